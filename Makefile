@@ -1,0 +1,65 @@
+# まどぐちナビ — the README's commands, the same list CI runs.
+SHELL := /bin/bash
+PYTHON310 ?= $(firstword $(wildcard /root/.pyenv/versions/3.10*/bin/python3.10) $(shell pyenv which python3.10 2>/dev/null) $(wildcard /usr/bin/python3.10 /usr/local/bin/python3.10))
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/current.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore
+
+TRAINING_INPUTS := config.yml assistant/rasa/domain.yml assistant/rasa/rules.yml \
+	$(wildcard nlu_data/*.yml) $(wildcard assistant/nlu/*.py) assistant/text.py
+
+.PHONY: install run test test-fast chat check train validate bench clean
+
+## install: the virtualenv with every dependency (pyproject.toml)
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON310)" || { echo "python3.10 not found (Rasa 3.6 needs Python 3.10)"; exit 1; }
+	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<25" wheel "setuptools<81"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## train: train the model when it is older than its data
+train: $(MODEL)
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(RASA) train --config config.yml --domain assistant/rasa/domain.yml \
+		--data nlu_data assistant/rasa/rules.yml --out models --fixed-model-name current --force
+
+## check: validate knowledge/ (file and key of any error)
+check: install
+	$(PY) -m assistant.cli check
+
+## validate: rasa data validate
+validate: install
+	$(RASA) data validate --config config.yml --domain assistant/rasa/domain.yml --data nlu_data assistant/rasa/rules.yml
+
+## run: install, train when needed, start the action server and the Rasa server (SQLite)
+run: install check $(MODEL)
+	$(PY) -m assistant.cli run
+
+## chat: chat in the terminal with the assistant started by `make run`
+chat: install
+	$(PY) -m assistant.cli chat
+
+## test: the whole test suite (trains the model first when needed)
+test: install $(MODEL)
+	$(PY) -m pytest
+
+## test-fast: the tests that need no model or server
+test-fast: install
+	$(PY) -m pytest -m "not model"
+
+## bench: accuracy vs a baseline, latency, memory, training time
+bench: install $(MODEL)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf models .rasa data test-artifacts

@@ -1,0 +1,1 @@
+"""The Rasa action server package: answers from knowledge/, 'did you mean' fallbacks."""

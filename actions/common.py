@@ -1,0 +1,82 @@
+"""Shared pieces of the actions: the knowledge factory and how an answer becomes a message."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from assistant.knowledge import MUNICIPALITY_SOURCE, Entry, Knowledge, Topic, load_knowledge
+from assistant.retrieval import EntryPicker
+from assistant.settings import Settings
+from assistant.text import TextNormalizer
+
+# Intents that are not residents' topics and never offered as "did you mean".
+NOT_SUGGESTED = {"nlu_fallback", "out_of_scope", "greeting", "goodbye", "unclear_need_clarification"}
+HUMAN_TOPIC = "human_help_request"
+
+
+@lru_cache(maxsize=1)
+def get_knowledge() -> Knowledge:
+    """The validated knowledge of this process (built once, on first use)."""
+    return load_knowledge(Settings.from_env().knowledge_dir)
+
+
+class Answers:
+    """Turns topics and entries into messages (text and buttons) for the dispatcher."""
+
+    def __init__(self, knowledge: Knowledge, normalizer: Optional[TextNormalizer] = None) -> None:
+        self.knowledge = knowledge
+        self.normalizer = normalizer or TextNormalizer.from_file()
+        self._pickers: Dict[str, EntryPicker] = {}
+
+    def picker(self, topic: Topic) -> EntryPicker:
+        if topic.id not in self._pickers:
+            self._pickers[topic.id] = EntryPicker(topic, self.normalizer)
+        return self._pickers[topic.id]
+
+    def source_line(self, entry: Entry) -> str:
+        when = f"{entry.as_of.year}年{entry.as_of.month}月{entry.as_of.day}日時点の情報です"
+        if entry.source == MUNICIPALITY_SOURCE:
+            city = self.knowledge.municipality["city"]
+            return f"出典：{city['name']}の案内 {city['website']}（{when}）"
+        return f"出典：{entry.source}（{when}）"
+
+    def topic_button(self, topic_id: str) -> Dict[str, str]:
+        topic = self.knowledge.topics[topic_id]
+        return {"title": topic.title, "payload": f"/{topic_id}"}
+
+    def entry_button(self, topic: Topic, entry: Entry) -> Dict[str, str]:
+        return {"title": entry.label, "payload": f'/{topic.id}{{"subtopic":"{entry.id}"}}'}
+
+    def menu_buttons(self) -> List[Dict[str, str]]:
+        return [{"title": label, "payload": f"/{topic}"} for label, topic in self.knowledge.menu]
+
+    def answer(self, topic: Topic, entry: Entry) -> Dict[str, Any]:
+        """The message for one entry: answer, source and as-of date, follow-up buttons."""
+        buttons = [self.topic_button(t) for t in topic.followups]
+        others = [e for e in topic.entries if e.id != entry.id]
+        if others and len(buttons) < 2:
+            buttons.append(self.entry_button(topic, others[0]))
+        return {"text": f"{entry.answer}\n\n{self.source_line(entry)}", "buttons": buttons}
+
+    def clarify(self, topic: Topic, candidates: Iterable[Entry]) -> Dict[str, Any]:
+        """Asks which sub-question the resident means, with a button per entry."""
+        buttons = [self.entry_button(topic, e) for e in list(candidates)[:6]]
+        return {"text": topic.clarify or topic.title, "buttons": buttons}
+
+    def respond(self, topic: Topic, text: str, subtopic: Optional[str]) -> Tuple[Dict[str, Any], Entry, bool]:
+        """The message for a topic and the resident's text: an answer, or a clarifying question."""
+        if subtopic:
+            entry = topic.entry(subtopic)
+            if entry is not None:
+                return self.answer(topic, entry), entry, False
+        choice = self.picker(topic).pick(text)
+        if choice.ambiguous and topic.clarify:
+            return self.clarify(topic, choice.candidates), choice.entry, True
+        return self.answer(topic, choice.entry), choice.entry, False
+
+
+def entity_value(entities: Iterable[Dict[str, Any]], name: str) -> Optional[str]:
+    for entity in entities or []:
+        if entity.get("entity") == name and isinstance(entity.get("value"), str):
+            return entity["value"]
+    return None

@@ -1,0 +1,65 @@
+"""action_did_you_mean: when the NLU is unsure, offer the likeliest topics; the second time, offer a person."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import HUMAN_TOPIC, NOT_SUGGESTED, Answers, get_knowledge
+from assistant.knowledge import Knowledge
+
+MAX_SUGGESTIONS = 3
+MIN_CONFIDENCE = 0.05
+
+
+class ActionDidYouMean(Action):
+    """Handles nlu_fallback: suggests up to three topics; a second failure in a row offers staff."""
+
+    def __init__(self, knowledge: Optional[Knowledge] = None) -> None:
+        self._answers = Answers(knowledge) if knowledge is not None else None
+
+    @property
+    def answers(self) -> Answers:
+        if self._answers is None:
+            self._answers = Answers(get_knowledge())
+        return self._answers
+
+    def name(self) -> Text:
+        return "action_did_you_mean"
+
+    def suggestions(self, tracker: Tracker) -> List[str]:
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        topics = self.answers.knowledge.topics
+        found = []
+        for item in ranking:
+            name = item.get("name")
+            if name in topics and name not in NOT_SUGGESTED and (item.get("confidence") or 0) >= MIN_CONFIDENCE:
+                found.append(name)
+        return found[:MAX_SUGGESTIONS]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        failures = int(tracker.get_slot("fallback_count") or 0) + 1
+        suggestions = self.suggestions(tracker)
+        buttons = [self.answers.topic_button(t) for t in suggestions if t != HUMAN_TOPIC]
+        desk = self.answers.knowledge.municipality["desk"]
+        if failures >= 2:
+            text = (
+                "うまくお答えできず、申し訳ありません。職員がお手伝いできます。"
+                f"{desk['name']}（電話 {desk['phone']}、{desk['hours']}）にご相談ください。"
+                "下のボタンからも職員への相談を申し込めます。"
+            )
+            buttons = [{"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}] + buttons[:2]
+        elif buttons:
+            text = "すみません、ご質問をうまく読み取れませんでした。次のどれかに近いですか？"
+        else:
+            text = (
+                "すみません、ご質問をうまく読み取れませんでした。"
+                "別の言葉で、もう一度短く書いていただけますか。下の一覧からも選べます。"
+            )
+            buttons = self.answers.menu_buttons()
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [SlotSet("fallback_count", float(failures))]

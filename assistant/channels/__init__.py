@@ -1,0 +1,1 @@
+"""Input channels: where residents' messages enter the assistant."""

@@ -1,0 +1,120 @@
+"""The REST channel residents and integrators use: checks each message at the door, never answers with silence."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from assistant.knowledge import Knowledge, load_knowledge
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+KNOWN_CHANNELS = {"rest", "kiosk", "telegram"}
+MAX_SENDER_CHARS = 128
+_INVISIBLE_RE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+class ResidentRestInput(RestInput):
+    """Rasa's REST channel with checks at the door and a fixed apology instead of silence."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ResidentRestInput":
+        settings = Settings.from_env()
+        max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
+        return cls(load_knowledge(settings.knowledge_dir), max_chars)
+
+    def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000) -> None:
+        self.knowledge = knowledge
+        self.max_message_chars = max_message_chars
+
+    # --- replies that never need the assistant -------------------------------------------
+    def _desk(self) -> Dict[str, str]:
+        return self.knowledge.municipality["desk"]
+
+    def apology(self) -> str:
+        desk = self._desk()
+        return (
+            "申し訳ありません。ただいまお答えできませんでした。少し時間をおいてもう一度お試しください。"
+            f"お急ぎの方は{desk['name']}（電話 {desk['phone']}、{desk['hours']}）にお問い合わせください。"
+        )
+
+    def empty_reply(self) -> str:
+        return "ご質問を文字で入力してください。下のボタンから選ぶこともできます。"
+
+    def too_long_reply(self) -> str:
+        return (
+            f"メッセージが長すぎるため、読み取れませんでした（{self.max_message_chars}文字まで）。"
+            "ご質問を短く分けて、もう一度送ってください。"
+        )
+
+    def menu_buttons(self) -> List[Dict[str, str]]:
+        return [{"title": label, "payload": f"/{topic}"} for label, topic in self.knowledge.menu]
+
+    @staticmethod
+    def clean(text: str) -> str:
+        """Removes control and invisible characters; keeps what the resident wrote otherwise."""
+        return _INVISIBLE_RE.sub(" ", text).strip()
+
+    # --- the HTTP side --------------------------------------------------------------------
+    @staticmethod
+    def _bad_request(problem: str) -> HTTPResponse:
+        return response.json({"error": "bad_request", "message": problem}, status=400)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # invalid JSON or invalid UTF-8
+                return self._bad_request("本文はJSONで送ってください。")
+            if not isinstance(body, dict):
+                return self._bad_request('{"sender": "...", "message": "..."} の形で送ってください。')
+            sender = body.get("sender")
+            if isinstance(sender, int) and not isinstance(sender, bool):
+                sender = str(sender)
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+                return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
+            text = body.get("message", "")
+            if text is None:
+                text = ""
+            if not isinstance(text, str):
+                return self._bad_request("message は文字列で指定してください。")
+            channel = body.get("input_channel")
+            channel = channel if channel in KNOWN_CHANNELS else self.name()
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
+
+            text = self.clean(text)
+            if not text:
+                return response.json([{"recipient_id": sender, "text": self.empty_reply(), "buttons": self.menu_buttons()}])
+            if len(text) > self.max_message_chars:
+                return response.json([{"recipient_id": sender, "text": self.too_long_reply()}])
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=channel, metadata=metadata))
+            except Exception:
+                # The resident's text is not logged: it may hold personal data.
+                logger.exception("rest: handling a message failed (sender hash %s)", hash(sender) & 0xFFFF)
+                return response.json([{"recipient_id": sender, "text": self.apology()}])
+            if not collector.messages:
+                return response.json([{"recipient_id": sender, "text": self.apology()}])
+            return response.json(collector.messages)
+
+        return webhook

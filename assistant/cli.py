@@ -1,0 +1,118 @@
+"""The `madoguchi` command: check knowledge, run the servers, chat in the terminal."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List
+
+from assistant.knowledge import KnowledgeError, load_knowledge
+from assistant.settings import PROJECT_ROOT, Settings
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    folder = Path(args.knowledge or Settings.from_env().knowledge_dir)
+    try:
+        knowledge = load_knowledge(folder)
+    except KnowledgeError as exc:
+        print(f"knowledge error: {exc}", file=sys.stderr)
+        return 1
+    entries = sum(len(t.entries) for t in knowledge.topics.values())
+    print(f"knowledge ok: {len(knowledge.topics)} topics, {entries} answers ({folder})")
+    return 0
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    """Validates knowledge/ (a bad file stops start-up), then serves the actions package."""
+    if cmd_check(argparse.Namespace(knowledge=None)) != 0:
+        return 1
+    from actions.common import get_knowledge
+    from rasa_sdk.endpoint import run
+
+    get_knowledge()
+    run("actions", port=args.port)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from assistant.launcher import Stack
+
+    if cmd_check(argparse.Namespace(knowledge=None)) != 0:
+        return 1
+    data_dir = Path(args.data_dir)
+    stack = Stack(model=Path(args.model), data_dir=data_dir, rasa_port=args.port, action_port=args.action_port)
+    print(f"starting まどぐちナビ on http://127.0.0.1:{args.port} (loading the model takes about 20 s) ...", flush=True)
+    stack.start()
+    print(
+        f"ready: POST http://127.0.0.1:{args.port}/webhooks/rest/webhook  "
+        f"(HTTP API token in {data_dir / 'api_token'}; chat with `make chat`; Ctrl-C stops)",
+        flush=True,
+    )
+    return stack.wait()
+
+
+def post(url: str, sender: str, text: str) -> List[Dict[str, Any]]:
+    body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read().decode("utf-8"))
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A terminal chat over the REST channel; buttons are numbered, type the number to press one."""
+    url = f"{args.url.rstrip('/')}/webhooks/rest/webhook"
+    sender = args.sender or f"cli-{uuid.uuid4().hex[:8]}"
+    buttons: List[Dict[str, str]] = []
+    print("まどぐちナビ です。ご質問をどうぞ（終わるときは「exit」）。")
+    while True:
+        try:
+            text = input("あなた> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if text.lower() in {"exit", "quit", "おわり"}:
+            return 0
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            replies = post(url, sender, text)
+        except OSError as exc:
+            print(f"(サーバーにつながりません: {exc})")
+            continue
+        buttons = []
+        for reply in replies:
+            if reply.get("text"):
+                print(f"ナビ> {reply['text']}")
+            for button in reply.get("buttons") or []:
+                buttons.append(button)
+                print(f"   [{len(buttons)}] {button['title']}")
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate knowledge/ and report the first error with file and key")
+    check.add_argument("--knowledge", help="knowledge folder (default: MADOGUCHI_KNOWLEDGE_DIR or ./knowledge)")
+    check.set_defaults(func=cmd_check)
+    actions = sub.add_parser("actions", help="run the action server")
+    actions.add_argument("--port", type=int, default=5055)
+    actions.set_defaults(func=cmd_actions)
+    run = sub.add_parser("run", help="run the action server and the Rasa server (embedded SQLite profile)")
+    run.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
+    run.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
+    run.add_argument("--port", type=int, default=5005)
+    run.add_argument("--action-port", type=int, default=5055)
+    run.set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help="chat with a running assistant in the terminal")
+    chat.add_argument("--url", default="http://127.0.0.1:5005")
+    chat.add_argument("--sender")
+    chat.set_defaults(func=cmd_chat)
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

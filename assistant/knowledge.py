@@ -1,0 +1,243 @@
+"""Loads and validates knowledge/: the municipality profile and one answer file per topic."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+MUNICIPALITY_SOURCE = "municipality"
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_MAX_LABEL_CHARS = 14
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is wrong; the message names the file and the key."""
+
+    def __init__(self, path: Path, key: str, problem: str) -> None:
+        self.path, self.key, self.problem = Path(path), key, problem
+        super().__init__(f"{path}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One sub-question of a topic and its answer."""
+
+    id: str
+    label: str
+    questions: Tuple[str, ...]
+    answer: str
+    source: str
+    as_of: dt.date
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What the assistant knows about one topic (an NLU intent)."""
+
+    id: str
+    title: str
+    entries: Tuple[Entry, ...]
+    followups: Tuple[str, ...]
+    clarify: Optional[str]
+    path: Path
+
+    @property
+    def default_entry(self) -> Entry:
+        return next(e for e in self.entries if e.default)
+
+    def entry(self, entry_id: str) -> Optional[Entry]:
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The whole knowledge folder, validated, with answers already filled from the profile."""
+
+    municipality: Dict[str, Any]
+    topics: Dict[str, Topic] = field(default_factory=dict)
+    menu: Tuple[Tuple[str, str], ...] = ()  # (button label, topic id)
+
+    def topic(self, topic_id: str) -> Optional[Topic]:
+        return self.topics.get(topic_id)
+
+    @property
+    def website(self) -> str:
+        return str(self.municipality["city"]["website"])
+
+    @property
+    def desk_phone(self) -> str:
+        return str(self.municipality["desk"]["phone"])
+
+
+_REQUIRED_PROFILE = {
+    "city": ["name", "website", "general_contact_name", "general_phone", "general_hours"],
+    "desk": ["name", "place", "phone", "hours"],
+}
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(path, "(file)", f"not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise KnowledgeError(path, "(file)", "not UTF-8 text") from None
+
+
+def load_municipality(path: Path) -> Dict[str, Any]:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, "(file)", "expected a mapping")
+    for section, keys in _REQUIRED_PROFILE.items():
+        if not isinstance(data.get(section), dict):
+            raise KnowledgeError(path, section, "missing section")
+        for key in keys:
+            value = data[section].get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise KnowledgeError(path, f"{section}.{key}", "missing or empty")
+    return data
+
+
+def _namespace(value: Any) -> Any:
+    if isinstance(value, dict):
+        return SimpleNamespace(**{k: _namespace(v) for k, v in value.items()})
+    return value
+
+
+def _fill(template: str, profile: SimpleNamespace, path: Path, key: str) -> str:
+    for _, name, spec, conv in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if spec or conv or not re.fullmatch(r"[a-z_]+\.[a-z_]+", name):
+            raise KnowledgeError(path, key, f"placeholder {{{name}}} must look like {{section.key}}")
+    try:
+        return template.format(**vars(profile))
+    except (AttributeError, KeyError, IndexError, ValueError) as exc:
+        raise KnowledgeError(path, key, f"placeholder not in municipality.yml: {exc}") from None
+
+
+def _as_date(value: Any, path: Path, key: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise KnowledgeError(path, key, f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise KnowledgeError(path, f"{where}{key}", "missing or empty text")
+    return value.strip()
+
+
+def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNamespace, path: Path) -> Entry:
+    where = f"entries[{index}]."
+    if not isinstance(raw, dict):
+        raise KnowledgeError(path, f"entries[{index}]", "expected a mapping")
+    entry_id = _text(raw, "id", path, where)
+    if not _ID_RE.match(entry_id):
+        raise KnowledgeError(path, f"{where}id", f"{entry_id!r} must be snake_case")
+    label = _text(raw, "label", path, where)
+    if len(label) > _MAX_LABEL_CHARS:
+        raise KnowledgeError(path, f"{where}label", f"longer than {_MAX_LABEL_CHARS} characters")
+    questions = raw.get("questions")
+    if not isinstance(questions, list) or not questions or not all(isinstance(q, str) and q.strip() for q in questions):
+        raise KnowledgeError(path, f"{where}questions", "expected a non-empty list of texts")
+    answer = _fill(" ".join(_text(raw, "answer", path, where).split()), profile, path, f"{where}answer")
+    source = _text(raw, "source", path, where)
+    if source != MUNICIPALITY_SOURCE and not re.match(r"^https?://\S+$", source):
+        raise KnowledgeError(path, f"{where}source", f"expected a URL or '{MUNICIPALITY_SOURCE}'")
+    if "as_of" in raw:
+        as_of = _as_date(raw["as_of"], path, f"{where}as_of")
+    else:
+        as_of = topic_as_of
+    default = raw.get("default", False)
+    if not isinstance(default, bool):
+        raise KnowledgeError(path, f"{where}default", "expected true or false")
+    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default)
+
+
+def load_topic(path: Path, profile: SimpleNamespace) -> Topic:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, "(file)", "expected a mapping")
+    topic_id = _text(data, "topic", path, "")
+    if topic_id != path.stem:
+        raise KnowledgeError(path, "topic", f"{topic_id!r} does not match the file name {path.stem!r}")
+    title = _text(data, "title", path, "")
+    as_of = _as_date(data.get("as_of"), path, "as_of")
+    raw_entries = data.get("entries")
+    if not isinstance(raw_entries, list) or not raw_entries:
+        raise KnowledgeError(path, "entries", "expected a non-empty list")
+    entries = tuple(_load_entry(raw, i, as_of, profile, path) for i, raw in enumerate(raw_entries))
+    ids = [e.id for e in entries]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise KnowledgeError(path, "entries", f"duplicate ids: {', '.join(duplicates)}")
+    defaults = [e.id for e in entries if e.default]
+    if len(defaults) != 1:
+        raise KnowledgeError(path, "entries", f"exactly one entry needs default: true (found {len(defaults)})")
+    clarify = data.get("clarify")
+    if clarify is not None and (not isinstance(clarify, str) or not clarify.strip()):
+        raise KnowledgeError(path, "clarify", "expected a question text")
+    if len(entries) > 1 and clarify is None:
+        raise KnowledgeError(path, "clarify", "a topic with several entries needs a clarifying question")
+    followups = data.get("followups", [])
+    if not isinstance(followups, list) or not all(isinstance(f, str) for f in followups) or len(followups) > 2:
+        raise KnowledgeError(path, "followups", "expected a list of at most two topic ids")
+    return Topic(topic_id, title, entries, tuple(followups), clarify.strip() if clarify else None, path)
+
+
+def load_knowledge(folder: Path) -> Knowledge:
+    """Loads and validates the whole folder; raises KnowledgeError naming the file and key."""
+    folder = Path(folder)
+    profile_path = folder / "municipality.yml"
+    if not profile_path.is_file():
+        raise KnowledgeError(profile_path, "(file)", "missing")
+    municipality = load_municipality(profile_path)
+    profile = _namespace(municipality)
+    topic_paths = sorted((folder / "topics").glob("*.yml"))
+    if not topic_paths:
+        raise KnowledgeError(folder / "topics", "(folder)", "no topic files")
+    topics: Dict[str, Topic] = {}
+    for path in topic_paths:
+        topic = load_topic(path, profile)
+        topics[topic.id] = topic
+    for topic in topics.values():
+        for index, followup in enumerate(topic.followups):
+            if followup not in topics:
+                raise KnowledgeError(topic.path, f"followups[{index}]", f"unknown topic {followup!r}")
+    menu = load_menu(folder / "menu.yml", topics)
+    return Knowledge(municipality=municipality, topics=topics, menu=menu)
+
+
+def load_menu(path: Path, topics: Dict[str, Topic]) -> Tuple[Tuple[str, str], ...]:
+    data = _read_yaml(path) if path.is_file() else None
+    items = data.get("menu") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise KnowledgeError(path, "menu", "expected a non-empty list of {label, topic}")
+    menu = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise KnowledgeError(path, f"menu[{index}]", "expected a mapping with label and topic")
+        label = _text(item, "label", path, f"menu[{index}].")
+        topic = _text(item, "topic", path, f"menu[{index}].")
+        if topic not in topics:
+            raise KnowledgeError(path, f"menu[{index}].topic", f"unknown topic {topic!r}")
+        menu.append((label, topic))
+    return tuple(menu)
+
+
+def topic_ids_in(topics_spec: Path) -> List[str]:
+    """The topic ids of a topics.yml (the product owner's list)."""
+    data = _read_yaml(Path(topics_spec))
+    return [t["id"] for t in data["topics"]]

@@ -1,0 +1,139 @@
+"""Starts the action server and the Rasa server as child processes and stops them together."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from assistant.settings import PROJECT_ROOT
+
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore",
+}
+
+
+def rasa_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    env.setdefault("PYTHONPATH", str(PROJECT_ROOT))
+    env.update(extra or {})
+    return env
+
+
+def wait_for(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> None:
+    """Waits until url answers 200, or raises (also when the process died first)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with code {proc.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def api_token(data_dir: Path) -> str:
+    """The Rasa HTTP API token: MADOGUCHI_API_TOKEN, or one generated once and kept in data/api_token."""
+    token = os.environ.get("MADOGUCHI_API_TOKEN")
+    if token:
+        return token
+    path = data_dir / "api_token"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Stack:
+    """The action server and the Rasa server on given ports, with the embedded SQLite tracker store."""
+
+    model: Path
+    data_dir: Path
+    rasa_port: int = 5005
+    action_port: int = 5055
+    endpoints: Path = PROJECT_ROOT / "assistant" / "rasa" / "endpoints.yml"
+    credentials: Path = PROJECT_ROOT / "assistant" / "rasa" / "credentials.yml"
+    log_dir: Optional[Path] = None
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    processes: List[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def token(self) -> str:
+        return api_token(self.data_dir)
+
+    def _env(self) -> Dict[str, str]:
+        return rasa_env({
+            "MADOGUCHI_ACTION_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "MADOGUCHI_TRACKER_DB": str(self.data_dir / "tracker.db"),
+            **self.extra_env,
+        })
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        out = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen(args, cwd=PROJECT_ROOT, env=self._env(), stdout=out, stderr=subprocess.STDOUT if out else None)
+        self.processes.append(proc)
+        return proc
+
+    def start(self, timeout: float = 180) -> "Stack":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        bin_dir = Path(sys.executable).parent
+        actions = self._spawn("actions", [sys.executable, "-m", "assistant.cli", "actions", "--port", str(self.action_port)])
+        rasa = self._spawn("rasa", [
+            str(bin_dir / "rasa"), "run", "--model", str(self.model),
+            "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
+            "--port", str(self.rasa_port), "--interface", "127.0.0.1",
+            "--enable-api", "--auth-token", self.token,
+        ])
+        try:
+            wait_for(f"http://127.0.0.1:{self.action_port}/health", timeout, actions)
+            wait_for(f"{self.url}/status?token={self.token}", timeout, rasa)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for proc in reversed(self.processes):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in reversed(self.processes):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.processes.clear()
+
+    def wait(self) -> int:
+        """Blocks until one process ends (or Ctrl-C), then stops the other."""
+        try:
+            while all(p.poll() is None for p in self.processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        codes = [p.poll() for p in self.processes]
+        self.stop()
+        return next((c for c in codes if c), 0)

@@ -1,0 +1,75 @@
+"""Text normalization for residents' Japanese: width, long vowels and variant spellings (no Rasa import)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+
+import yaml
+
+# Characters residents type for the katakana long vowel mark.
+_LONG_VOWEL_LOOKALIKES = "-‐‑‒–—―−－ｰ~〜～"
+_KATAKANA = r"\u30a1-\u30fa\u30fc"
+_LONG_VOWEL_RE = re.compile(rf"(?<=[{_KATAKANA}])[{re.escape(_LONG_VOWEL_LOOKALIKES)}]+")
+_CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_SPACE_RE = re.compile(r"\s+")
+
+DEFAULT_VOCABULARY = Path(__file__).resolve().parents[1] / "nlu_data" / "normalization.yml"
+
+
+def load_vocabulary(path: Path) -> List[Tuple[str, str]]:
+    """Reads `normalization:` (canonical -> variants) and returns (variant, canonical) pairs, longest first."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    table = data.get("normalization")
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: normalization: expected a mapping of canonical word -> variants")
+    pairs: List[Tuple[str, str]] = []
+    for canonical, variants in table.items():
+        if not isinstance(variants, list) or not all(isinstance(v, str) and v for v in variants):
+            raise ValueError(f"{path}: normalization.{canonical}: expected a list of non-empty strings")
+        # The canonical word maps to itself, so that a shorter variant never matches inside it
+        # (マイナンバ must not turn マイナンバー into マイナンバーー).
+        for variant in [str(canonical), *variants]:
+            pairs.append((_base_normalize(variant), str(canonical)))
+    pairs.sort(key=lambda p: len(p[0]), reverse=True)
+    return pairs
+
+
+def _base_normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL_RE.sub(" ", text)
+    text = _LONG_VOWEL_RE.sub("ー", text)
+    text = text.lower()
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+class TextNormalizer:
+    """Normalizes a message: NFKC, control characters, long vowels, lower case, variant spellings."""
+
+    def __init__(self, vocabulary: Iterable[Tuple[str, str]] = ()) -> None:
+        self.vocabulary = list(vocabulary)
+        self._pattern: Optional[re.Pattern] = None
+        if self.vocabulary:
+            self._map = {variant: canonical for variant, canonical in self.vocabulary}
+            self._pattern = re.compile("|".join(re.escape(v) for v, _ in self.vocabulary))
+
+    @classmethod
+    def from_file(cls, path: Path = DEFAULT_VOCABULARY) -> "TextNormalizer":
+        return cls(load_vocabulary(path))
+
+    def __call__(self, text: Optional[str]) -> str:
+        text = _base_normalize(text or "")
+        if self._pattern is not None:
+            text = self._pattern.sub(lambda m: self._map[m.group(0)], text)
+        return text
+
+
+
+
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana to katakana; everything else unchanged."""
+    return text.translate(_HIRAGANA_TO_KATAKANA)
