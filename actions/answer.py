@@ -12,6 +12,8 @@ from assistant.knowledge import Knowledge
 
 # Topics whose answer is followed by the topic menu instead of follow-up buttons.
 MENU_TOPICS = {"greeting", "unclear_need_clarification"}
+# Topics answered at once (best or default entry), never with a clarifying question.
+DIRECT_TOPICS = {"greeting", "goodbye", "out_of_scope", "human_help_request"}
 
 
 class ActionAnswerTopic(Action):
@@ -40,7 +42,7 @@ class ActionAnswerTopic(Action):
             topic = self.answers.knowledge.topics["out_of_scope"]
         text = message.get("text") or ""
         subtopic = entity_value(message.get("entities"), "subtopic")
-        reply, entry, asked = self.answers.respond(topic, text, subtopic)
+        reply, entry, asked = self.answers.respond(topic, text, subtopic, may_ask=topic.id not in DIRECT_TOPICS)
         if topic.id in MENU_TOPICS and not asked:
             reply["buttons"] = self.answers.menu_buttons()
         dispatcher.utter_message(text=reply["text"], buttons=reply["buttons"])

@@ -5,7 +5,7 @@ from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from assistant.knowledge import MUNICIPALITY_SOURCE, Entry, Knowledge, Topic, load_knowledge
-from assistant.retrieval import EntryPicker
+from assistant.retrieval import EntryPicker, Reader
 from assistant.settings import Settings
 from assistant.text import TextNormalizer
 
@@ -26,11 +26,11 @@ class Answers:
     def __init__(self, knowledge: Knowledge, normalizer: Optional[TextNormalizer] = None) -> None:
         self.knowledge = knowledge
         self.normalizer = normalizer or TextNormalizer.from_file()
-        self._pickers: Dict[str, EntryPicker] = {}
+        self.reader = Reader()
+        # One index per topic, built here once so that no resident waits for it.
+        self._pickers = {t.id: EntryPicker(t, self.normalizer, self.reader) for t in knowledge.topics.values()}
 
     def picker(self, topic: Topic) -> EntryPicker:
-        if topic.id not in self._pickers:
-            self._pickers[topic.id] = EntryPicker(topic, self.normalizer)
         return self._pickers[topic.id]
 
     def source_line(self, entry: Entry) -> str:
@@ -63,14 +63,21 @@ class Answers:
         buttons = [self.entry_button(topic, e) for e in list(candidates)[:6]]
         return {"text": topic.clarify or topic.title, "buttons": buttons}
 
-    def respond(self, topic: Topic, text: str, subtopic: Optional[str]) -> Tuple[Dict[str, Any], Entry, bool]:
+    def respond(
+        self, topic: Topic, text: str, subtopic: Optional[str], may_ask: bool = True
+    ) -> Tuple[Dict[str, Any], Entry, bool]:
         """The message for a topic and the resident's text: an answer, or a clarifying question."""
         if subtopic:
             entry = topic.entry(subtopic)
             if entry is not None:
                 return self.answer(topic, entry), entry, False
+        if text.startswith("/"):
+            # A topic button (menu or follow-up): offer its sub-questions as buttons.
+            if may_ask and topic.clarify and len(topic.entries) > 1:
+                return self.clarify(topic, topic.entries), topic.default_entry, True
+            return self.answer(topic, topic.default_entry), topic.default_entry, False
         choice = self.picker(topic).pick(text)
-        if choice.ambiguous and topic.clarify:
+        if choice.ambiguous and topic.clarify and may_ask:
             return self.clarify(topic, choice.candidates), choice.entry, True
         return self.answer(topic, choice.entry), choice.entry, False
 

@@ -11,6 +11,8 @@ from assistant.text import TextNormalizer, to_katakana
 
 # Characters that carry no meaning for matching.
 _SKIP = set(" 　、。，．,.!?！？「」『』()（）・…ー〜~-の")
+# Parts of speech left out of the reading: punctuation, spaces, particles, auxiliaries.
+_SKIP_POS = {"補助記号", "空白", "助詞", "助動詞"}
 
 
 def grams(text: str) -> List[str]:
@@ -19,6 +21,30 @@ def grams(text: str) -> List[str]:
     if len(chars) < 2:
         return chars
     return [a + b for a, b in zip(chars, chars[1:])]
+
+
+class Reader:
+    """Katakana readings of content words (SudachiPy, the dictionary GiNZA uses): わすれた, 忘れた and 暗唱 match."""
+
+    def __init__(self) -> None:
+        from sudachipy import dictionary, tokenizer
+
+        self._tokenizer = dictionary.Dictionary(dict="core").create(tokenizer.Tokenizer.SplitMode.C)
+
+    def __call__(self, text: str) -> str:
+        # SudachiPy refuses very long input; residents' messages are cut at the door long before.
+        morphemes = self._tokenizer.tokenize(text[:4000])
+        return "".join(
+            m.reading_form() for m in morphemes if m.part_of_speech()[0] not in _SKIP_POS
+        )
+
+
+def features(text: str, reader: "Reader | None") -> List[str]:
+    """Surface bigrams plus reading bigrams (marked), the terms of the index."""
+    terms = grams(text)
+    if reader is not None:
+        terms += ["r:" + g for g in grams(reader(text))]
+    return terms
 
 
 @dataclass(frozen=True)
@@ -36,16 +62,19 @@ class EntryPicker:
 
     k1 = 1.2
     b = 0.5
-    # Below this share of the best score, a runner-up does not make the choice ambiguous.
-    ambiguity_ratio = 0.8
+    # Below this score the text says too little to choose (a single word such as 「暗証番号」).
+    min_evidence = 5.0
+    # A runner-up this close to the best makes the choice a tie, unless the best is the default.
+    tie_ratio = 0.95
 
-    def __init__(self, topic: Topic, normalizer: TextNormalizer) -> None:
+    def __init__(self, topic: Topic, normalizer: TextNormalizer, reader: "Reader | None" = None) -> None:
         self.topic = topic
         self._normalizer = normalizer
+        self._reader = reader
         self._docs: List[Counter] = []
         for entry in topic.entries:
             text = " ".join([entry.label, *entry.questions])
-            self._docs.append(Counter(grams(normalizer(text))))
+            self._docs.append(Counter(features(normalizer(text), reader)))
         self._avg_len = sum(sum(d.values()) for d in self._docs) / max(len(self._docs), 1)
         df: Counter = Counter()
         for doc in self._docs:
@@ -54,7 +83,7 @@ class EntryPicker:
         self._idf = {g: math.log(1 + (n - f + 0.5) / (f + 0.5)) for g, f in df.items()}
 
     def scores(self, text: str) -> Dict[str, float]:
-        query = set(grams(self._normalizer(text)))
+        query = set(features(self._normalizer(text), self._reader))
         result: Dict[str, float] = {}
         for entry, doc in zip(self.topic.entries, self._docs):
             length = sum(doc.values())
@@ -68,16 +97,15 @@ class EntryPicker:
         return result
 
     def pick(self, text: str) -> Choice:
-        """The best entry; ambiguous when several entries fit about equally (or none fits at all)."""
+        """The best entry; ambiguous when the text says too little, or two entries tie."""
         scores = self.scores(text)
         entries = self.topic.entries
         if len(entries) == 1:
             return Choice(entries[0], False, entries, scores)
         ranked: Sequence[Entry] = sorted(entries, key=lambda e: (-scores[e.id], not e.default))
-        best = scores[ranked[0].id]
-        if best <= 0:
-            return Choice(self.topic.default_entry, True, tuple(ranked), scores)
-        close = tuple(e for e in ranked if scores[e.id] >= best * self.ambiguity_ratio)
-        if len(close) > 1:
-            return Choice(ranked[0], True, tuple(ranked), scores)
-        return Choice(ranked[0], False, tuple(ranked), scores)
+        best, runner_up = scores[ranked[0].id], scores[ranked[1].id]
+        if best < self.min_evidence:
+            entry = ranked[0] if best > 0 else self.topic.default_entry
+            return Choice(entry, True, tuple(ranked), scores)
+        tie = runner_up >= best * self.tie_ratio and not ranked[0].default
+        return Choice(ranked[0], tie, tuple(ranked), scores)

@@ -1,0 +1,97 @@
+"""Shared fixtures: the real knowledge, trackers for actions, and (for `model` tests) the running servers."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+
+from assistant.knowledge import Knowledge, load_knowledge
+from assistant.settings import PROJECT_ROOT
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+SPEC_TOPICS = PROJECT_ROOT.parent / "shared" / "spec" / "topics.yml"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nlu_examples(path: Path) -> Dict[str, List[str]]:
+    """intent -> examples of a Rasa YAML NLU file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    result: Dict[str, List[str]] = {}
+    for block in data.get("nlu", []):
+        if "intent" in block:
+            lines = [l.strip()[2:].strip() for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+            result.setdefault(block["intent"], []).extend(lines)
+    return result
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return load_knowledge(PROJECT_ROOT / "knowledge")
+
+
+class Assistant:
+    """A client of the running servers: the REST channel and the token-protected HTTP API."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url, self.token = url, token
+
+    def raw(self, body: bytes, content_type: str = "application/json") -> tuple:
+        req = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, json.loads(resp.read().decode("utf-8"))
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read().decode("utf-8") or "null")
+
+    def send(self, sender: str, text: Any) -> List[Dict[str, Any]]:
+        status, replies = self.raw(json.dumps({"sender": sender, "message": text}).encode("utf-8"))
+        assert status == 200, replies
+        return replies
+
+    def text(self, sender: str, text: str) -> str:
+        return "\n".join(r.get("text", "") for r in self.send(sender, text))
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        req = urllib.request.Request(
+            f"{self.url}/model/parse?token={self.token}",
+            data=json.dumps({"text": text}).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read().decode("utf-8"))
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        with urllib.request.urlopen(f"{self.url}/conversations/{sender}/tracker?token={self.token}", timeout=30) as resp:
+            return json.loads(resp.read().decode("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Assistant:
+    """The action server and the Rasa server, started once per test run on free ports."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")
+    from assistant.launcher import Stack
+
+    data_dir = tmp_path_factory.mktemp("data")
+    os.environ.setdefault("MADOGUCHI_API_TOKEN", "test-token-" + os.urandom(6).hex())
+    stack = Stack(
+        model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(),
+        log_dir=ARTIFACTS / "logs",
+    )
+    stack.start(timeout=240)
+    yield Assistant(stack.url, stack.token)
+    stack.stop()

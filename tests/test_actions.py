@@ -1,0 +1,113 @@
+"""The actions, run with a tracker and a CollectingDispatcher (no server needed)."""
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswerTopic
+from actions.fallback import ActionDidYouMean
+
+
+def tracker(intent: str, text: str, entities: Optional[List[Dict[str, Any]]] = None,
+            ranking: Optional[List[Dict[str, Any]]] = None, slots: Optional[Dict[str, Any]] = None) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+    }
+    return Tracker("resident-1", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+async def run(action, t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+@pytest.fixture
+def answer(knowledge):
+    return ActionAnswerTopic(knowledge)
+
+
+@pytest.fixture
+def did_you_mean(knowledge):
+    return ActionDidYouMean(knowledge)
+
+
+async def test_lost_card_answer_gives_the_24h_free_dial_with_source(answer):
+    messages, events = await run(answer, tracker("lost_card_suspend", "マイナンバーカードをなくしてしまいました。すぐに止めたい"))
+    text = messages[0]["text"]
+    assert "0120-95-0178" in text and "24時間" in text
+    assert "出典：http" in text and "時点の情報です" in text
+    assert SlotSet("fallback_count", 0.0) in events
+    assert SlotSet("last_topic", "lost_card_suspend") in events
+
+
+async def test_every_answer_offers_one_or_two_follow_up_buttons(answer, knowledge):
+    for topic_id in knowledge.topics:
+        messages, _ = await run(answer, tracker(topic_id, knowledge.topics[topic_id].default_entry.questions[0]))
+        assert messages[0]["buttons"], topic_id
+
+
+async def test_a_single_word_gets_a_clarifying_question_with_buttons(answer):
+    messages, events = await run(answer, tracker("pin_forgotten_locked", "暗証番号"))
+    assert messages[0]["text"].startswith("どの暗証番号のことですか")
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert '/pin_forgotten_locked{"subtopic":"convenience_store_reset"}' in payloads
+    assert SlotSet("last_entry", None) in events
+
+
+async def test_a_subtopic_button_answers_that_entry(answer):
+    entities = [{"entity": "subtopic", "value": "convenience_store_reset"}]
+    messages, _ = await run(answer, tracker("pin_forgotten_locked", '/pin_forgotten_locked{"subtopic":"convenience_store_reset"}', entities))
+    assert "JPKI暗証番号リセット" in messages[0]["text"]
+
+
+async def test_an_unknown_subtopic_is_ignored_not_fatal(answer):
+    entities = [{"entity": "subtopic", "value": "no_such_entry"}]
+    messages, _ = await run(answer, tracker("fees", "再発行の手数料", entities))
+    assert "1,000円" in messages[0]["text"]
+
+
+async def test_out_of_scope_gives_the_city_general_contact(answer, knowledge):
+    messages, _ = await run(answer, tracker("out_of_scope", "明日の天気は？"))
+    assert knowledge.municipality["city"]["general_phone"] in messages[0]["text"]
+
+
+async def test_greeting_shows_the_topic_menu(answer, knowledge):
+    messages, _ = await run(answer, tracker("greeting", "こんにちは"))
+    assert [b["title"] for b in messages[0]["buttons"]] == [label for label, _ in knowledge.menu]
+
+
+async def test_an_intent_without_knowledge_still_gets_an_answer(answer, knowledge):
+    messages, _ = await run(answer, tracker("something_new", "?"))
+    assert knowledge.municipality["city"]["general_phone"] in messages[0]["text"]
+
+
+async def test_did_you_mean_offers_the_top_topics(did_you_mean):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "fees", "confidence": 0.3},
+        {"name": "out_of_scope", "confidence": 0.2},
+        {"name": "card_renewal", "confidence": 0.2},
+        {"name": "cert_renewal", "confidence": 0.1},
+        {"name": "apply_card", "confidence": 0.06},
+    ]
+    messages, events = await run(did_you_mean, tracker("nlu_fallback", "かーどのおかね", ranking=ranking))
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/fees", "/card_renewal", "/cert_renewal"]
+    assert events == [SlotSet("fallback_count", 1.0)]
+
+
+async def test_second_failure_in_a_row_offers_a_person(did_you_mean, knowledge):
+    messages, events = await run(did_you_mean, tracker("nlu_fallback", "???", slots={"fallback_count": 1.0}))
+    assert messages[0]["buttons"][0]["payload"] == "/human_help_request"
+    assert knowledge.municipality["desk"]["phone"] in messages[0]["text"]
+    assert events == [SlotSet("fallback_count", 2.0)]
+
+
+async def test_no_candidates_shows_the_menu(did_you_mean, knowledge):
+    messages, _ = await run(did_you_mean, tracker("nlu_fallback", "🙂", ranking=[{"name": "nlu_fallback", "confidence": 1.0}]))
+    assert len(messages[0]["buttons"]) == len(knowledge.menu)

@@ -1,0 +1,71 @@
+"""The text normalizer: width, long vowels, variant spellings, control characters."""
+import pytest
+
+from assistant.text import TextNormalizer, load_vocabulary, to_katakana
+
+
+@pytest.fixture(scope="module")
+def normalize() -> TextNormalizer:
+    return TextNormalizer.from_file()
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ", "マイナンバーカード"),  # half-width katakana
+        ("マイナンバカード", "マイナンバーカード"),  # dropped long vowel
+        ("マイナンバ-カ-ド", "マイナンバーカード"),  # hyphen for the long vowel
+        ("まいなんばーかーど", "マイナンバーカード"),  # kana only
+        ("個人番号カード", "マイナンバーカード"),
+        ("マイナカード", "マイナンバーカード"),
+        ("暗唱番号", "暗証番号"),  # the classic wrong kanji
+        ("あんしょうばんごう", "暗証番号"),
+        ("PIN番号", "暗証番号"),
+        ("パスワード", "暗証番号"),
+        ("保検証", "保険証"),
+        ("ＭＹ　ＮＵＭＢＥＲ　ＣＡＲＤ", "マイナンバーカード"),  # full-width Latin and spaces
+        ("１２３４円", "1234円"),  # full-width digits
+    ],
+)
+def test_variants_become_one_spelling(normalize, typed, expected):
+    assert normalize(typed) == expected
+
+
+def test_canonical_words_are_left_alone(normalize):
+    assert normalize("マイナンバーカードの暗証番号") == "マイナンバーカードの暗証番号"
+    assert normalize("マイナ保険証") == "マイナ保険証"
+    assert normalize("マイナンバー") == "マイナンバー"
+
+
+def test_control_and_invisible_characters_become_spaces(normalize):
+    assert normalize("カード\x00を\u200bなくした\r\n") == "カード を なくした"
+
+
+def test_empty_and_none(normalize):
+    assert normalize("") == ""
+    assert normalize(None) == ""
+    assert normalize("   \t ") == ""
+
+
+def test_long_vowel_lookalikes_only_after_katakana(normalize):
+    assert normalize("カ〜ド") == "カード"
+    assert normalize("10-20") == "10-20"
+
+
+def test_to_katakana():
+    assert to_katakana("あんしょう番号") == "アンショウ番号"
+
+
+def test_vocabulary_file_is_well_formed():
+    pairs = load_vocabulary(__import__("assistant.text", fromlist=["DEFAULT_VOCABULARY"]).DEFAULT_VOCABULARY)
+    assert len(pairs) > 50
+    # Longest first, so a short variant never matches inside a longer one.
+    lengths = [len(v) for v, _ in pairs]
+    assert lengths == sorted(lengths, reverse=True)
+
+
+def test_bad_vocabulary_names_the_file(tmp_path):
+    bad = tmp_path / "normalization.yml"
+    bad.write_text("normalization:\n  暗証番号: 暗唱番号\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="normalization.yml: normalization.暗証番号"):
+        load_vocabulary(bad)
