@@ -12,6 +12,10 @@ from assistant.knowledge import Knowledge
 
 MAX_SUGGESTIONS = 3
 MIN_CONFIDENCE = 0.05
+# A message this short that the NLU cannot place is a bare word (「カード」「手続き」):
+# ask what the resident wants to do, with the topic menu, rather than guess.
+VAGUE_MAX_CHARS = 6
+VAGUE_TOPIC = "unclear_need_clarification"
 
 
 class ActionDidYouMean(Action):
@@ -43,6 +47,7 @@ class ActionDidYouMean(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         failures = int(tracker.get_slot("fallback_count") or 0) + 1
+        events: List[Dict[Text, Any]] = [SlotSet("fallback_count", float(failures))]
         suggestions = self.suggestions(tracker)
         buttons = [self.answers.topic_button(t) for t in suggestions if t != HUMAN_TOPIC]
         desk = self.answers.knowledge.municipality["desk"]
@@ -53,6 +58,10 @@ class ActionDidYouMean(Action):
                 "下のボタンからも職員への相談を申し込めます。"
             )
             buttons = [{"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}] + buttons[:2]
+        elif len((tracker.latest_message or {}).get("text") or "") <= VAGUE_MAX_CHARS:
+            text = self.answers.knowledge.topics[VAGUE_TOPIC].default_entry.answer
+            buttons = self.answers.menu_buttons()
+            events.append(SlotSet("last_topic", VAGUE_TOPIC))
         elif buttons:
             text = "すみません、ご質問をうまく読み取れませんでした。次のどれかに近いですか？"
         else:
@@ -62,4 +71,4 @@ class ActionDidYouMean(Action):
             )
             buttons = self.answers.menu_buttons()
         dispatcher.utter_message(text=text, buttons=buttons)
-        return [SlotSet("fallback_count", float(failures))]
+        return events

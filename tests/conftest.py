@@ -95,3 +95,18 @@ def assistant(tmp_path_factory) -> Assistant:
     stack.start(timeout=240)
     yield Assistant(stack.url, stack.token)
     stack.stop()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Prints the per-intent NLU report written by the accuracy test during this run."""
+    report = ARTIFACTS / "nlu_report.txt"
+    started = getattr(config, "_madoguchi_started", None)
+    if report.exists() and started is not None and report.stat().st_mtime >= started:
+        terminalreporter.write_sep("=", "NLU report (held-out test set)")
+        terminalreporter.write_line(report.read_text(encoding="utf-8"))
+
+
+def pytest_configure(config):
+    import time
+
+    config._madoguchi_started = time.time()

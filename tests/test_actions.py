@@ -109,5 +109,13 @@ async def test_second_failure_in_a_row_offers_a_person(did_you_mean, knowledge):
 
 
 async def test_no_candidates_shows_the_menu(did_you_mean, knowledge):
-    messages, _ = await run(did_you_mean, tracker("nlu_fallback", "🙂", ranking=[{"name": "nlu_fallback", "confidence": 1.0}]))
+    messages, _ = await run(did_you_mean, tracker("nlu_fallback", "🙂🙂🙂🙂🙂🙂🙂", ranking=[{"name": "nlu_fallback", "confidence": 1.0}]))
     assert len(messages[0]["buttons"]) == len(knowledge.menu)
+
+
+async def test_a_bare_word_is_asked_to_say_more_with_the_menu(did_you_mean, knowledge):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "fees", "confidence": 0.14}]
+    messages, events = await run(did_you_mean, tracker("nlu_fallback", "カード", ranking=ranking))
+    assert messages[0]["text"] == knowledge.topics["unclear_need_clarification"].default_entry.answer
+    assert len(messages[0]["buttons"]) == len(knowledge.menu)
+    assert events == [SlotSet("fallback_count", 1.0), SlotSet("last_topic", "unclear_need_clarification")]

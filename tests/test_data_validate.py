@@ -1,0 +1,24 @@
+"""`rasa data validate` finds nothing wrong with the training data, rules and domain."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.launcher import rasa_env
+from assistant.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_rasa_data_validate_is_clean():
+    rasa = Path(sys.executable).parent / "rasa"
+    result = subprocess.run(
+        [str(rasa), "data", "validate", "--config", "config.yml", "--domain", "assistant/rasa/domain.yml",
+         "--data", "nlu_data", "assistant/rasa/rules.yml"],
+        cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True, timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    problems = [l for l in output.splitlines() if "UserWarning" in l or " WARNING " in l or " ERROR " in l]
+    assert problems == [], "\n".join(problems)
