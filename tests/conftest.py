@@ -44,8 +44,8 @@ def knowledge() -> Knowledge:
 class Assistant:
     """A client of the running servers: the REST channel and the token-protected HTTP API."""
 
-    def __init__(self, url: str, token: str) -> None:
-        self.url, self.token = url, token
+    def __init__(self, url: str, token: str, data_dir: Path = None, log_dir: Path = None) -> None:
+        self.url, self.token, self.data_dir, self.log_dir = url, token, data_dir, log_dir
 
     def raw(self, body: bytes, content_type: str = "application/json") -> tuple:
         req = urllib.request.Request(
@@ -93,7 +93,7 @@ def assistant(tmp_path_factory) -> Assistant:
         log_dir=ARTIFACTS / "logs",
     )
     stack.start(timeout=240)
-    yield Assistant(stack.url, stack.token)
+    yield Assistant(stack.url, stack.token, data_dir, stack.log_dir)
     stack.stop()
 
 

@@ -23,10 +23,17 @@ def test_a_10000_character_message_gets_a_clear_message(assistant):
     assert "長すぎる" in replies[0]["text"]
 
 
+@pytest.mark.parametrize("message", ["😀😀😀", "...!!!???...", "？？？？", "🙇‍♀️🙏"])
+def test_emoji_or_punctuation_alone_asks_for_words_with_the_menu(assistant, message):
+    replies = assistant.send(sender(), message)
+    assert "言葉で入力してください" in replies[0]["text"]
+    assert replies[0]["buttons"]
+
+
 @pytest.mark.parametrize(
     "message",
     [
-        "😀😀😀",
+        "😀😀😀 カード",
         "\x00\x01カード\x1bを\x7fなくした",
         "<script>alert('x')</script>",
         "<img src=x onerror=alert(1)>暗証番号",

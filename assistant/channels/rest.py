@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -12,12 +13,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.knowledge import Knowledge, load_knowledge
+from assistant.privacy import redact
 from assistant.settings import Settings
+from assistant.tuning import apply_server_tuning
 
 logger = logging.getLogger(__name__)
 
 KNOWN_CHANNELS = {"rest", "kiosk", "telegram"}
 MAX_SENDER_CHARS = 128
+MAX_METADATA_KEYS = 20
+MAX_METADATA_VALUE_CHARS = 200
 _INVISIBLE_RE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
@@ -31,6 +36,7 @@ class ResidentRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ResidentRestInput":
         settings = Settings.from_env()
+        apply_server_tuning()  # before the Rasa server builds its tracker store
         max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
         return cls(load_knowledge(settings.knowledge_dir), max_chars)
 
@@ -58,8 +64,37 @@ class ResidentRestInput(RestInput):
             "ご質問を短く分けて、もう一度送ってください。"
         )
 
+    def secret_warning(self) -> str:
+        return (
+            "ご注意：マイナンバー（12桁の番号）や暗証番号は、チャットに入力しないでください。"
+            "入力された番号は記録せず、伏せ字にしました。職員がこれらをおたずねすることはありません。"
+        )
+
+    @staticmethod
+    def clean_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
+        """Keeps small, flat metadata only, with personal data redacted (it is stored with the message)."""
+        if not isinstance(metadata, dict):
+            return None
+        kept: Dict[str, Any] = {}
+        for key, value in list(metadata.items())[:MAX_METADATA_KEYS]:
+            if not isinstance(key, str) or len(key) > 64:
+                continue
+            if isinstance(value, str):
+                kept[key] = redact(value[:MAX_METADATA_VALUE_CHARS]).text
+            elif isinstance(value, (bool, int, float)) or value is None:
+                kept[key] = value
+        return kept
+
     def menu_buttons(self) -> List[Dict[str, str]]:
         return [{"title": label, "payload": f"/{topic}"} for label, topic in self.knowledge.menu]
+
+    @staticmethod
+    def has_words(text: str) -> bool:
+        """True when the text has a letter or a digit in any script (not only emoji or punctuation)."""
+        return any(unicodedata.category(c)[0] in "LN" for c in text)
+
+    def no_words_reply(self) -> str:
+        return "ご質問を言葉で入力してください。下のボタンから選ぶこともできます。"
 
     @staticmethod
     def clean(text: str) -> str:
@@ -98,13 +133,20 @@ class ResidentRestInput(RestInput):
                 return self._bad_request("message は文字列で指定してください。")
             channel = body.get("input_channel")
             channel = channel if channel in KNOWN_CHANNELS else self.name()
-            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
+            metadata = self.clean_metadata(body.get("metadata"))
 
             text = self.clean(text)
             if not text:
                 return response.json([{"recipient_id": sender, "text": self.empty_reply(), "buttons": self.menu_buttons()}])
             if len(text) > self.max_message_chars:
                 return response.json([{"recipient_id": sender, "text": self.too_long_reply()}])
+            if not self.has_words(text):
+                # Emoji or punctuation alone carry no question (and would only confuse the NLU).
+                return response.json([{"recipient_id": sender, "text": self.no_words_reply(), "buttons": self.menu_buttons()}])
+            # Redaction at the door: nothing after this line sees personal data in clear.
+            redaction = redact(text)
+            text = redaction.text
+            sender = redact(sender).text
 
             collector = CollectingOutputChannel()
             try:
@@ -113,8 +155,9 @@ class ResidentRestInput(RestInput):
                 # The resident's text is not logged: it may hold personal data.
                 logger.exception("rest: handling a message failed (sender hash %s)", hash(sender) & 0xFFFF)
                 return response.json([{"recipient_id": sender, "text": self.apology()}])
-            if not collector.messages:
-                return response.json([{"recipient_id": sender, "text": self.apology()}])
-            return response.json(collector.messages)
+            messages = collector.messages or [{"recipient_id": sender, "text": self.apology()}]
+            if redaction.had_secret:
+                messages = [{"recipient_id": sender, "text": self.secret_warning()}] + messages
+            return response.json(messages)
 
         return webhook

@@ -1,0 +1,41 @@
+"""Through the running servers: personal data typed by residents reaches neither the tracker store nor the logs."""
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from tests.test_privacy import FULL_WIDTH, with_check_digit
+
+pytestmark = pytest.mark.model
+
+SENT = []
+
+
+def stored_bytes(assistant) -> bytes:
+    data = b"".join(p.read_bytes() for p in assistant.data_dir.glob("tracker.db*"))
+    data += b"".join(p.read_bytes() for p in assistant.log_dir.glob("*.log"))
+    return data
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.text(alphabet="0123456789", min_size=11, max_size=11), style=st.integers(0, 3))
+def test_my_numbers_typed_in_chat_are_not_stored(assistant, body, style):
+    number = with_check_digit(body)
+    shown = [number, f"{number[:4]} {number[4:8]} {number[8:]}", f"{number[:4]}-{number[4:8]}-{number[8:]}",
+             number.translate(FULL_WIDTH)][style]
+    replies = assistant.send(f"p-{uuid.uuid4().hex[:8]}", f"私のマイナンバーは{shown}です。カードをなくしました")
+    assert "入力しないでください" in replies[0]["text"]
+    SENT.extend([number, shown])
+
+
+def test_nothing_typed_is_found_in_the_tracker_store_or_logs(assistant):
+    sender = f"p-{uuid.uuid4().hex[:8]}"
+    assistant.send(sender, "暗証番号は4821です。ロックされました")
+    assistant.send(sender, "電話番号は090-3141-5926、メールは hanako@example.jp です")
+    events = assistant.tracker(sender)["events"]
+    texts = [e["text"] for e in events if e["event"] == "user"]
+    assert texts == ["暗証番号は［暗証番号］です。ロックされました", "電話番号は［電話番号］、メールは ［メールアドレス］ です"]
+    stored = stored_bytes(assistant)
+    for secret in ["4821です", "090-3141-5926", "hanako@example.jp"] + SENT:
+        assert secret.encode() not in stored, secret
+    assert SENT, "the My Number property test ran first and sent numbers"
