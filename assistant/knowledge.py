@@ -153,6 +153,8 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
     if not isinstance(questions, list) or not questions or not all(isinstance(q, str) and q.strip() for q in questions):
         raise KnowledgeError(path, f"{where}questions", "expected a non-empty list of texts")
     answer = _fill(" ".join(_text(raw, "answer", path, where).split()), profile, path, f"{where}answer")
+    # One sentence a line: easier to read on a phone or a kiosk.
+    answer = re.sub(r"([。？！])\s+", r"\1\n", answer)
     source = _text(raw, "source", path, where)
     if source != MUNICIPALITY_SOURCE and not re.match(r"^https?://\S+$", source):
         raise KnowledgeError(path, f"{where}source", f"expected a URL or '{MUNICIPALITY_SOURCE}'")
