@@ -1,53 +1,61 @@
-"""action_answer_topic: answers the resident's topic from knowledge/, or asks which sub-question they mean."""
+"""Answers a resident's topic from knowledge/, asks which sub-question they mean, or starts a guide."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import re
+from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import Answers, entity_value, get_knowledge
-from assistant.knowledge import Knowledge
+from actions.common import Answers, entity_value
+from actions.guide import GuideFlow
 
 # Topics whose answer is followed by the topic menu instead of follow-up buttons.
 MENU_TOPICS = {"greeting", "unclear_need_clarification"}
 # Topics answered at once (best or default entry), never with a clarifying question.
 DIRECT_TOPICS = {"greeting", "goodbye", "out_of_scope", "human_help_request"}
+# The resident asks for the procedure itself (「やり方を教えて」「手順は？」): start the guide.
+# 「どうしたらいい？」 asks for advice: it gets the answer, with the guide as the first button.
+HOW_TO_RE = re.compile(r"やり方|やりかた|手順|てじゅん|方法|ほうほう|順番|how to|step by step", re.I)
 
 
-class ActionAnswerTopic(Action):
-    """Answers the topic the NLU recognised (its intent) with the best-fitting knowledge entry."""
+class TopicResponder:
+    """The answer for a topic intent (the NLU's reading of the resident's need)."""
 
-    def __init__(self, knowledge: Optional[Knowledge] = None) -> None:
-        self._answers = Answers(knowledge) if knowledge is not None else None
+    def __init__(self, answers: Answers, guides: GuideFlow) -> None:
+        self.answers = answers
+        self.guides = guides
 
-    @property
-    def answers(self) -> Answers:
-        if self._answers is None:
-            self._answers = Answers(get_knowledge())
-        return self._answers
-
-    def name(self) -> Text:
-        return "action_answer_topic"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: Optional[str]) -> List[Dict[str, Any]]:
+        knowledge = self.answers.knowledge
         message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
-        topic = self.answers.knowledge.topic(intent or "")
+        topic = knowledge.topic(intent or "")
         if topic is None:
             # Never silent: an intent without knowledge gets the general contact.
-            topic = self.answers.knowledge.topics["out_of_scope"]
+            topic = knowledge.topics["out_of_scope"]
         text = message.get("text") or ""
+        guide_active = self.guides.active(tracker)
+
+        if not guide_active and HOW_TO_RE.search(text) and knowledge.guides_for(topic.id):
+            return self.guides.offer_or_start(dispatcher, tracker, topic.id, text)
+
         subtopic = entity_value(message.get("entities"), "subtopic")
         reply, entry, asked = self.answers.respond(topic, text, subtopic, may_ask=topic.id not in DIRECT_TOPICS)
+        buttons = reply["buttons"]
         if topic.id in MENU_TOPICS and not asked:
-            reply["buttons"] = self.answers.menu_buttons()
-        dispatcher.utter_message(text=reply["text"], buttons=reply["buttons"])
-        return [
+            buttons = self.answers.menu_buttons()
+        elif not asked:
+            guide_buttons = [self.guides.start_button(g) for g in knowledge.guides_for(topic.id)[:1]]
+            buttons = (guide_buttons + buttons)[:3]
+        events: List[Dict[str, Any]] = []
+        if guide_active:
+            # A side question in the middle of a guide: the way back comes first.
+            buttons = [self.guides.resume_button()] + buttons
+        dispatcher.utter_message(text=reply["text"], buttons=buttons)
+        events += [
             SlotSet("fallback_count", 0.0),
             SlotSet("last_topic", topic.id),
             SlotSet("last_entry", None if asked else entry.id),
         ]
+        return events

@@ -1,14 +1,13 @@
-"""action_did_you_mean: when the NLU is unsure, offer the likeliest topics; the second time, offer a person."""
+"""When the NLU is unsure: offer the likeliest topics; the second time in a row, offer a person."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HUMAN_TOPIC, NOT_SUGGESTED, Answers, get_knowledge
-from assistant.knowledge import Knowledge
+from actions.common import HUMAN_TOPIC, NOT_SUGGESTED, Answers
 
 MAX_SUGGESTIONS = 3
 MIN_CONFIDENCE = 0.05
@@ -18,20 +17,11 @@ VAGUE_MAX_CHARS = 6
 VAGUE_TOPIC = "unclear_need_clarification"
 
 
-class ActionDidYouMean(Action):
+class FallbackResponder:
     """Handles nlu_fallback: suggests up to three topics; a second failure in a row offers staff."""
 
-    def __init__(self, knowledge: Optional[Knowledge] = None) -> None:
-        self._answers = Answers(knowledge) if knowledge is not None else None
-
-    @property
-    def answers(self) -> Answers:
-        if self._answers is None:
-            self._answers = Answers(get_knowledge())
-        return self._answers
-
-    def name(self) -> Text:
-        return "action_did_you_mean"
+    def __init__(self, answers: Answers) -> None:
+        self.answers = answers
 
     def suggestions(self, tracker: Tracker) -> List[str]:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
@@ -43,11 +33,9 @@ class ActionDidYouMean(Action):
                 found.append(name)
         return found[:MAX_SUGGESTIONS]
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, extra_buttons: List[Dict[str, str]]) -> List[Dict[str, Any]]:
         failures = int(tracker.get_slot("fallback_count") or 0) + 1
-        events: List[Dict[Text, Any]] = [SlotSet("fallback_count", float(failures))]
+        events: List[Dict[str, Any]] = [SlotSet("fallback_count", float(failures))]
         suggestions = self.suggestions(tracker)
         buttons = [self.answers.topic_button(t) for t in suggestions if t != HUMAN_TOPIC]
         desk = self.answers.knowledge.municipality["desk"]
@@ -70,5 +58,5 @@ class ActionDidYouMean(Action):
                 "別の言葉で、もう一度短く書いていただけますか。下の一覧からも選べます。"
             )
             buttons = self.answers.menu_buttons()
-        dispatcher.utter_message(text=text, buttons=buttons)
+        dispatcher.utter_message(text=text, buttons=extra_buttons + buttons)
         return events

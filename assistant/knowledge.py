@@ -63,6 +63,10 @@ class Knowledge:
     municipality: Dict[str, Any]
     topics: Dict[str, Topic] = field(default_factory=dict)
     menu: Tuple[Tuple[str, str], ...] = ()  # (button label, topic id)
+    guides: Dict[str, Any] = field(default_factory=dict)  # guide id -> assistant.guides.Guide
+
+    def guides_for(self, topic_id: str) -> List[Any]:
+        return [g for g in self.guides.values() if topic_id in g.topics]
 
     def topic(self, topic_id: str) -> Optional[Topic]:
         return self.topics.get(topic_id)
@@ -123,6 +127,11 @@ def _fill(template: str, profile: SimpleNamespace, path: Path, key: str) -> str:
         raise KnowledgeError(path, key, f"placeholder not in municipality.yml: {exc}") from None
 
 
+def one_sentence_a_line(text: str) -> str:
+    """One sentence a line: easier to read on a phone or a kiosk."""
+    return re.sub(r"([。？！])\s+", r"\1\n", text)
+
+
 def _as_date(value: Any, path: Path, key: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -153,8 +162,7 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
     if not isinstance(questions, list) or not questions or not all(isinstance(q, str) and q.strip() for q in questions):
         raise KnowledgeError(path, f"{where}questions", "expected a non-empty list of texts")
     answer = _fill(" ".join(_text(raw, "answer", path, where).split()), profile, path, f"{where}answer")
-    # One sentence a line: easier to read on a phone or a kiosk.
-    answer = re.sub(r"([。？！])\s+", r"\1\n", answer)
+    answer = one_sentence_a_line(answer)
     source = _text(raw, "source", path, where)
     if source != MUNICIPALITY_SOURCE and not re.match(r"^https?://\S+$", source):
         raise KnowledgeError(path, f"{where}source", f"expected a URL or '{MUNICIPALITY_SOURCE}'")
@@ -219,7 +227,10 @@ def load_knowledge(folder: Path) -> Knowledge:
             if followup not in topics:
                 raise KnowledgeError(topic.path, f"followups[{index}]", f"unknown topic {followup!r}")
     menu = load_menu(folder / "menu.yml", topics)
-    return Knowledge(municipality=municipality, topics=topics, menu=menu)
+    from assistant.guides import load_guides
+
+    guides = load_guides(folder / "guides", profile, list(topics))
+    return Knowledge(municipality=municipality, topics=topics, menu=menu, guides=guides)
 
 
 def load_menu(path: Path, topics: Dict[str, Topic]) -> Tuple[Tuple[str, str], ...]:

@@ -6,8 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswerTopic
-from actions.fallback import ActionDidYouMean
+from actions.respond import ActionRespond
 
 
 def tracker(intent: str, text: str, entities: Optional[List[Dict[str, Any]]] = None,
@@ -29,12 +28,10 @@ async def run(action, t: Tracker):
 
 @pytest.fixture
 def answer(knowledge):
-    return ActionAnswerTopic(knowledge)
+    return ActionRespond(knowledge)
 
 
-@pytest.fixture
-def did_you_mean(knowledge):
-    return ActionDidYouMean(knowledge)
+did_you_mean = answer
 
 
 async def test_lost_card_answer_gives_the_24h_free_dial_with_source(answer):
@@ -46,7 +43,7 @@ async def test_lost_card_answer_gives_the_24h_free_dial_with_source(answer):
     assert SlotSet("last_topic", "lost_card_suspend") in events
 
 
-async def test_every_answer_offers_one_or_two_follow_up_buttons(answer, knowledge):
+async def test_every_answer_offers_follow_up_buttons(answer, knowledge):
     for topic_id in knowledge.topics:
         messages, _ = await run(answer, tracker(topic_id, knowledge.topics[topic_id].default_entry.questions[0]))
         assert messages[0]["buttons"], topic_id
@@ -119,3 +116,16 @@ async def test_a_bare_word_is_asked_to_say_more_with_the_menu(did_you_mean, know
     assert messages[0]["text"] == knowledge.topics["unclear_need_clarification"].default_entry.answer
     assert len(messages[0]["buttons"]) == len(knowledge.menu)
     assert events == [SlotSet("fallback_count", 1.0), SlotSet("last_topic", "unclear_need_clarification")]
+
+
+async def test_an_unsure_guide_command_outside_a_guide_is_not_understood(answer):
+    t = tracker("guide_stop", "qwertyuiop asdf")
+    t.latest_message["intent"]["confidence"] = 0.44
+    messages, events = await run(answer, t)
+    assert "読み取れませんでした" in messages[0]["text"] or "ご用件" in messages[0]["text"]
+    assert SlotSet("fallback_count", 1.0) in events
+
+
+async def test_a_sure_guide_command_outside_a_guide_says_so(answer):
+    messages, _ = await run(answer, tracker("guide_done", "できました"))
+    assert "いまは手順のご案内をしていません" in messages[0]["text"]

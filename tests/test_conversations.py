@@ -8,7 +8,7 @@ pytestmark = pytest.mark.model
 # (topic, a resident's question, facts the reply must hold)
 TOPIC_CASES = [
     ("apply_card", "マイナンバーカードを作りたいんだけど、どうやって申し込むの？", ["郵送", "スマートフォン", "出典："]),
-    ("apply_online_smartphone", "スマホで申請するやり方を教えてください", ["QRコード", "23桁"]),
+    ("apply_online_smartphone", "スマホ申請で入れる申請書IDって何桁の数字？", ["23桁"]),
     ("apply_photo", "申請に使う写真のサイズは何センチですか", ["4.5", "3.5"]),
     ("application_status", "申請してからカードができるまでどれくらいかかりますか", ["1か月"]),
     ("receive_card", "交付通知書が届きました。受け取りに何を持っていけばいいですか", ["交付通知書", "本人確認書類"]),
@@ -113,8 +113,8 @@ def test_a_single_word_asks_which_one_with_buttons_and_a_button_answers(assistan
 def test_a_topic_button_lists_its_questions_and_each_leads_to_an_answer(assistant):
     sender = new_sender()
     replies = assistant.send(sender, "マイナンバーカードをなくしました")
-    payload = replies[0]["buttons"][0]["payload"]
-    assert payload == "/fees"
+    assert replies[0]["buttons"][0]["payload"] == '/guide_start{"guide":"lost_card"}'
+    payload = next(b["payload"] for b in replies[0]["buttons"] if b["payload"] == "/fees")
     submenu = assistant.send(sender, payload)[0]
     assert submenu["text"].startswith("どの手数料")
     assert all(b["payload"].startswith('/fees{"subtopic":') for b in submenu["buttons"])

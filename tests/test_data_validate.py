@@ -20,5 +20,11 @@ def test_rasa_data_validate_is_clean():
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    problems = [l for l in output.splitlines() if "UserWarning" in l or " WARNING " in l or " ERROR " in l]
+    # Intents only sent by buttons have no training examples on purpose.
+    payload_only = ("'guide_start'", "'guide_answer'")
+    problems = [
+        l for l in output.splitlines()
+        if ("UserWarning" in l or " WARNING " in l or " ERROR " in l)
+        and not (any(p in l for p in payload_only) and "not found in the NLU training data" in l)
+    ]
     assert problems == [], "\n".join(problems)

@@ -1,0 +1,88 @@
+"""action_respond: the one action every rule calls. It decides between the guide in progress,
+a topic answer and "did you mean", so the conversation's state machine lives in one place."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import TopicResponder
+from actions.common import HUMAN_TOPIC, Answers, entity_value, get_knowledge
+from actions.fallback import FallbackResponder
+from actions.guide import GuideFlow
+from assistant.knowledge import Knowledge
+
+GUIDE_INTENTS = {
+    "guide_start", "guide_answer", "guide_done", "guide_stuck", "guide_repeat", "guide_back", "guide_stop", "guide_resume",
+}
+
+# Below this confidence a typed guide command outside a guide is treated as not understood.
+SURE_CONTROL = 0.6
+# What these intents ask for is never an answer to a branch question.
+KEEP_INTENT_WHILE_ASKING = {"guide_stuck", "guide_stop", "guide_back", "guide_repeat", "guide_resume", "human_help_request"}
+
+
+class ActionRespond(Action):
+    """Answers every message: guide control, a branch answer, a topic, or an unsure reading."""
+
+    def __init__(self, knowledge: Optional[Knowledge] = None) -> None:
+        self._knowledge = knowledge
+        self._parts = None
+
+    def name(self) -> Text:
+        return "action_respond"
+
+    def parts(self):
+        if self._parts is None:
+            answers = Answers(self._knowledge or get_knowledge())
+            guides = GuideFlow(answers)
+            self._parts = (guides, TopicResponder(answers, guides), FallbackResponder(answers))
+        return self._parts
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        guides, topics, fallback = self.parts()
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        entities = message.get("entities") or []
+
+        typed = not (message.get("text") or "").startswith("/")
+        if typed and guides.active(tracker) and intent not in KEEP_INTENT_WHILE_ASKING:
+            # Free text while a branch question waits: 「持ってない」「家の外でなくしました」,
+            # whatever the NLU made of it.
+            value = guides.pending_answer(tracker)
+            if value is not None:
+                return guides.answer(dispatcher, tracker, value)
+        if intent in GUIDE_INTENTS:
+            confidence = (message.get("intent") or {}).get("confidence") or 0.0
+            if typed and not guides.active(tracker) and confidence < SURE_CONTROL:
+                # 「次」 with no guide running is likely something else the NLU could not read.
+                return fallback.respond(dispatcher, tracker, [])
+            return self._guide(guides, dispatcher, tracker, intent, entities)
+        if intent == HUMAN_TOPIC and guides.active(tracker):
+            events, where = guides.handoff(tracker)
+            if where:
+                dispatcher.utter_message(text=where)
+            return events + topics.respond(dispatcher, tracker, intent)
+        if intent == "nlu_fallback" or intent is None:
+            extra = [guides.resume_button()] if guides.active(tracker) else []
+            return fallback.respond(dispatcher, tracker, extra)
+        return topics.respond(dispatcher, tracker, intent)
+
+    @staticmethod
+    def _guide(guides: GuideFlow, dispatcher, tracker, intent: str, entities) -> List[Dict[str, Any]]:
+        if intent == "guide_start":
+            return guides.start(dispatcher, tracker, entity_value(entities, "guide"))
+        if intent == "guide_answer":
+            return guides.answer(dispatcher, tracker, entity_value(entities, "answer") or guides.pending_answer(tracker))
+        if intent == "guide_done":
+            return guides.done(dispatcher, tracker)
+        if intent == "guide_stuck":
+            return guides.stuck(dispatcher, tracker)
+        if intent == "guide_repeat":
+            return guides.repeat(dispatcher, tracker)
+        if intent == "guide_back":
+            return guides.back(dispatcher, tracker)
+        if intent == "guide_stop":
+            return guides.stop(dispatcher, tracker)
+        return guides.resume(dispatcher, tracker, prefix="続きからご案内します。")
