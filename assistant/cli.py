@@ -54,6 +54,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return stack.wait()
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Deletes conversation events older than the retention period (for cron or a systemd timer)."""
+    from assistant.retention import purge_old_events
+
+    settings = Settings.from_env()
+    db_url = args.db_url or f"sqlite:///{PROJECT_ROOT / 'data' / 'tracker.db'}"
+    result = purge_old_events(db_url, args.days or settings.retention_days)
+    print(f"retention: deleted {result.events_deleted} events older than {args.days or settings.retention_days} days; "
+          f"{result.conversations_left} conversations left")
+    return 0
+
+
 def post(url: str, sender: str, text: str) -> List[Dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
     req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
@@ -106,6 +118,10 @@ def main(argv: List[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
     run.set_defaults(func=cmd_run)
+    retention = sub.add_parser("retention", help="delete conversation events older than the retention period")
+    retention.add_argument("--days", type=int, help="default: MADOGUCHI_RETENTION_DAYS (90)")
+    retention.add_argument("--db-url", help="tracker store as an SQLAlchemy URL (default: the embedded data/tracker.db)")
+    retention.set_defaults(func=cmd_retention)
     chat = sub.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")
     chat.add_argument("--sender")

@@ -19,10 +19,16 @@ class Settings:
 
     MADOGUCHI_KNOWLEDGE_DIR  folder with municipality.yml and topics/ (default: ./knowledge)
     MADOGUCHI_MAX_MESSAGE_CHARS  longest message a resident may send (default 1000)
+    MADOGUCHI_RATE_PER_SENDER  messages a minute one conversation may send (default 30; 0 = no limit)
+    MADOGUCHI_RATE_PER_IP  messages a minute one client address may send (default 600; 0 = no limit)
+    MADOGUCHI_RETENTION_DAYS  days conversations are kept before `madoguchi retention` deletes them (default 90)
     """
 
     knowledge_dir: Path
     max_message_chars: int
+    rate_per_sender: int = 30
+    rate_per_ip: int = 600
+    retention_days: int = 90
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -35,4 +41,21 @@ class Settings:
             raise SettingsError(f"MADOGUCHI_MAX_MESSAGE_CHARS must be a whole number, not {raw_max!r}")
         if max_chars < 10:
             raise SettingsError("MADOGUCHI_MAX_MESSAGE_CHARS must be at least 10")
-        return cls(knowledge_dir=knowledge_dir, max_message_chars=max_chars)
+        return cls(
+            knowledge_dir=knowledge_dir,
+            max_message_chars=max_chars,
+            rate_per_sender=_whole(env, "MADOGUCHI_RATE_PER_SENDER", 30),
+            rate_per_ip=_whole(env, "MADOGUCHI_RATE_PER_IP", 600),
+            retention_days=_whole(env, "MADOGUCHI_RETENTION_DAYS", 90) or 90,
+        )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}")
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative")
+    return value

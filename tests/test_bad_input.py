@@ -90,3 +90,24 @@ def test_the_http_api_needs_the_token(assistant):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(f"{assistant.url}/conversations/x/tracker", timeout=10)
     assert err.value.code == 401
+
+
+def test_a_flooding_sender_gets_a_clean_429_and_others_go_on(assistant):
+    s = sender()
+    statuses = [assistant.raw(json.dumps({"sender": s, "message": "こんにちは"}).encode())[0] for _ in range(31)]
+    assert statuses[:30] == [200] * 30 and statuses[30] == 429
+    assert assistant.send(sender(), "こんにちは")  # another resident is not affected
+
+
+def test_replies_carry_security_headers(assistant):
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{assistant.url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender(), "message": "こんにちは"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert resp.headers["X-Frame-Options"] == "DENY"
+        assert "default-src 'none'" in resp.headers["Content-Security-Policy"]

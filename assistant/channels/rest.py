@@ -14,12 +14,20 @@ from sanic.response import HTTPResponse
 
 from assistant.knowledge import Knowledge, load_knowledge
 from assistant.privacy import redact
+from assistant.ratelimit import RateLimiter
 from assistant.settings import Settings
 from assistant.tuning import apply_server_tuning
 
 logger = logging.getLogger(__name__)
 
 KNOWN_CHANNELS = {"rest", "kiosk", "telegram"}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
 MAX_SENDER_CHARS = 128
 MAX_METADATA_KEYS = 20
 MAX_METADATA_VALUE_CHARS = 200
@@ -38,11 +46,14 @@ class ResidentRestInput(RestInput):
         settings = Settings.from_env()
         apply_server_tuning()  # before the Rasa server builds its tracker store
         max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
-        return cls(load_knowledge(settings.knowledge_dir), max_chars)
+        return cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip)
 
-    def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000) -> None:
+    def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000,
+                 rate_per_sender: int = 30, rate_per_ip: int = 600) -> None:
         self.knowledge = knowledge
         self.max_message_chars = max_message_chars
+        self.per_sender = RateLimiter(rate_per_sender)
+        self.per_ip = RateLimiter(rate_per_ip)
 
     # --- replies that never need the assistant -------------------------------------------
     def _desk(self) -> Dict[str, str]:
@@ -106,8 +117,19 @@ class ResidentRestInput(RestInput):
     def _bad_request(problem: str) -> HTTPResponse:
         return response.json({"error": "bad_request", "message": problem}, status=400)
 
+    @staticmethod
+    def _too_many() -> HTTPResponse:
+        return response.json(
+            {"error": "too_many_requests", "message": "短い時間に送信が多すぎます。1分ほど待ってから、もう一度送ってください。"},
+            status=429, headers={"Retry-After": "60"},
+        )
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.middleware("response")
+        async def security_headers(request: Request, resp: HTTPResponse) -> None:
+            resp.headers.update(SECURITY_HEADERS)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -115,6 +137,8 @@ class ResidentRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not self.per_ip.allow(request.remote_addr or request.ip or "?"):
+                return self._too_many()
             try:
                 body = request.json
             except Exception:  # invalid JSON or invalid UTF-8
@@ -126,6 +150,8 @@ class ResidentRestInput(RestInput):
                 sender = str(sender)
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
+            if not self.per_sender.allow(sender):
+                return self._too_many()
             text = body.get("message", "")
             if text is None:
                 text = ""

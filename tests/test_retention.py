@@ -1,0 +1,41 @@
+"""Retention deletes old conversation events and keeps recent ones."""
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.cli import main as cli_main
+from assistant.retention import purge_old_events
+
+
+@pytest.fixture
+def tracker_db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    engine = sa.create_engine(url)
+    now = time.time()
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp FLOAT, data TEXT)"))
+        rows = [("old", now - 100 * 86400), ("old", now - 91 * 86400), ("recent", now - 10 * 86400), ("recent", now - 60)]
+        for sender, ts in rows:
+            conn.execute(sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, '{}')"), {"s": sender, "t": ts})
+    engine.dispose()
+    return url, now
+
+
+def test_events_older_than_the_period_are_deleted(tracker_db):
+    url, now = tracker_db
+    result = purge_old_events(url, 90, now=now)
+    assert result.events_deleted == 2 and result.conversations_left == 1
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT DISTINCT sender_id FROM events")).scalars().all() == ["recent"]
+
+
+def test_zero_days_is_refused(tracker_db):
+    with pytest.raises(ValueError):
+        purge_old_events(tracker_db[0], 0)
+
+
+def test_the_command_reports_what_it_did(tracker_db, capsys):
+    assert cli_main(["retention", "--days", "5", "--db-url", tracker_db[0]]) == 0
+    assert "deleted 3 events" in capsys.readouterr().out
