@@ -1,0 +1,137 @@
+"""The production profile on the real local services: PostgreSQL tracker store, Redis lock store,
+RabbitMQ event broker, and two Rasa servers (each with its action server) serving the same conversations."""
+import json
+import os
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from assistant.launcher import Stack
+from assistant.settings import PROJECT_ROOT
+from tests.conftest import ARTIFACTS, MODEL, Assistant, free_port
+
+pytestmark = [pytest.mark.model, pytest.mark.services]
+
+SERVICES = (("PostgreSQL", 5432), ("Redis", 6379), ("RabbitMQ", 5672))
+
+
+def reachable(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def services():
+    missing = [name for name, port in SERVICES if not reachable(port)]
+    if missing:
+        message = f"{' and '.join(missing)} not running on 127.0.0.1"
+        if os.environ.get("MADOGUCHI_REQUIRE_SERVICES"):
+            pytest.fail(message + " (MADOGUCHI_REQUIRE_SERVICES is set)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def production(services, tmp_path_factory):
+    """Two instances on one fresh database and one fresh queue."""
+    import pika
+    import psycopg2
+
+    run = uuid.uuid4().hex[:8]
+    db, queue = f"madoguchi_test_{run}", f"madoguchi_test_{run}"
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{db}"')  # as a city's DBA would, before the first start
+    env = {
+        "MADOGUCHI_PG_HOST": "127.0.0.1", "MADOGUCHI_PG_PORT": "5432", "MADOGUCHI_PG_DB": db,
+        "MADOGUCHI_PG_USER": "postgres", "MADOGUCHI_PG_PASSWORD": "",
+        "MADOGUCHI_REDIS_HOST": "127.0.0.1", "MADOGUCHI_REDIS_PORT": "6379",
+        "MADOGUCHI_RABBITMQ_HOST": "127.0.0.1", "MADOGUCHI_RABBITMQ_PORT": "5672",
+        "MADOGUCHI_RABBITMQ_USER": "guest", "MADOGUCHI_RABBITMQ_PASSWORD": "guest", "MADOGUCHI_RABBITMQ_QUEUE": queue,
+        # The test sends everything from one address and floods single conversations on purpose.
+        "MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0",
+    }
+    stacks = [
+        Stack(model=MODEL, data_dir=tmp_path_factory.mktemp(f"pg{i}"), rasa_port=free_port(), action_port=free_port(),
+              endpoints=PROJECT_ROOT / "assistant" / "rasa" / "endpoints.production.yml",
+              log_dir=ARTIFACTS / f"logs-production-{i}", extra_env=env)
+        for i in range(2)
+    ]
+    try:
+        for stack in stacks:
+            stack.start(timeout=240)
+        yield [Assistant(s.url, s.token) for s in stacks], db, queue
+    finally:
+        for stack in stacks:
+            stack.stop()
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}"')
+        admin.close()
+        connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1"))
+        connection.channel().queue_delete(queue)
+        connection.close()
+
+
+def rows(db: str, sql: str, *args):
+    import psycopg2
+
+    conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=db)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def drain(queue: str):
+    import pika
+
+    connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1"))
+    channel = connection.channel()
+    events = []
+    while True:
+        method, _, body = channel.basic_get(queue, auto_ack=True)
+        if method is None:
+            break
+        events.append(json.loads(body))
+    connection.close()
+    return events
+
+
+def test_conversation_is_stored_in_postgresql(production):
+    (first, _), db, _ = production
+    sender = f"pg-{uuid.uuid4().hex[:8]}"
+    assert "0120-95-0178" in first.text(sender, "マイナンバーカードをなくしました")
+    assert "再設定" in first.text(sender, "暗証番号を忘れました")
+    kinds = [r[0] for r in rows(db, "SELECT type_name FROM events WHERE sender_id = %s ORDER BY id", sender)]
+    assert kinds.count("user") == 2 and kinds.count("bot") == 2
+
+
+def test_1000_interleaved_messages_on_two_instances_are_stored_once_and_in_order(production):
+    instances, db, queue = production
+    drain(queue)
+    questions = ["暗証番号を忘れました", "手数料はいくらですか", "マイナンバーカードをなくしました", "引っ越しました"]
+    conversations = {f"scale-{uuid.uuid4().hex[:6]}-{c}": [f"{questions[i % 4]} その{i}" for i in range(40)] for c in range(25)}
+
+    def talk(sender):
+        for i, text in enumerate(conversations[sender]):
+            # One conversation, both servers in turn.
+            assert instances[i % 2].send(sender, text)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(talk, conversations))
+
+    for sender, sent in conversations.items():
+        stored = [r[0] for r in rows(db, "SELECT data::json->>'text' FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", sender)]
+        assert stored == sent, sender
+    duplicates = rows(db, "SELECT sender_id, data, COUNT(*) FROM events WHERE sender_id LIKE 'scale-%%' GROUP BY sender_id, data HAVING COUNT(*) > 1")
+    assert duplicates == []
+    published = [e for e in drain(queue) if e.get("event") == "user" and e["sender_id"] in conversations]
+    assert len(published) == 1000
+    for sender, sent in conversations.items():
+        # Two servers publish independently, so arrival order may differ across them; each event
+        # carries the time it happened, which is the conversation's order.
+        mine = sorted((e for e in published if e["sender_id"] == sender), key=lambda e: e["timestamp"])
+        assert [e["text"] for e in mine] == sent
