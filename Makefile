@@ -14,7 +14,7 @@ export PYTHONWARNINGS := ignore
 TRAINING_INPUTS := config.yml assistant/rasa/domain.yml assistant/rasa/rules.yml \
 	$(wildcard nlu_data/*.yml nlu_data/registers/*.yml nlu_data/control/*.yml) $(wildcard assistant/nlu/*.py) assistant/text.py
 
-.PHONY: install run test test-fast chat check train validate bench clean
+.PHONY: install run test test-fast chat check train validate bench bench-load clean
 
 ## install: the virtualenv with every dependency (pyproject.toml)
 install: $(VENV)/.installed
@@ -60,6 +60,10 @@ test-fast: install
 ## bench: accuracy vs a baseline, latency, memory, training time
 bench: install $(MODEL)
 	$(PY) bench/run.py
+
+## bench-load: 200 conversations for 60 s and a ramp, embedded and production profiles
+bench-load: install $(MODEL)
+	$(PY) bench/load.py
 
 clean:
 	rm -rf models .rasa data test-artifacts

@@ -66,6 +66,19 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    """Audits stores for valid My Numbers; exit 1 when any is found (numbers are not printed)."""
+    from assistant.privacy_scan import scan_files, scan_sql
+
+    hits = scan_files(Path(p) for p in args.paths)
+    for url in args.db_url or []:
+        hits += scan_sql(url)
+    for where, _number in hits:
+        print(f"valid My Number found in {where}")
+    print(f"scan: {len(hits)} valid My Numbers found")
+    return 1 if hits else 0
+
+
 def post(url: str, sender: str, text: str) -> List[Dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
     req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
@@ -122,6 +135,10 @@ def main(argv: List[str] | None = None) -> int:
     retention.add_argument("--days", type=int, help="default: MADOGUCHI_RETENTION_DAYS (90)")
     retention.add_argument("--db-url", help="tracker store as an SQLAlchemy URL (default: the embedded data/tracker.db)")
     retention.set_defaults(func=cmd_retention)
+    scan = sub.add_parser("scan", help="audit files and SQL stores for valid My Numbers")
+    scan.add_argument("paths", nargs="*", help="files or folders (logs, SQLite files)")
+    scan.add_argument("--db-url", action="append", help="a tracker store as an SQLAlchemy URL (repeatable)")
+    scan.set_defaults(func=cmd_scan)
     chat = sub.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")
     chat.add_argument("--sender")

@@ -55,7 +55,7 @@ def api_token(data_dir: Path) -> str:
     path = data_dir / "api_token"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(24))
+        path.write_text(secrets.token_hex(24))
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -106,7 +106,7 @@ class Stack:
             str(bin_dir / "rasa"), "run", "--model", str(self.model),
             "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
             "--port", str(self.rasa_port), "--interface", "127.0.0.1",
-            "--enable-api", "--auth-token", self.token,
+            "--enable-api", f"--auth-token={self.token}",
         ])
         try:
             wait_for(f"http://127.0.0.1:{self.action_port}/health", timeout, actions)

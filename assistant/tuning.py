@@ -1,4 +1,5 @@
-"""Speed-ups for the Rasa server process: SQLite settings and a compiled action-response schema."""
+"""Tuning of the Rasa server process: SQLite settings, a compiled action-response schema, no silent
+fall-back to an in-memory tracker store."""
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -55,4 +56,7 @@ def apply_server_tuning() -> None:
         return
     event.listen(Engine, "connect", _on_connect)
     _compiled_action_validation()
+    from assistant.stores import no_silent_fallback
+
+    no_silent_fallback()
     _applied = True

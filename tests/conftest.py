@@ -95,6 +95,11 @@ def assistant(tmp_path_factory) -> Assistant:
     stack.start(timeout=240)
     yield Assistant(stack.url, stack.token, data_dir, stack.log_dir)
     stack.stop()
+    # After the whole run: no valid My Number in the tracker store or in any server log.
+    from assistant.privacy_scan import scan_files
+
+    hits = scan_files([data_dir, ARTIFACTS])
+    assert hits == [], f"valid My Numbers stored in clear: {[where for where, _ in hits]}"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -66,11 +66,15 @@ def production(services, tmp_path_factory):
     finally:
         for stack in stacks:
             stack.stop()
+        from assistant.privacy_scan import scan_sql
+
+        leaked = scan_sql(f"postgresql://postgres@127.0.0.1:5432/{db}")
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}"')
         admin.close()
         connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1"))
         connection.channel().queue_delete(queue)
         connection.close()
+        assert leaked == [], "valid My Numbers in the PostgreSQL tracker store"
 
 
 def rows(db: str, sql: str, *args):

@@ -1,0 +1,185 @@
+"""Load benchmark over REST: 200 residents chatting for 60 s, then a ramp to find where p95 passes 200 ms.
+
+Runs the embedded profile (one server, SQLite) and the production profile (two servers on the
+local PostgreSQL, Redis and RabbitMQ, the client spreading messages over both).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.launcher import Stack  # noqa: E402
+from tests.conftest import free_port, nlu_examples  # noqa: E402
+
+MODEL = ROOT / "models" / "current.tar.gz"
+NO_LIMITS = {"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0"}
+
+
+def messages() -> List[str]:
+    texts = [t for examples in nlu_examples(ROOT / "tests" / "data" / "nlu_test.yml").values() for t in examples]
+    random.Random(7).shuffle(texts)
+    return texts
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latencies: List[float] = []
+        self.errors = 0
+
+    def line(self, seconds: float) -> str:
+        lat = self.latencies
+        if len(lat) < 2:
+            return f"{len(lat)} messages, {self.errors} errors"
+        q = statistics.quantiles(lat, n=100, method="inclusive")
+        return (f"{len(lat) / seconds:6.1f} msg/s  p50 {q[49]:6.1f} ms  p95 {q[94]:6.1f} ms  p99 {q[98]:6.1f} ms  "
+                f"errors {self.errors}  ({len(lat)} replies)")
+
+    def p95(self) -> float:
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[94] if len(self.latencies) > 1 else 0.0
+
+
+async def send(session, url: str, sender: str, text: str, stats: Stats) -> None:
+    start = time.perf_counter()
+    try:
+        async with session.post(url, json={"sender": sender, "message": text}) as resp:
+            body = await resp.json()
+            ok = resp.status == 200 and body
+    except Exception:
+        ok = False
+    if ok:
+        stats.latencies.append((time.perf_counter() - start) * 1000)
+    else:
+        stats.errors += 1
+
+
+async def steady(urls: List[str], conversations: int, seconds: float) -> Stats:
+    """Each resident sends, waits for the reply, then 2-5 s before the next message."""
+    import aiohttp
+
+    stats, texts = Stats(), messages()
+    deadline = time.monotonic() + seconds
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+        async def resident(n: int) -> None:
+            rng = random.Random(n)
+            sender = f"load-{uuid.uuid4().hex[:8]}"
+            await asyncio.sleep(rng.uniform(0, 5))  # residents do not all start together
+            for i in itertools.count():
+                if time.monotonic() >= deadline:
+                    return
+                await send(session, urls[(n + i) % len(urls)], sender, texts[(n * 13 + i) % len(texts)], stats)
+                await asyncio.sleep(rng.uniform(2, 5))
+
+        await asyncio.gather(*(resident(n) for n in range(conversations)))
+    return stats
+
+
+async def open_rate(urls: List[str], rate: float, seconds: float) -> Stats:
+    """Messages arrive at a fixed rate, whatever the replies do (from 500 residents)."""
+    import aiohttp
+
+    stats, texts = Stats(), messages()
+    senders = [f"ramp-{uuid.uuid4().hex[:8]}" for _ in range(500)]
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=30)) as session:
+        tasks, start = [], time.monotonic()
+        for i in range(int(rate * seconds)):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(send(session, urls[i % len(urls)], senders[i % 500], texts[i % len(texts)], stats)))
+        await asyncio.gather(*tasks)
+    return stats
+
+
+def run_profile(name: str, stacks: List[Stack], args) -> Tuple[str, float]:
+    urls = [f"{s.url}/webhooks/rest/webhook" for s in stacks]
+    print(f"\n== {name}")
+    result = asyncio.run(steady(urls, args.conversations, args.seconds))
+    print(f"{args.conversations} conversations, {args.seconds:.0f} s:  {result.line(args.seconds)}")
+    saturation = 0.0
+    for rate in args.rates:
+        step = asyncio.run(open_rate(urls, rate, args.step_seconds))
+        print(f"ramp {rate:5.0f} msg/s offered: {step.line(args.step_seconds)}")
+        if step.p95() > 200 or step.errors:
+            break
+        saturation = len(step.latencies) / args.step_seconds
+    print(f"highest load with p95 <= 200 ms and no errors: {saturation:.1f} msg/s")
+    return name, saturation
+
+
+def production_env(db: str, queue: str) -> Dict[str, str]:
+    return {
+        "MADOGUCHI_PG_HOST": "127.0.0.1", "MADOGUCHI_PG_PORT": "5432", "MADOGUCHI_PG_DB": db,
+        "MADOGUCHI_PG_USER": "postgres", "MADOGUCHI_PG_PASSWORD": "",
+        "MADOGUCHI_REDIS_HOST": "127.0.0.1", "MADOGUCHI_REDIS_PORT": "6379",
+        "MADOGUCHI_RABBITMQ_HOST": "127.0.0.1", "MADOGUCHI_RABBITMQ_PORT": "5672",
+        "MADOGUCHI_RABBITMQ_USER": "guest", "MADOGUCHI_RABBITMQ_PASSWORD": "guest", "MADOGUCHI_RABBITMQ_QUEUE": queue,
+        **NO_LIMITS,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--step-seconds", type=float, default=10)
+    parser.add_argument("--rates", type=float, nargs="+", default=[20, 30, 40, 50, 60, 70, 80, 100])
+    parser.add_argument("--profiles", nargs="+", default=["embedded", "production"])
+    args = parser.parse_args()
+    print(f"machine: {os.uname().nodename}, {os.cpu_count()} cores; load client on the same machine")
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        if "embedded" in args.profiles:
+            stack = Stack(model=MODEL, data_dir=tmp / "embedded", rasa_port=free_port(), action_port=free_port(),
+                          log_dir=tmp / "logs-embedded", extra_env=NO_LIMITS)
+            stack.start(timeout=300)
+            try:
+                results.append(run_profile("embedded (1 server, SQLite)", [stack], args))
+            finally:
+                stack.stop()
+        if "production" in args.profiles:
+            import pika
+            import psycopg2
+
+            run = uuid.uuid4().hex[:8]
+            db = queue = f"madoguchi_bench_{run}"
+            admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+            admin.autocommit = True
+            admin.cursor().execute(f'CREATE DATABASE "{db}"')
+            stacks = [Stack(model=MODEL, data_dir=tmp / f"prod{i}", rasa_port=free_port(), action_port=free_port(),
+                            endpoints=ROOT / "assistant" / "rasa" / "endpoints.production.yml",
+                            log_dir=tmp / f"logs-prod{i}", extra_env=production_env(db, queue)) for i in range(2)]
+            try:
+                for s in stacks:
+                    s.start(timeout=300)
+                results.append(run_profile("production (2 servers, PostgreSQL + Redis + RabbitMQ)", stacks, args))
+            finally:
+                for s in stacks:
+                    s.stop()
+                admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}"')
+                admin.close()
+                conn = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1"))
+                conn.channel().queue_delete(queue)
+                conn.close()
+    print()
+    for name, saturation in results:
+        print(f"saturation {saturation:6.1f} msg/s  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
