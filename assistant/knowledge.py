@@ -71,14 +71,6 @@ class Knowledge:
     def topic(self, topic_id: str) -> Optional[Topic]:
         return self.topics.get(topic_id)
 
-    @property
-    def website(self) -> str:
-        return str(self.municipality["city"]["website"])
-
-    @property
-    def desk_phone(self) -> str:
-        return str(self.municipality["desk"]["phone"])
-
 
 _REQUIRED_PROFILE = {
     "city": ["name", "website", "general_contact_name", "general_phone", "general_hours"],

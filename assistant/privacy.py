@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import List, Tuple
+from typing import List
 
 MY_NUMBER = "［個人番号］"
 CORPORATE_NUMBER = "［法人番号］"
@@ -60,7 +60,7 @@ def _is_phone(raw: str, digits: str) -> bool:
     if not digits.startswith("0") or not 10 <= len(digits) <= 11:
         return False
     separated = re.search(_SEP, raw) is not None
-    # 0X-XXXX-XXXX, 0120-XX-XXXX, 090-XXXX-XXXX, or 10/11 digits written together.
+    # 03-1234-5678, 0120-12-3456, 090-1234-5678, or 10/11 digits written together.
     return separated or len(digits) in (10, 11)
 
 
@@ -103,6 +103,3 @@ def redact(text: str) -> Redaction:
     text = _PIN_RE.sub(lambda m: m.group(1) + mark(PIN), text)
     return Redaction(text, found)
 
-
-def kinds(found: List[str]) -> Tuple[str, ...]:
-    return tuple(dict.fromkeys(found))

@@ -260,3 +260,29 @@ async def test_an_answer_wins_over_a_misread_intent(knowledge):
     await chat.say("guide_start", entities={"guide": "lost_card"})
     await chat.say("guide_done", "家の外でなくしました")  # the NLU took it for 「できた」
     assert chat.slots["guide_answers"] == {"where_lost": "outside"}
+
+
+CHILD_FORM = "お子さんの交付申請書（お子さんの名前が書かれたもの）"
+CHILD_PHOTO = "お子さんの顔写真（縦4.5cm、横3.5cm、6か月以内に撮ったもの）"
+CHILD_PHOTO_DATA = "お子さんの顔写真のデータ（スマホで撮ったものでもかまいません）"
+PARENT_MAIL = "親などの法定代理人のメールアドレス（申請の案内が届きます）"
+
+
+@pytest.mark.parametrize(
+    "answers, expected",
+    [
+        ({"under1": "yes", "how": "mail"}, [CHILD_FORM]),
+        ({"under1": "no", "how": "mail"}, [CHILD_FORM, CHILD_PHOTO]),
+        ({"under1": "yes", "how": "online"}, [CHILD_FORM, PARENT_MAIL]),
+        ({"under1": "no", "how": "online"}, [CHILD_FORM, CHILD_PHOTO_DATA, PARENT_MAIL]),
+    ],
+)
+async def test_child_application_checklist_lists_exactly_what_to_prepare(knowledge, answers, expected):
+    guide = knowledge.guides["apply_child"]
+    chat = Conversation(knowledge)
+    messages = await chat.say("guide_start", entities={"guide": "apply_child"})
+    while chat.slots.get("guide_question"):
+        question = guide.question(chat.slots["guide_question"])
+        messages = await chat.press(messages, question.option(answers[question.id]).label)
+    items = [line[1:] for line in messages[-1]["text"].splitlines() if line.startswith("・")]
+    assert "次のものを用意してください" in messages[-1]["text"] and items == expected
