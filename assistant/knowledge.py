@@ -64,6 +64,7 @@ class Knowledge:
     topics: Dict[str, Topic] = field(default_factory=dict)
     menu: Tuple[Tuple[str, str], ...] = ()  # (button label, topic id)
     guides: Dict[str, Any] = field(default_factory=dict)  # guide id -> assistant.guides.Guide
+    office_hours: Any = None  # assistant.office_hours.OfficeHours
 
     def guides_for(self, topic_id: str) -> List[Any]:
         return [g for g in self.guides.values() if topic_id in g.topics]
@@ -222,7 +223,10 @@ def load_knowledge(folder: Path) -> Knowledge:
     from assistant.guides import load_guides
 
     guides = load_guides(folder / "guides", profile, list(topics))
-    return Knowledge(municipality=municipality, topics=topics, menu=menu, guides=guides)
+    from assistant.office_hours import OfficeHours
+
+    office_hours = OfficeHours.from_profile(municipality, profile_path)
+    return Knowledge(municipality=municipality, topics=topics, menu=menu, guides=guides, office_hours=office_hours)
 
 
 def load_menu(path: Path, topics: Dict[str, Topic]) -> Tuple[Tuple[str, str], ...]:
