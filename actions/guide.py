@@ -189,6 +189,13 @@ class GuideFlow:
         guide = self.current(tracker)
         return guide, self._answers(tracker), int(tracker.get_slot("guide_step") or 0)
 
+    def _current_step(self, tracker: Tracker, guide: Guide, answers: Dict[str, str], index: int) -> Tuple[Optional[Step], int]:
+        """The step on screen (None while a branch question waits) and how many steps there are."""
+        steps = guide.steps_for(answers)
+        if tracker.get_slot("guide_question"):
+            return None, len(steps)
+        return steps[min(index, len(steps) - 1)], len(steps)
+
     def done(self, dispatcher, tracker) -> List[Dict[str, Any]]:
         guide, answers, index = self._position(tracker)
         if guide is None:
@@ -244,8 +251,7 @@ class GuideFlow:
         guide, answers, index = self._position(tracker)
         if guide is None:
             return self.not_in_guide(dispatcher)
-        steps = guide.steps_for(answers)
-        step = None if tracker.get_slot("guide_question") else steps[min(index, len(steps) - 1)]
+        step, _ = self._current_step(tracker, guide, answers, index)
         events = [self._event("guide_abandoned", guide, tracker, step, reason=reason)] + self._clear()
         if reason == "stop":
             dispatcher.utter_message(
@@ -268,10 +274,8 @@ class GuideFlow:
         guide, answers, index = self._position(tracker)
         if guide is None:
             return [], None
-        steps = guide.steps_for(answers)
-        on_question = tracker.get_slot("guide_question")
-        step = None if on_question else steps[min(index, len(steps) - 1)]
-        where = f"「{guide.title}」の手順 {index + 1}/{len(steps)}" if step else f"「{guide.title}」の最初の質問"
+        step, total = self._current_step(tracker, guide, answers, index)
+        where = f"「{guide.title}」の手順 {index + 1}/{total}" if step else f"「{guide.title}」の最初の質問"
         return self.stop(None, tracker, reason="handoff"), f"{where}でお困りのことを、職員にお伝えください。"
 
     def not_in_guide(self, dispatcher) -> List[Dict[str, Any]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
-from assistant.knowledge import KnowledgeError, _as_date, _fill, _read_yaml, _text, one_sentence_a_line
+from assistant.knowledge import KnowledgeError, _as_date, _fill, _text, one_sentence_a_line, read_named_file
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_OPTION_LABEL = 16
@@ -137,12 +137,7 @@ def _optional_text(raw: Dict[str, Any], name: str, profile: SimpleNamespace, pat
 
 
 def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Guide:
-    data = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise KnowledgeError(path, "(file)", "expected a mapping")
-    guide_id = _text(data, "id", path, "")
-    if guide_id != path.stem:
-        raise KnowledgeError(path, "id", f"{guide_id!r} does not match the file name {path.stem!r}")
+    data, guide_id = read_named_file(path, "id")
     title = _text(data, "title", path, "")
     topics = data.get("topics")
     if not isinstance(topics, list) or not topics:

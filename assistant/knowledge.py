@@ -169,13 +169,19 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
     return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default)
 
 
-def load_topic(path: Path, profile: SimpleNamespace) -> Topic:
+def read_named_file(path: Path, id_key: str) -> Tuple[Dict[str, Any], str]:
+    """A YAML mapping whose `id_key` must equal the file name; returns it with that id."""
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise KnowledgeError(path, "(file)", "expected a mapping")
-    topic_id = _text(data, "topic", path, "")
-    if topic_id != path.stem:
-        raise KnowledgeError(path, "topic", f"{topic_id!r} does not match the file name {path.stem!r}")
+    name = _text(data, id_key, path, "")
+    if name != path.stem:
+        raise KnowledgeError(path, id_key, f"{name!r} does not match the file name {path.stem!r}")
+    return data, name
+
+
+def load_topic(path: Path, profile: SimpleNamespace) -> Topic:
+    data, topic_id = read_named_file(path, "topic")
     title = _text(data, "title", path, "")
     as_of = _as_date(data.get("as_of"), path, "as_of")
     raw_entries = data.get("entries")

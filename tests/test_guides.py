@@ -80,6 +80,19 @@ def test_a_bad_guide_stops_loading_and_names_file_and_step(copy, change, key):
     assert err.value.key == key
 
 
+async def answer_questions(chat, guide, answers, messages):
+    """Presses the option buttons for the given answers while branch questions are asked."""
+    while chat.slots.get("guide_question"):
+        question = guide.question(chat.slots["guide_question"])
+        messages = await chat.press(messages, question.option(answers[question.id]).label)
+    return messages
+
+
+async def start_and_answer(chat, guide, answers):
+    messages = await chat.say("guide_start", entities={"guide": guide.id})
+    return await answer_questions(chat, guide, answers, messages)
+
+
 # --- the conversation --------------------------------------------------------------------------
 @pytest.mark.parametrize("guide_id, answers", list(all_paths()))
 async def test_each_branch_can_be_followed_to_the_end(knowledge, guide_id, answers):
@@ -227,12 +240,8 @@ PROXY_REASON = "ご本人が来られない理由がわかる書類（診断書�
     ],
 )
 async def test_receive_checklist_lists_exactly_what_to_bring(knowledge, answers, expected):
-    guide = knowledge.guides["receive_card"]
     chat = Conversation(knowledge)
-    messages = await chat.say("guide_start", entities={"guide": "receive_card"})
-    while chat.slots.get("guide_question"):
-        question = guide.question(chat.slots["guide_question"])
-        messages = await chat.press(messages, question.option(answers[question.id]).label)
+    messages = await start_and_answer(chat, knowledge.guides["receive_card"], answers)
     while "窓口にお持ちいただくもの" not in messages[-1]["text"]:
         messages = await chat.press(messages, "できた")
     items = [line[1:] for line in messages[-1]["text"].splitlines() if line.startswith("・")]
@@ -278,11 +287,7 @@ PARENT_MAIL = "親などの法定代理人のメールアドレス（申請の�
     ],
 )
 async def test_child_application_checklist_lists_exactly_what_to_prepare(knowledge, answers, expected):
-    guide = knowledge.guides["apply_child"]
     chat = Conversation(knowledge)
-    messages = await chat.say("guide_start", entities={"guide": "apply_child"})
-    while chat.slots.get("guide_question"):
-        question = guide.question(chat.slots["guide_question"])
-        messages = await chat.press(messages, question.option(answers[question.id]).label)
+    messages = await start_and_answer(chat, knowledge.guides["apply_child"], answers)
     items = [line[1:] for line in messages[-1]["text"].splitlines() if line.startswith("・")]
     assert "次のものを用意してください" in messages[-1]["text"] and items == expected
