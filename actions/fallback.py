@@ -22,6 +22,8 @@ class FallbackResponder:
 
     def __init__(self, answers: Answers) -> None:
         self.answers = answers
+        # Set by action_respond: opens a handoff (the second failure in a row calls it).
+        self.handoff_opener = None
 
     def suggestions(self, tracker: Tracker) -> List[str]:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
@@ -39,6 +41,10 @@ class FallbackResponder:
         suggestions = self.suggestions(tracker)
         buttons = [self.answers.topic_button(t) for t in suggestions if t != HUMAN_TOPIC]
         desk = self.answers.knowledge.municipality["desk"]
+        if failures >= 2 and self.handoff_opener is not None:
+            return events + self.handoff_opener(
+                dispatcher, tracker, reason="nlu_failure", topic=suggestions[0] if suggestions else None,
+                prefix="うまくお答えできず、申し訳ありません。")
         if failures >= 2:
             text = (
                 "うまくお答えできず、申し訳ありません。職員がお手伝いできます。"

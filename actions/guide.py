@@ -30,6 +30,8 @@ class GuideFlow:
     """The step-by-step conversation of a guide."""
 
     def __init__(self, answers: Answers) -> None:
+        # Set by action_respond: opens a handoff (the second 「わからない」 on a step calls it).
+        self.handoff_opener = None
         self.answers = answers
         self.knowledge = answers.knowledge
 
@@ -222,6 +224,11 @@ class GuideFlow:
         step = guide.steps_for(answers)[index]
         times = int(tracker.get_slot("guide_stuck") or 0) + 1
         events = [SlotSet("guide_stuck", float(times)), self._event("step_stuck", guide, tracker, step, times=times)]
+        if times >= 2 and self.handoff_opener is not None:
+            # The second 「わからない」 on a step: a person takes over, told which guide and step.
+            where = self.where(tracker)
+            leave, line = self.handoff(tracker)
+            return events + leave + self.handoff_opener(dispatcher, tracker, reason="guide_stuck", prefix=line, **where)
         if times >= 2:
             dispatcher.utter_message(
                 text=f"この手順（{index + 1}番目）は、職員がお手伝いできます。職員に相談しますか？",
@@ -268,6 +275,16 @@ class GuideFlow:
         if question is not None:
             return self._ask(dispatcher, guide, question, prefix)
         return self._show_step(dispatcher, tracker, guide, answers, index, prefix)
+
+    def where(self, tracker) -> Dict[str, Any]:
+        """Guide, 1-based step and the step's first words, for the handoff record (empty outside a guide)."""
+        guide, answers, index = self._position(tracker)
+        if guide is None:
+            return {}
+        step, _ = self._current_step(tracker, guide, answers, index)
+        title = (step.text.split("。")[0][:60] if step else "最初の質問")
+        return {"topic": guide.topics[0] if guide.topics else None, "guide_id": guide.id,
+                "step_no": index + 1 if step else None, "step_title": title}
 
     def handoff(self, tracker) -> Tuple[List[Dict[str, Any]], Optional[str]]:
         """Leaving the guide for a person: the events, and a line naming the guide and step."""

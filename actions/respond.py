@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import TopicResponder
 from actions.common import HUMAN_TOPIC, Answers, entity_value, get_knowledge
 from actions.fallback import FallbackResponder
 from actions.guide import GuideFlow
-from assistant.knowledge import Knowledge
+from actions.handoff import HandoffResponder
+from assistant.knowledge import Entry, Knowledge
 
 GUIDE_INTENTS = {
     "guide_start", "guide_answer", "guide_done", "guide_stuck", "guide_repeat", "guide_back", "guide_stop", "guide_resume",
@@ -26,8 +28,10 @@ KEEP_INTENT_WHILE_ASKING = {"guide_stuck", "guide_stop", "guide_back", "guide_re
 class ActionRespond(Action):
     """Answers every message: guide control, a branch answer, a topic, or an unsure reading."""
 
-    def __init__(self, knowledge: Optional[Knowledge] = None) -> None:
+    def __init__(self, knowledge: Optional[Knowledge] = None, **handoff_options: Any) -> None:
+        """handoff_options go to HandoffResponder (tests hand in a store and a clock)."""
         self._knowledge = knowledge
+        self._handoff_options = handoff_options
         self._parts = None
 
     def name(self) -> Text:
@@ -37,16 +41,33 @@ class ActionRespond(Action):
         if self._parts is None:
             answers = Answers(self._knowledge or get_knowledge())
             guides = GuideFlow(answers)
-            self._parts = (guides, TopicResponder(answers, guides), FallbackResponder(answers))
+            fallback = FallbackResponder(answers)
+            handoff = HandoffResponder(answers, **self._handoff_options)
+            guides.handoff_opener = fallback.handoff_opener = handoff.open
+            self._parts = (guides, TopicResponder(answers, guides), fallback, handoff)
         return self._parts
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        guides, topics, fallback = self.parts()
+        guides, topics, fallback, handoff = self.parts()
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         entities = message.get("entities") or []
 
         typed = not (message.get("text") or "").startswith("/")
+        stage = tracker.get_slot("handoff_stage") or ""
+        if intent == "handoff_callback":
+            return handoff.callback(dispatcher, tracker, entity_value(entities, "answer"))
+        if intent == "handoff_feedback":
+            return handoff.feedback(dispatcher, tracker, entity_value(entities, "score"))
+        if typed and stage == "phone":
+            return handoff.phone_turn(dispatcher, tracker)
+        # An offered callback not taken up: the resident has moved on.
+        moved_on = [SlotSet("handoff_stage", None)] if stage else []
+        return moved_on + self._respond(dispatcher, tracker, intent, entities, typed)
+
+    def _respond(self, dispatcher, tracker: Tracker, intent: Optional[str], entities, typed: bool) -> List[Dict[Text, Any]]:
+        guides, topics, fallback, handoff = self.parts()
+        message = tracker.latest_message or {}
         if typed and guides.active(tracker) and intent not in KEEP_INTENT_WHILE_ASKING:
             # Free text while a branch question waits: 「持ってない」「家の外でなくしました」,
             # whatever the NLU made of it.
@@ -59,15 +80,44 @@ class ActionRespond(Action):
                 # 「次」 with no guide running is likely something else the NLU could not read.
                 return fallback.respond(dispatcher, tracker, [])
             return self._guide(guides, dispatcher, tracker, intent, entities)
-        if intent == HUMAN_TOPIC and guides.active(tracker):
-            events, where = guides.handoff(tracker)
-            if where:
-                dispatcher.utter_message(text=where)
-            return events + topics.respond(dispatcher, tracker, intent)
+        if intent == HUMAN_TOPIC:
+            entry = self._human_entry(topics, message)
+            if entry.handoff:
+                where = guides.where(tracker) or {"topic": tracker.get_slot("last_topic")}
+                events, line = guides.handoff(tracker) if guides.active(tracker) else ([], None)
+                return events + handoff.open(dispatcher, tracker, reason=entry.handoff, prefix=line, **where)
+            if guides.active(tracker):
+                events, line = guides.handoff(tracker)
+                if line:
+                    dispatcher.utter_message(text=line)
+                return events + topics.respond(dispatcher, tracker, intent)
         if intent == "nlu_fallback" or intent is None:
             extra = [guides.resume_button()] if guides.active(tracker) else []
             return fallback.respond(dispatcher, tracker, extra)
-        return topics.respond(dispatcher, tracker, intent)
+        events = topics.respond(dispatcher, tracker, intent)
+        entry = self._answered(topics, intent, events)
+        if entry is not None and entry.handoff:
+            # Some answers need a person at once (a DV victim's card, a fraud under way).
+            events += handoff.open(dispatcher, tracker, reason=entry.handoff, topic=intent)
+        return events
+
+    @staticmethod
+    def _human_entry(topics: TopicResponder, message: Dict[str, Any]) -> Entry:
+        """Which part of 「職員と話したい」 the resident means: a person (default), or the phone number, the FAX."""
+        topic = topics.answers.knowledge.topics[HUMAN_TOPIC]
+        subtopic = entity_value(message.get("entities"), "subtopic")
+        text = message.get("text") or ""
+        if subtopic and topic.entry(subtopic):
+            return topic.entry(subtopic)
+        if text.startswith("/"):
+            return topic.default_entry
+        return topics.answers.picker(topic).pick(text).entry
+
+    @staticmethod
+    def _answered(topics: TopicResponder, intent: Optional[str], events: List[Dict[str, Any]]) -> Optional[Entry]:
+        topic = topics.answers.knowledge.topic(intent or "")
+        entry_id = next((e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "last_entry"), None)
+        return topic.entry(entry_id) if topic and entry_id else None
 
     @staticmethod
     def _guide(guides: GuideFlow, dispatcher, tracker, intent: str, entities) -> List[Dict[str, Any]]:

@@ -55,14 +55,34 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    """Deletes conversation events older than the retention period (for cron or a systemd timer)."""
+    """Deletes conversation events and closed handoffs older than the retention period (for cron or a systemd timer)."""
+    from assistant.handoff.store import HandoffStore
     from assistant.retention import purge_old_events
+    from assistant.storage.db import migrate
 
     settings = Settings.from_env()
-    db_url = args.db_url or f"sqlite:///{PROJECT_ROOT / 'data' / 'tracker.db'}"
-    result = purge_old_events(db_url, args.days or settings.retention_days)
-    print(f"retention: deleted {result.events_deleted} events older than {args.days or settings.retention_days} days; "
+    days = args.days or settings.retention_days
+    db_url = args.db_url or f"sqlite:///{settings.data_dir / 'tracker.db'}"
+    result = purge_old_events(db_url, days)
+    database_url = args.database_url or settings.database_url
+    migrate(database_url)
+    store = HandoffStore.from_url(database_url)
+    try:
+        handoffs = store.purge_closed(days)
+    finally:
+        store.close()
+    print(f"retention: deleted {result.events_deleted} events and {handoffs} closed handoffs older than {days} days; "
           f"{result.conversations_left} conversations left")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Brings the product's database (handoffs, staff, audit) to the latest schema."""
+    from assistant.storage.db import current_revision, migrate
+
+    url = Settings.from_env().database_url
+    migrate(url)
+    print(f"database at revision {current_revision(url)}")
     return 0
 
 
@@ -133,8 +153,12 @@ def main(argv: List[str] | None = None) -> int:
     run.set_defaults(func=cmd_run)
     retention = sub.add_parser("retention", help="delete conversation events older than the retention period")
     retention.add_argument("--days", type=int, help="default: MADOGUCHI_RETENTION_DAYS (90)")
-    retention.add_argument("--db-url", help="tracker store as an SQLAlchemy URL (default: the embedded data/tracker.db)")
+    retention.add_argument("--db-url", help="tracker store as an SQLAlchemy URL (default: tracker.db in the data folder)")
+    retention.add_argument("--database-url", help="the handoff store (default: MADOGUCHI_DATABASE_URL)")
     retention.set_defaults(func=cmd_retention)
+    db = sub.add_parser("db", help="database schema (Alembic migrations)")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(func=cmd_db)
     scan = sub.add_parser("scan", help="audit files and SQL stores for valid My Numbers")
     scan.add_argument("paths", nargs="*", help="files or folders (logs, SQLite files)")
     scan.add_argument("--db-url", action="append", help="a tracker store as an SQLAlchemy URL (repeatable)")

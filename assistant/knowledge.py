@@ -35,6 +35,8 @@ class Entry:
     source: str
     as_of: dt.date
     default: bool = False
+    # A reason from knowledge/handoff.yml: after this answer a person takes over at once.
+    handoff: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,10 @@ def _as_date(value: Any, path: Path, key: str) -> dt.date:
         raise KnowledgeError(path, key, f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+# Reasons an answer may hand over to staff at once (knowledge/handoff.yml names them for staff).
+HANDOFF_REASONS = ("asked", "sensitive_dv", "fraud")
+
+
 def _text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -166,7 +172,10 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
     default = raw.get("default", False)
     if not isinstance(default, bool):
         raise KnowledgeError(path, f"{where}default", "expected true or false")
-    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default)
+    handoff = raw.get("handoff")
+    if handoff is not None and handoff not in HANDOFF_REASONS:
+        raise KnowledgeError(path, f"{where}handoff", f"expected one of {', '.join(HANDOFF_REASONS)}")
+    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default, handoff)
 
 
 def read_named_file(path: Path, id_key: str) -> Tuple[Dict[str, Any], str]:

@@ -82,10 +82,17 @@ class Stack:
     def token(self) -> str:
         return api_token(self.data_dir)
 
+    @property
+    def database_url(self) -> str:
+        return self.extra_env.get("MADOGUCHI_DATABASE_URL") or f"sqlite:///{self.data_dir / 'madoguchi.db'}"
+
     def _env(self) -> Dict[str, str]:
         return rasa_env({
             "MADOGUCHI_ACTION_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "MADOGUCHI_TRACKER_DB": str(self.data_dir / "tracker.db"),
+            "MADOGUCHI_DATA_DIR": str(self.data_dir),
+            "MADOGUCHI_DATABASE_URL": self.database_url,
+            "MADOGUCHI_API_TOKEN": self.token,
             **self.extra_env,
         })
 
@@ -99,7 +106,10 @@ class Stack:
         return proc
 
     def start(self, timeout: float = 180) -> "Stack":
+        from assistant.storage.db import migrate
+
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        migrate(self.database_url)  # the handoff store's schema, before any process uses it
         bin_dir = Path(sys.executable).parent
         actions = self._spawn("actions", [sys.executable, "-m", "assistant.cli", "actions", "--port", str(self.action_port)])
         rasa = self._spawn("rasa", [

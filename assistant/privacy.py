@@ -103,3 +103,14 @@ def redact(text: str) -> Redaction:
     text = _PIN_RE.sub(lambda m: m.group(1) + mark(PIN), text)
     return Redaction(text, found)
 
+
+
+def find_phones(text: str) -> List[str]:
+    """The phone numbers in a text as the resident wrote them (for a consented callback only)."""
+    found = [m.group(0) for m in _INTL_PHONE_RE.finditer(text)]
+    for m in _DIGIT_RUN_RE.finditer(text):
+        raw = m.group(0)
+        digits = _digits(raw)
+        if not is_my_number(digits) and not is_corporate_number(digits) and _is_phone(raw, digits):
+            found.append(raw)
+    return found

@@ -26,14 +26,45 @@ def find_my_numbers(text: str) -> List[str]:
     return found
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# SQLite's write-ahead log and shared memory: read through the database itself (sqlite3 applies the log).
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def scan_sqlite_file(path: Path) -> List[Tuple[str, str]]:
+    """(file:table, number) for every valid My Number in any text cell of an SQLite database, cell by cell
+    (reading the raw file would join neighbouring cells, such as two timestamps, into false numbers)."""
+    import sqlite3
+
+    hits = []
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                for cell in row:
+                    if isinstance(cell, bytes):
+                        cell = cell.decode("utf-8", errors="ignore")
+                    if isinstance(cell, str):
+                        hits += [(f"{path}:{table}", n) for n in find_my_numbers(cell)]
+    finally:
+        conn.close()
+    return hits
+
+
 def scan_files(paths: Iterable[Path]) -> List[Tuple[str, str]]:
     """(file, number) for every valid My Number in the files under the given paths."""
     hits = []
     for root in paths:
         files = [root] if Path(root).is_file() else sorted(p for p in Path(root).rglob("*") if p.is_file())
         for path in files:
-            text = path.read_bytes().decode("utf-8", errors="ignore")
-            hits += [(str(path), n) for n in find_my_numbers(text)]
+            if path.name.endswith(_SQLITE_SIDE_FILES):
+                continue
+            data = path.read_bytes()
+            if data.startswith(_SQLITE_MAGIC):
+                hits += scan_sqlite_file(path)
+                continue
+            hits += [(str(path), n) for n in find_my_numbers(data.decode("utf-8", errors="ignore"))]
     return hits
 
 

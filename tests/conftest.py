@@ -46,6 +46,22 @@ class Assistant:
 
     def __init__(self, url: str, token: str, data_dir: Path = None, log_dir: Path = None) -> None:
         self.url, self.token, self.data_dir, self.log_dir = url, token, data_dir, log_dir
+        self._store = None
+
+    @property
+    def store(self):
+        """The handoff store the servers use (the tests act as staff through it)."""
+        from assistant.handoff.store import HandoffStore
+
+        if self._store is None:
+            self._store = HandoffStore.from_url(f"sqlite:///{self.data_dir / 'madoguchi.db'}")
+        return self._store
+
+    def post(self, path: str, body: Dict[str, Any]) -> Any:
+        req = urllib.request.Request(f"{self.url}{path}", data=json.dumps(body).encode("utf-8"),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read().decode("utf-8"))
 
     def raw(self, body: bytes, content_type: str = "application/json") -> tuple:
         req = urllib.request.Request(
@@ -79,6 +95,21 @@ class Assistant:
             return json.loads(resp.read().decode("utf-8"))
 
 
+def always_open_knowledge(folder: Path) -> Path:
+    """A copy of knowledge/ whose desk never closes, so that handoff tests do not depend on the hour."""
+    import shutil
+
+    target = folder / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", target)
+    profile = yaml.safe_load((target / "municipality.yml").read_text(encoding="utf-8"))
+    profile["office_hours"] = {
+        "weekly": {day: "00:00-23:59" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        "closed_on_public_holidays": False,
+    }
+    (target / "municipality.yml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    return target
+
+
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Assistant:
     """The action server and the Rasa server, started once per test run on free ports."""
@@ -91,9 +122,12 @@ def assistant(tmp_path_factory) -> Assistant:
     stack = Stack(
         model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(),
         log_dir=ARTIFACTS / "logs",
+        extra_env={"MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(tmp_path_factory.mktemp("k")))},
     )
     stack.start(timeout=240)
-    yield Assistant(stack.url, stack.token, data_dir, stack.log_dir)
+    client = Assistant(stack.url, stack.token, data_dir, stack.log_dir)
+    client.stack = stack
+    yield client
     stack.stop()
     # After the whole run: no valid My Number in the tracker store or in any server log.
     from assistant.privacy_scan import scan_files

@@ -124,19 +124,19 @@ async def test_last_step_carries_source_and_date(knowledge):
     assert "出典：http" in messages[-1]["text"] and "時点の情報です" in messages[-1]["text"]
 
 
-async def test_stuck_twice_offers_a_person_with_guide_and_step(knowledge):
-    chat = Conversation(knowledge, channel="kiosk")
+async def test_stuck_twice_hands_over_to_staff_with_guide_and_step(knowledge):
+    chat = Conversation(knowledge, channel="kiosk", metadata={"kiosk": "3"})
     messages = await chat.say("guide_start", entities={"guide": "apply_pc"})
     messages = await chat.press(messages, "できた")
     step = knowledge.guides["apply_pc"].steps[1]
     messages = await chat.press(messages, "わからない")
     assert messages[0]["text"] == f"ヒント：{step.hint}"
     messages = await chat.press(messages, "わからない")
-    assert "職員" in messages[0]["text"]
-    offer = messages[0]["buttons"][0]
-    assert offer["payload"] == f'/human_help_request{{"guide":"apply_pc","step":"{step.id}"}}'
-    messages = await chat.press(messages, "職員に相談")
-    assert "手順 2/" in messages[0]["text"] and knowledge.municipality["desk"]["phone"] in messages[-1]["text"]
+    assert "手順 2/" in messages[0]["text"] and "職員を呼びました（キオスク 3）" in messages[0]["text"]
+    record = chat.handoff()
+    assert (record.reason, record.channel, record.kiosk_id, record.guide_id, record.guide_step) == (
+        "guide_stuck", "kiosk", "3", "apply_pc", 2)
+    assert record.transcript[-1] == {"who": "resident", "text": "［ボタン］わからない", "at": None}
     stuck = [e for e in chat.guide_events() if e["type"] == "step_stuck"]
     assert [(e["step"], e["times"], e["channel"]) for e in stuck] == [(step.id, 1, "kiosk"), (step.id, 2, "kiosk")]
     assert chat.guide_events()[-1] == {"type": "guide_abandoned", "guide": "apply_pc", "step": step.id,

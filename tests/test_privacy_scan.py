@@ -28,3 +28,22 @@ def test_scan_command_fails_when_a_number_is_stored(tmp_path, capsys):
     (tmp_path / "leak.log").write_text(f"番号 {NUMBER}", encoding="utf-8")
     assert cli_main(["scan", str(tmp_path)]) == 1
     assert NUMBER not in capsys.readouterr().out
+
+
+def test_sqlite_files_are_read_cell_by_cell_including_the_write_ahead_log(tmp_path):
+    import sqlite3
+
+    from assistant.privacy_scan import scan_files
+
+    db = tmp_path / "store.db"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE t (a TEXT, b TEXT)")
+    # Neighbouring cells whose digits would join into a valid number in the raw file.
+    conn.execute("INSERT INTO t VALUES (?, ?)", (f"x {NUMBER[:6]}", f"{NUMBER[6:]} y"))
+    conn.commit()
+    assert scan_files([tmp_path]) == []
+    conn.execute("INSERT INTO t VALUES (?, ?)", (f"番号{NUMBER}", ""))
+    conn.commit()  # still in the write-ahead log, not yet in the main file
+    assert [n for _, n in scan_files([tmp_path])] == [NUMBER]
+    conn.close()

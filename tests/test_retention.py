@@ -36,6 +36,27 @@ def test_zero_days_is_refused(tracker_db):
         purge_old_events(tracker_db[0], 0)
 
 
-def test_the_command_reports_what_it_did(tracker_db, capsys):
-    assert cli_main(["retention", "--days", "5", "--db-url", tracker_db[0]]) == 0
-    assert "deleted 3 events" in capsys.readouterr().out
+def test_the_command_reports_what_it_did(tracker_db, tmp_path, capsys):
+    handoffs = f"sqlite:///{tmp_path / 'handoff.db'}"
+    assert cli_main(["retention", "--days", "5", "--db-url", tracker_db[0], "--database-url", handoffs]) == 0
+    assert "deleted 3 events and 0 closed handoffs" in capsys.readouterr().out
+
+
+def test_closed_handoffs_and_their_callback_numbers_are_deleted_open_ones_kept(tmp_path):
+    import datetime as dt
+
+    from assistant.handoff.store import HandoffStore
+    from assistant.storage.models import Handoff
+
+    store = HandoffStore.from_url(f"sqlite:///{tmp_path / 'handoff.db'}", upgrade=True)
+    staff = store.create_staff("sato", "佐藤", "x")
+    old, _ = store.open(conversation_id="old", channel="rest", reason="asked", status="callback_collecting")
+    store.save_callback(old, "090-1111-2222", "午前")
+    store.resolve(old.id, staff.id, "phone", "")
+    waiting, _ = store.open(conversation_id="waiting", channel="rest", reason="asked")
+    store.add_resident_message(waiting, "まだ待っています")
+    with store.Session() as s, s.begin():  # both were last touched 100 days ago
+        s.execute(sa.update(Handoff).values(updated_at=dt.datetime.utcnow() - dt.timedelta(days=100)))
+    assert store.purge_closed(90) == 1
+    assert [h.conversation_id for h in store.search()] == ["waiting"]
+    assert len(store.messages(waiting.id)) == 1

@@ -1,6 +1,8 @@
 """The REST channel residents and integrators use: checks each message at the door, never answers with silence."""
 from __future__ import annotations
 
+import asyncio
+import hmac
 import logging
 import re
 import unicodedata
@@ -12,6 +14,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant.channels.door import HandoffDoor
+from assistant.handoff.profile import load_handoff_profile
+from assistant.handoff.store import HandoffStore
 from assistant.knowledge import Knowledge, load_knowledge
 from assistant.privacy import redact
 from assistant.ratelimit import RateLimiter
@@ -46,14 +51,21 @@ class ResidentRestInput(RestInput):
         settings = Settings.from_env()
         apply_server_tuning()  # before the Rasa server builds its tracker store
         max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
-        return cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip)
+        from assistant.launcher import api_token
+
+        door = HandoffDoor(HandoffStore.from_url(settings.database_url), load_handoff_profile(settings.knowledge_dir))
+        return cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip,
+                   door=door, bridge_token=api_token(settings.data_dir))
 
     def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000,
-                 rate_per_sender: int = 30, rate_per_ip: int = 600) -> None:
+                 rate_per_sender: int = 30, rate_per_ip: int = 600,
+                 door: Optional[HandoffDoor] = None, bridge_token: Optional[str] = None) -> None:
         self.knowledge = knowledge
         self.max_message_chars = max_message_chars
         self.per_sender = RateLimiter(rate_per_sender)
         self.per_ip = RateLimiter(rate_per_ip)
+        self.door = door
+        self.bridge_token = bridge_token
 
     # --- replies that never need the assistant -------------------------------------------
     def _desk(self) -> Dict[str, str]:
@@ -170,10 +182,15 @@ class ResidentRestInput(RestInput):
                 # Emoji or punctuation alone carry no question (and would only confuse the NLU).
                 return response.json([{"recipient_id": sender, "text": self.no_words_reply(), "buttons": self.menu_buttons()}])
             # Redaction at the door: nothing after this line sees personal data in clear.
-            redaction = redact(text)
+            raw_text, redaction = text, redact(text)
             text = redaction.text
             sender = redact(sender).text
+            warning = [{"recipient_id": sender, "text": self.secret_warning()}] if redaction.had_secret else []
 
+            held = await self._door("hold", sender, raw_text, text)
+            if held is not None:  # staff have this conversation: the bot stays silent
+                return response.json(warning + held)
+            pending = await self._door("pending", sender) or []
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=channel, metadata=metadata))
@@ -182,8 +199,61 @@ class ResidentRestInput(RestInput):
                 logger.exception("rest: handling a message failed (sender hash %s)", hash(sender) & 0xFFFF)
                 return response.json([{"recipient_id": sender, "text": self.apology()}])
             messages = collector.messages or [{"recipient_id": sender, "text": self.apology()}]
-            if redaction.had_secret:
-                messages = [{"recipient_id": sender, "text": self.secret_warning()}] + messages
-            return response.json(messages)
+            return response.json(warning + pending + messages)
+
+        @webhook.route("/inbox", methods=["POST"])
+        async def inbox(request: Request) -> HTTPResponse:
+            """Staff replies waiting for a conversation (REST and kiosk clients poll this during a handoff)."""
+            if not self.per_ip.allow(request.remote_addr or request.ip or "?"):
+                return self._too_many()
+            try:
+                body = request.json
+            except Exception:
+                return self._bad_request("本文はJSONで送ってください。")
+            sender = body.get("sender") if isinstance(body, dict) else None
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+                return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
+            return response.json(await self._door("pending", redact(sender).text) or [])
+
+        @webhook.route("/outbox", methods=["GET"])
+        async def outbox(request: Request) -> HTTPResponse:
+            """For channel bridges (Telegram): undelivered staff messages of one channel; API token required."""
+            if not self._bridge_allowed(request):
+                return response.json({"error": "unauthorized", "message": "API token required"}, status=401)
+            channel = request.args.get("channel", "")
+            if channel not in KNOWN_CHANNELS:
+                return self._bad_request(f"channel は {sorted(KNOWN_CHANNELS)} のどれかです。")
+            rows = await asyncio.to_thread(self.door.store.pending_for_channel, channel) if self.door else []
+            from assistant.channels.door import as_reply
+
+            return response.json({"messages": [dict(as_reply(m, m.conversation_id), id=m.id) for m in rows]})
+
+        @webhook.route("/outbox/ack", methods=["POST"])
+        async def outbox_ack(request: Request) -> HTTPResponse:
+            if not self._bridge_allowed(request):
+                return response.json({"error": "unauthorized", "message": "API token required"}, status=401)
+            try:
+                ids = (request.json or {}).get("ids")
+            except Exception:
+                ids = None
+            if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids) or len(ids) > 1000:
+                return self._bad_request('{"ids": [1, 2]} の形で送ってください。')
+            done = await asyncio.to_thread(self.door.store.acknowledge, ids) if self.door else 0
+            return response.json({"acknowledged": done})
 
         return webhook
+
+    def _bridge_allowed(self, request: Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        given = header[7:] if header.startswith("Bearer ") else ""
+        return bool(self.bridge_token and given and hmac.compare_digest(given, self.bridge_token))
+
+    async def _door(self, what: str, *args: Any) -> Any:
+        """Runs a door step in a worker thread; a database fault lets the bot answer instead of failing."""
+        if self.door is None:
+            return None
+        try:
+            return await asyncio.to_thread(getattr(self.door, what), *args)
+        except Exception:
+            logger.exception("rest: the handoff store could not be read; the assistant answers instead")
+            return None

@@ -1,0 +1,1 @@
+"""Human handoff: the handoff store, its texts and reasons, and the client that pauses and resumes Rasa."""

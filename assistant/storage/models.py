@@ -1,0 +1,119 @@
+"""Tables of the product's own database. Times are naive UTC; every text stored here is redacted,
+except a callback phone number, which lives only in `handoffs.callback_phone`."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+metadata = Base.metadata
+
+# A conversation has at most one handoff in these states (a partial unique index holds it).
+OPEN_STATUSES = ("waiting", "assigned", "callback_collecting", "callback_requested")
+CHAT_STATUSES = ("waiting", "assigned")  # the bot is paused and staff answer in the chat
+STATUSES = OPEN_STATUSES + ("resolved", "called_back", "cancelled")
+_OPEN_SQL = "status IN ('waiting', 'assigned', 'callback_collecting', 'callback_requested')"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(64), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(100), nullable=False)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    role = sa.Column(sa.String(16), nullable=False, default="staff")  # staff | admin
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    deactivated_at = sa.Column(sa.DateTime)
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_sessions"
+    id = sa.Column(sa.String(64), primary_key=True)  # sha256 of the cookie value; the value itself is never stored
+    staff_id = sa.Column(sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = sa.Column(sa.String(64), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    expires_at = sa.Column(sa.DateTime, nullable=False)
+    staff = relationship(StaffUser, lazy="joined")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(100), nullable=False)
+    token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    staff_id = sa.Column(sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    revoked_at = sa.Column(sa.DateTime)
+    staff = relationship(StaffUser, lazy="joined")
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    id = sa.Column(sa.Integer, primary_key=True)
+    conversation_id = sa.Column(sa.String(128), nullable=False, index=True)
+    channel = sa.Column(sa.String(16), nullable=False)
+    reason = sa.Column(sa.String(32), nullable=False)
+    topic = sa.Column(sa.String(64))
+    guide_id = sa.Column(sa.String(64))
+    guide_step = sa.Column(sa.Integer)  # 1-based, as the resident saw it
+    guide_step_title = sa.Column(sa.String(200))
+    kiosk_id = sa.Column(sa.String(32))
+    transcript = sa.Column(sa.JSON, nullable=False, default=list)  # [{"who": "resident|bot", "text", "at"}], redacted
+    status = sa.Column(sa.String(24), nullable=False, index=True)
+    staff_id = sa.Column(sa.Integer, sa.ForeignKey("staff_users.id"))
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+    assigned_at = sa.Column(sa.DateTime)
+    resolved_at = sa.Column(sa.DateTime)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    outcome = sa.Column(sa.String(32))
+    staff_notes = sa.Column(sa.Text)
+    callback_phone = sa.Column(sa.String(32))
+    callback_time = sa.Column(sa.String(200))
+    callback_consent_at = sa.Column(sa.DateTime)
+    satisfaction = sa.Column(sa.Integer)
+    staff = relationship(StaffUser, lazy="joined")
+
+    __table_args__ = (
+        sa.Index("one_open_handoff_per_conversation", "conversation_id", unique=True,
+                 sqlite_where=sa.text(_OPEN_SQL), postgresql_where=sa.text(_OPEN_SQL)),
+    )
+
+
+class HandoffMessage(Base):
+    __tablename__ = "handoff_messages"
+    id = sa.Column(sa.Integer, primary_key=True)
+    handoff_id = sa.Column(sa.Integer, sa.ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    conversation_id = sa.Column(sa.String(128), nullable=False)
+    channel = sa.Column(sa.String(16), nullable=False)
+    author = sa.Column(sa.String(16), nullable=False)  # resident | staff | bot
+    staff_id = sa.Column(sa.Integer, sa.ForeignKey("staff_users.id"))
+    text = sa.Column(sa.Text, nullable=False)
+    buttons = sa.Column(sa.JSON)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    # For messages to the resident: when their channel took it (None = still to deliver).
+    delivered_at = sa.Column(sa.DateTime)
+    staff = relationship(StaffUser, lazy="joined")
+
+    __table_args__ = (
+        sa.Index("pending_by_conversation", "conversation_id", "delivered_at"),
+        sa.Index("pending_by_channel", "channel", "delivered_at"),
+    )
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+    staff_id = sa.Column(sa.Integer, sa.ForeignKey("staff_users.id"))
+    username = sa.Column(sa.String(64))
+    action = sa.Column(sa.String(32), nullable=False)
+    handoff_id = sa.Column(sa.Integer)
+    detail = sa.Column(sa.String(200))
+    remote_addr = sa.Column(sa.String(64))
