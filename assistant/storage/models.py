@@ -117,3 +117,26 @@ class AuditEntry(Base):
     handoff_id = sa.Column(sa.Integer)
     detail = sa.Column(sa.String(200))
     remote_addr = sa.Column(sa.String(64))
+
+
+class TelegramChat(Base):
+    """A Telegram conversation: the sender id the assistant knows and the chat that staff replies go to.
+    The Telegram user id itself is not stored: `user_key` is its keyed hash."""
+
+    __tablename__ = "telegram_chats"
+    sender_id = sa.Column(sa.String(64), primary_key=True)
+    chat_id = sa.Column(sa.BigInteger, nullable=False)
+    user_key = sa.Column(sa.String(64), nullable=False)  # looked up through the unique constraint below
+    generation = sa.Column(sa.Integer, nullable=False, default=0)  # counts the resident's /reset
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow, index=True)
+
+    __table_args__ = (sa.UniqueConstraint("user_key", "generation", name="one_sender_per_generation"),)
+
+
+class TelegramButton(Base):
+    """A button payload too long for Telegram's 64-byte callback data, kept under a short key."""
+
+    __tablename__ = "telegram_buttons"
+    key = sa.Column(sa.String(32), primary_key=True)
+    payload = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
