@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import Answers, entity_value
+from actions.common import Answers, entity_value, wants_easy
 from actions.guide import GuideFlow
 
 # Topics whose answer is followed by the topic menu instead of follow-up buttons.
@@ -41,7 +41,8 @@ class TopicResponder:
             return self.guides.offer_or_start(dispatcher, tracker, topic.id, text)
 
         subtopic = entity_value(message.get("entities"), "subtopic")
-        reply, entry, asked = self.answers.respond(topic, text, subtopic, may_ask=topic.id not in DIRECT_TOPICS)
+        reply, entry, asked = self.answers.respond(topic, text, subtopic, may_ask=topic.id not in DIRECT_TOPICS,
+                                                   easy=wants_easy(tracker))
         buttons = reply["buttons"]
         if topic.id in MENU_TOPICS and not asked:
             buttons = self.answers.menu_buttons()

@@ -50,13 +50,14 @@ class Answers:
     def menu_buttons(self) -> List[Dict[str, str]]:
         return [{"title": label, "payload": f"/{topic}"} for label, topic in self.knowledge.menu]
 
-    def answer(self, topic: Topic, entry: Entry) -> Dict[str, Any]:
-        """The message for one entry: answer, source and as-of date, follow-up buttons."""
+    def answer(self, topic: Topic, entry: Entry, easy: bool = False) -> Dict[str, Any]:
+        """The message for one entry: answer (its easy text when asked for), source and as-of date, follow-ups."""
         buttons = [self.topic_button(t) for t in topic.followups]
         others = [e for e in topic.entries if e.id != entry.id]
         if others and len(buttons) < 2:
             buttons.append(self.entry_button(topic, others[0]))
-        return {"text": f"{entry.answer}\n\n{self.source_line(entry)}", "buttons": buttons}
+        text = entry.easy if easy and entry.easy else entry.answer
+        return {"text": f"{text}\n\n{self.source_line(entry)}", "buttons": buttons}
 
     def clarify(self, topic: Topic, candidates: Iterable[Entry]) -> Dict[str, Any]:
         """Asks which sub-question the resident means, with a button per entry."""
@@ -64,22 +65,30 @@ class Answers:
         return {"text": topic.clarify or topic.title, "buttons": buttons}
 
     def respond(
-        self, topic: Topic, text: str, subtopic: Optional[str], may_ask: bool = True
+        self, topic: Topic, text: str, subtopic: Optional[str], may_ask: bool = True, easy: bool = False
     ) -> Tuple[Dict[str, Any], Entry, bool]:
         """The message for a topic and the resident's text: an answer, or a clarifying question."""
         if subtopic:
             entry = topic.entry(subtopic)
             if entry is not None:
-                return self.answer(topic, entry), entry, False
+                return self.answer(topic, entry, easy), entry, False
         if text.startswith("/"):
             # A topic button (menu or follow-up): offer its sub-questions as buttons.
             if may_ask and topic.clarify and len(topic.entries) > 1:
                 return self.clarify(topic, topic.entries), topic.default_entry, True
-            return self.answer(topic, topic.default_entry), topic.default_entry, False
+            return self.answer(topic, topic.default_entry, easy), topic.default_entry, False
         choice = self.picker(topic).pick(text)
         if choice.ambiguous and topic.clarify and may_ask:
             return self.clarify(topic, choice.candidates), choice.entry, True
-        return self.answer(topic, choice.entry), choice.entry, False
+        return self.answer(topic, choice.entry, easy), choice.entry, False
+
+
+def wants_easy(tracker) -> bool:
+    """The resident's front end asked for やさしい日本語 (the kiosk's toggle sends metadata {"easy": true})."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return bool((event.get("metadata") or {}).get("easy"))
+    return False
 
 
 def entity_value(entities: Iterable[Dict[str, Any]], name: str) -> Optional[str]:

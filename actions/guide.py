@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HUMAN_TOPIC, Answers
+from actions.common import HUMAN_TOPIC, Answers, wants_easy
 from assistant.guides import Guide, Question, Step
 from assistant.retrieval import grams
 
@@ -78,8 +78,9 @@ class GuideFlow:
         ]
 
     # --- messages ----------------------------------------------------------------------------
-    def _step_text(self, guide: Guide, step: Step, index: int, total: int, answers: Dict[str, str]) -> str:
-        lines = [f"手順 {index + 1}/{total}「{guide.title}」", step.text]
+    def _step_text(self, guide: Guide, step: Step, index: int, total: int, answers: Dict[str, str],
+                   easy: bool = False) -> str:
+        lines = [f"手順 {index + 1}/{total}「{guide.title}」", step.easy if easy and step.easy else step.text]
         items = step.items(answers)
         if items:
             lines += [f"・{item}" for item in items]
@@ -94,7 +95,7 @@ class GuideFlow:
         steps = guide.steps_for(answers)
         index = max(0, min(index, len(steps) - 1))
         step = steps[index]
-        text = self._step_text(guide, step, index, len(steps), answers)
+        text = self._step_text(guide, step, index, len(steps), answers, easy=wants_easy(tracker))
         dispatcher.utter_message(text=f"{prefix}\n{text}" if prefix else text, buttons=self.step_buttons(guide, step))
         return [SlotSet("guide_step", float(index)), SlotSet("guide_question", None),
                 self._event("step_shown", guide, tracker, step, index=index + 1, total=len(steps))]

@@ -37,6 +37,8 @@ class Entry:
     default: bool = False
     # A reason from knowledge/handoff.yml: after this answer a person takes over at once.
     handoff: Optional[str] = None
+    # The answer in やさしい日本語 (short sentences, everyday words), for the kiosk's easy mode.
+    easy: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,10 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
     handoff = raw.get("handoff")
     if handoff is not None and handoff not in HANDOFF_REASONS:
         raise KnowledgeError(path, f"{where}handoff", f"expected one of {', '.join(HANDOFF_REASONS)}")
-    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default, handoff)
+    easy = None
+    if raw.get("easy") is not None:
+        easy = one_sentence_a_line(_fill(" ".join(_text(raw, "easy", path, where).split()), profile, path, f"{where}easy"))
+    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default, handoff, easy)
 
 
 def read_named_file(path: Path, id_key: str) -> Tuple[Dict[str, Any], str]:

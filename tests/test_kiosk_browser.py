@@ -1,0 +1,189 @@
+"""The kiosk page in a real browser (Playwright driving Debian's Chromium), at kiosk (1080×1920 portrait)
+and phone sizes, as an elderly resident uses it: buttons, furigana, easy Japanese, a guide, the staff call,
+the idle reset; with an accessibility check (axe-core) and screenshots in test-artifacts/kiosk/."""
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTIFACTS, PROJECT_ROOT
+
+pytestmark = [pytest.mark.model, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ARTIFACTS / "kiosk"
+KIOSK = {"width": 1080, "height": 1920}
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make install installs it)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def kiosk(browser, assistant):
+    context = browser.new_context(viewport=KIOSK, device_scale_factor=1, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/kiosk/page?kiosk=7")
+    page.wait_for_selector(".menu .choice")
+    yield page
+    context.close()
+
+
+def bot_texts(page):
+    return page.locator(".message.bot .text, .message.staff .text").all_inner_texts()
+
+
+def wait_for_reply(page, count_before: int):
+    page.wait_for_function(
+        "n => document.querySelectorAll('.message.bot, .message.staff').length > n", arg=count_before, timeout=30000)
+
+
+def press(page, title: str):
+    before = page.locator(".message.bot, .message.staff").count()
+    page.locator(".message .choice", has_text=title).last.click()
+    wait_for_reply(page, before)
+
+
+def test_start_screen_has_the_topic_menu_in_large_touch_targets(kiosk):
+    titles = kiosk.locator(".menu .choice").all_inner_texts()
+    assert titles == ["申請", "受取", "暗証番号", "なくした", "更新", "引越し", "保険証", "マイナポータル", "その他"]
+    body = kiosk.evaluate("getComputedStyle(document.body).fontSize")
+    assert float(body.rstrip("px")) >= 24
+    for box in [kiosk.locator(sel).first.bounding_box() for sel in (".menu .choice", "#call-staff", "#finish", "#furigana")]:
+        assert box["height"] >= 48 and box["width"] >= 48
+    kiosk.screenshot(path=str(SHOTS / "1-start-kiosk.png"))
+
+
+def test_a_topic_button_then_a_sub_question_answers_with_source_and_qr(kiosk):
+    press(kiosk, "暗証番号")
+    assert "どの暗証番号" in bot_texts(kiosk)[-1]
+    press(kiosk, kiosk.locator(".message .choice").last.inner_text())
+    answer = bot_texts(kiosk)[-1]
+    assert "出典" in answer
+    kiosk.locator(".take-home").last.click()
+    image = kiosk.locator("#qr-image")
+    image.wait_for(state="visible")
+    kiosk.wait_for_function("document.getElementById('qr-image').naturalWidth > 0")
+    assert kiosk.locator("#qr .desk").inner_text().count("0120-000-111") == 1
+    kiosk.screenshot(path=str(SHOTS / "2-answer-qr-kiosk.png"))
+    kiosk.locator("#qr-close").click()
+
+
+def test_free_text_question_with_furigana_on_and_off(kiosk):
+    before = kiosk.locator(".message.bot").count()
+    kiosk.fill("#question", "マイナンバーカードを落としてしまいました")
+    kiosk.locator(".send").click()
+    wait_for_reply(kiosk, before)
+    assert "0120-95-0178" in bot_texts(kiosk)[-1]
+    assert kiosk.locator(".message.bot ruby").count() == 0
+    kiosk.locator("#furigana").click()
+    assert kiosk.locator("#furigana").get_attribute("aria-pressed") == "true"
+    readings = kiosk.locator(".message.bot").last.locator("rt").all_inner_texts()
+    assert {"いちじていし", "でんわ", "むりょう"} <= set(readings)
+    assert kiosk.locator(".menu .choice rt").count() > 0  # button titles too
+    kiosk.screenshot(path=str(SHOTS / "3-furigana-kiosk.png"))
+    kiosk.locator("#furigana").click()
+    assert kiosk.locator(".message.bot ruby").count() == 0
+
+
+def test_a_guide_step_by_step_in_easy_japanese_with_the_large_text(kiosk, knowledge):
+    guide = knowledge.guides["apply_pc"]
+    kiosk.locator("#size-xlarge").click()
+    assert kiosk.evaluate("getComputedStyle(document.body).fontSize") == "34px"
+    kiosk.locator("#easy").click()
+    before = kiosk.locator(".message.bot").count()
+    kiosk.fill("#question", "パソコンで申請するやり方を教えて")
+    kiosk.locator(".send").click()
+    wait_for_reply(kiosk, before)
+    while "手順 1/" not in bot_texts(kiosk)[-1]:
+        press(kiosk, kiosk.locator(".message.bot").last.locator(".choice").first.inner_text())
+    assert guide.steps[0].easy.split("\n")[0] in bot_texts(kiosk)[-1]
+    press(kiosk, "できた")
+    assert "手順 2/" in bot_texts(kiosk)[-1]
+    kiosk.screenshot(path=str(SHOTS / "4-guide-easy-xlarge-kiosk.png"))
+    kiosk.locator("#easy").click()  # back to ordinary Japanese: the step is shown again
+    wait_for_reply(kiosk, kiosk.locator(".message.bot").count())
+    assert guide.steps[1].text.split("\n")[0][:20] in bot_texts(kiosk)[-1]
+
+
+def test_call_staff_opens_an_in_person_handoff_for_this_kiosk(kiosk, assistant):
+    before = kiosk.locator(".message.bot").count()
+    kiosk.locator("#call-staff").click()
+    wait_for_reply(kiosk, before)
+    assert "職員を呼びました（キオスク 7）" in bot_texts(kiosk)[-1]
+    waiting = [h for h in assistant.store.queue() if h.kiosk_id == "7"]
+    assert len(waiting) == 1 and waiting[0].channel == "kiosk" and waiting[0].reason == "kiosk_call"
+    staff = assistant.store.create_staff("kiosk-staff", "窓口 田中", "x")
+    assistant.store.reply(waiting[0].id, staff.id, "すぐに参ります。")
+    kiosk.wait_for_selector(".message.staff", timeout=15000)
+    assert "すぐに参ります" in kiosk.locator(".message.staff").last.inner_text()
+    kiosk.screenshot(path=str(SHOTS / "5-staff-called-kiosk.png"))
+    assistant.store.resolve(waiting[0].id, staff.id, "in_person", "")
+
+
+def test_finish_clears_the_screen_and_starts_a_new_conversation(kiosk):
+    senders = []
+    kiosk.on("request", lambda r: senders.append(json.loads(r.post_data)["sender"]) if r.url.endswith("/webhook") else None)
+    press(kiosk, "受取")
+    kiosk.locator("#finish").click()
+    assert kiosk.locator(".message.resident").count() == 0
+    assert kiosk.locator(".message.bot").count() == 1  # the start screen only
+    press(kiosk, "申請")
+    assert len(senders) == 2 and senders[0] != senders[1]
+
+
+def test_idle_countdown_then_the_screen_is_cleared(browser, assistant):
+    context = browser.new_context(viewport=PHONE, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/kiosk/page?kiosk=8")
+    page.wait_for_selector(".menu .choice")
+    press(page, "更新")
+    page.screenshot(path=str(SHOTS / "6-phone.png"), full_page=False)
+    page.wait_for_selector("#idle:not([hidden])", timeout=60000)
+    page.screenshot(path=str(SHOTS / "7-idle-countdown-phone.png"))
+    page.wait_for_selector("#idle", state="hidden", timeout=60000)
+    assert page.locator(".message.resident").count() == 0
+    assert page.locator(".message.bot").count() == 1  # the start screen only
+    context.close()
+
+
+def test_no_serious_accessibility_violations(browser, assistant):
+    axe = axe_source()
+    context = browser.new_context(viewport=KIOSK, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/kiosk/page?kiosk=9")
+    page.wait_for_selector(".menu .choice")
+    press(page, "なくした")
+    page.evaluate(axe)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    (SHOTS / "axe.json").write_text(json.dumps(result["violations"], ensure_ascii=False, indent=1), encoding="utf-8")
+    assert serious == []
+    context.close()
+
+
+def axe_source() -> str:
+    """axe-core from the npm registry, installed once into .cache/npm (served to the page by Playwright)."""
+    folder = PROJECT_ROOT / ".cache" / "npm"
+    path = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.exists():
+        if shutil.which("npm") is None:
+            pytest.skip("npm is not installed: the accessibility check needs axe-core from the npm registry")
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "axe-core@4"],
+                       check=True, capture_output=True, timeout=300)
+    return path.read_text(encoding="utf-8")
