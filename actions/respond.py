@@ -85,7 +85,8 @@ class ActionRespond(Action):
             if entry.handoff:
                 where = guides.where(tracker) or {"topic": tracker.get_slot("last_topic")}
                 events, line = guides.handoff(tracker) if guides.active(tracker) else ([], None)
-                return events + handoff.open(dispatcher, tracker, reason=entry.handoff, prefix=line, **where)
+                return (events + handoff.open(dispatcher, tracker, reason=entry.handoff, prefix=line, **where)
+                        + [SlotSet("last_topic", HUMAN_TOPIC), SlotSet("last_entry", entry.id)])
             if guides.active(tracker):
                 events, line = guides.handoff(tracker)
                 if line:

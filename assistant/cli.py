@@ -43,12 +43,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if cmd_check(argparse.Namespace(knowledge=None)) != 0:
         return 1
     data_dir = Path(args.data_dir)
-    stack = Stack(model=Path(args.model), data_dir=data_dir, rasa_port=args.port, action_port=args.action_port)
+    stack = Stack(model=Path(args.model), data_dir=data_dir, rasa_port=args.port, action_port=args.action_port,
+                  console_port=args.console_port)
     print(f"starting まどぐちナビ on http://127.0.0.1:{args.port} (loading the model takes about 20 s) ...", flush=True)
     stack.start()
     print(
         f"ready: POST http://127.0.0.1:{args.port}/webhooks/rest/webhook  "
-        f"(HTTP API token in {data_dir / 'api_token'}; chat with `make chat`; Ctrl-C stops)",
+        f"(HTTP API token in {data_dir / 'api_token'}; chat with `make chat`; Ctrl-C stops)\n"
+        f"kiosk page: http://127.0.0.1:{args.port}/webhooks/kiosk/page?kiosk=1\n"
+        f"staff console: {stack.console_url}/staff/ (create an account: madoguchi staff create NAME --name 表示名)"
+        + ("\nTelegram bridge: running" if stack.telegram_enabled else ""),
         flush=True,
     )
     return stack.wait()
@@ -69,10 +73,11 @@ def cmd_retention(args: argparse.Namespace) -> int:
     store = HandoffStore.from_url(database_url)
     try:
         handoffs = store.purge_closed(days)
+        chats = store.purge_telegram_chats(days)
     finally:
         store.close()
-    print(f"retention: deleted {result.events_deleted} events and {handoffs} closed handoffs older than {days} days; "
-          f"{result.conversations_left} conversations left")
+    print(f"retention: deleted {result.events_deleted} events, {handoffs} closed handoffs and {chats} Telegram chat "
+          f"addresses older than {days} days; {result.conversations_left} conversations left")
     return 0
 
 
@@ -150,6 +155,7 @@ def main(argv: List[str] | None = None) -> int:
     run.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
+    run.add_argument("--console-port", type=int, default=5080)
     run.set_defaults(func=cmd_run)
     retention = sub.add_parser("retention", help="delete conversation events older than the retention period")
     retention.add_argument("--days", type=int, help="default: MADOGUCHI_RETENTION_DAYS (90)")
@@ -163,6 +169,11 @@ def main(argv: List[str] | None = None) -> int:
     scan.add_argument("paths", nargs="*", help="files or folders (logs, SQLite files)")
     scan.add_argument("--db-url", action="append", help="a tracker store as an SQLAlchemy URL (repeatable)")
     scan.set_defaults(func=cmd_scan)
+    from assistant.channels.telegram import add_parser as add_telegram
+    from assistant.staff.cli import add_parsers as add_staff
+
+    add_telegram(sub)
+    add_staff(sub)
     chat = sub.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")
     chat.add_argument("--sender")

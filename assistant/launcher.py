@@ -1,4 +1,5 @@
-"""Starts the action server and the Rasa server as child processes and stops them together."""
+"""Starts the action server, the Rasa server, the staff console and (with a bot token) the Telegram
+bridge as child processes, and stops them together."""
 from __future__ import annotations
 
 import os
@@ -68,6 +69,7 @@ class Stack:
     data_dir: Path
     rasa_port: int = 5005
     action_port: int = 5055
+    console_port: int = 5080
     endpoints: Path = PROJECT_ROOT / "assistant" / "rasa" / "endpoints.yml"
     credentials: Path = PROJECT_ROOT / "assistant" / "rasa" / "credentials.yml"
     log_dir: Optional[Path] = None
@@ -77,6 +79,14 @@ class Stack:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.extra_env.get("MADOGUCHI_TELEGRAM_TOKEN") or os.environ.get("MADOGUCHI_TELEGRAM_TOKEN"))
 
     @property
     def token(self) -> str:
@@ -93,6 +103,7 @@ class Stack:
             "MADOGUCHI_DATA_DIR": str(self.data_dir),
             "MADOGUCHI_DATABASE_URL": self.database_url,
             "MADOGUCHI_API_TOKEN": self.token,
+            "MADOGUCHI_RASA_URL": self.url,
             **self.extra_env,
         })
 
@@ -118,9 +129,18 @@ class Stack:
             "--port", str(self.rasa_port), "--interface", "127.0.0.1",
             "--enable-api", f"--auth-token={self.token}",
         ])
+        console = self._spawn("console", [sys.executable, "-m", "assistant.cli", "console",
+                                          "--host", "127.0.0.1", "--port", str(self.console_port)])
+        telegram = None
+        if self.telegram_enabled:
+            # Only with a bot token: the bridge to Telegram (polling by default, so no public address is needed).
+            telegram = self._spawn("telegram", [sys.executable, "-m", "assistant.cli", "telegram", "--no-migrate"])
         try:
             wait_for(f"http://127.0.0.1:{self.action_port}/health", timeout, actions)
             wait_for(f"{self.url}/status?token={self.token}", timeout, rasa)
+            wait_for(f"{self.console_url}/staff/health", timeout, console)
+            if telegram is not None and telegram.poll() is not None:
+                raise RuntimeError(f"the Telegram bridge exited with code {telegram.returncode} (see its log)")
         except Exception:
             self.stop()
             raise

@@ -26,6 +26,8 @@ class Settings:
     MADOGUCHI_DATABASE_URL  the product's own database (handoffs, staff, audit) as an SQLAlchemy URL (default: SQLite in the data folder)
     MADOGUCHI_STAFF_SESSION_HOURS  hours a staff login lasts (default 8)
     MADOGUCHI_STAFF_SECURE_COOKIE  1 when the staff console is served over HTTPS, so its cookie is sent only over HTTPS (default 0)
+    MADOGUCHI_KIOSK_IDLE_MINUTES  minutes without a touch before the kiosk starts its countdown to clear the screen (default 2)
+    MADOGUCHI_KIOSK_COUNTDOWN_SECONDS  seconds of that on-screen countdown (default 30)
     """
 
     knowledge_dir: Path
@@ -37,6 +39,8 @@ class Settings:
     database_url: str = ""
     staff_session_hours: int = 8
     staff_secure_cookie: bool = False
+    kiosk_idle_minutes: float = 2.0
+    kiosk_countdown_seconds: int = 30
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -60,6 +64,8 @@ class Settings:
             database_url=env.get("MADOGUCHI_DATABASE_URL") or f"sqlite:///{data_dir / 'madoguchi.db'}",
             staff_session_hours=_whole(env, "MADOGUCHI_STAFF_SESSION_HOURS", 8) or 8,
             staff_secure_cookie=_flag(env, "MADOGUCHI_STAFF_SECURE_COOKIE"),
+            kiosk_idle_minutes=_minutes(env, "MADOGUCHI_KIOSK_IDLE_MINUTES", 2.0),
+            kiosk_countdown_seconds=_whole(env, "MADOGUCHI_KIOSK_COUNTDOWN_SECONDS", 30) or 30,
         )
 
 
@@ -74,6 +80,17 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of minutes, not {raw!r}")
+    if not 0 < value <= 120:
+        raise SettingsError(f"{name} must be more than 0 and at most 120")
+    return value
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     raw = env.get(name, "0").strip().lower()
     if raw in ("1", "true", "yes", "on"):
@@ -81,3 +98,66 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in ("", "0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be 1 or 0, not {raw!r}")
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """What the Telegram bridge (`madoguchi telegram`) reads from its environment.
+
+    MADOGUCHI_TELEGRAM_TOKEN  the bot's token from BotFather (required: the bridge does not start without it)
+    MADOGUCHI_TELEGRAM_MODE  polling (the bridge asks Telegram for updates) or webhook (Telegram posts them) (default polling)
+    MADOGUCHI_TELEGRAM_WEBHOOK_URL  the public https:// address Telegram posts updates to (required in webhook mode)
+    MADOGUCHI_TELEGRAM_WEBHOOK_SECRET  1-256 letters, digits, _ or -; Telegram sends it with every update and the bridge rejects posts without it (required in webhook mode)
+    MADOGUCHI_TELEGRAM_WEBHOOK_PORT  the local port the webhook server listens on, behind the TLS proxy (default 8443)
+    MADOGUCHI_TELEGRAM_API_URL  root of another Bot API server, e.g. a self-hosted one or a test double (default: Telegram's)
+    MADOGUCHI_RASA_URL  the assistant's Rasa server (default http://127.0.0.1:5005)
+    MADOGUCHI_ID_KEY  key of the keyed hash that turns Telegram user ids into sender ids (default: generated once into <data dir>/id_key)
+    """
+
+    token: str
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_port: int = 8443
+    api_url: str = ""
+    rasa_url: str = "http://127.0.0.1:5005"
+    id_key: str = ""
+
+    def __repr__(self) -> str:  # the token, the secret and the key never reach a log through repr()
+        return (f"TelegramSettings(mode={self.mode!r}, webhook_url={self.webhook_url!r}, webhook_port={self.webhook_port}, "
+                f"api_url={self.api_url!r}, rasa_url={self.rasa_url!r})")
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "TelegramSettings":
+        import re
+
+        env = os.environ if env is None else env
+        token = env.get("MADOGUCHI_TELEGRAM_TOKEN", "").strip()
+        if not token:
+            raise SettingsError("MADOGUCHI_TELEGRAM_TOKEN is not set: create a bot with @BotFather and set its token")
+        if not re.fullmatch(r"[0-9]+:[A-Za-z0-9_-]+", token):
+            raise SettingsError("MADOGUCHI_TELEGRAM_TOKEN does not look like a bot token (digits, a colon, then letters)")
+        mode = env.get("MADOGUCHI_TELEGRAM_MODE", "").strip().lower() or "polling"
+        if mode not in ("polling", "webhook"):
+            raise SettingsError(f"MADOGUCHI_TELEGRAM_MODE must be polling or webhook, not {mode!r}")
+        webhook_url = env.get("MADOGUCHI_TELEGRAM_WEBHOOK_URL", "").strip()
+        secret = env.get("MADOGUCHI_TELEGRAM_WEBHOOK_SECRET", "").strip()
+        port = _whole(env, "MADOGUCHI_TELEGRAM_WEBHOOK_PORT", 8443)
+        if not 1 <= port <= 65535:
+            raise SettingsError("MADOGUCHI_TELEGRAM_WEBHOOK_PORT must be a port number (1-65535)")
+        if mode == "webhook":
+            if not webhook_url.startswith("https://"):
+                raise SettingsError("MADOGUCHI_TELEGRAM_WEBHOOK_URL must be set to an https:// address in webhook mode")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+                raise SettingsError("MADOGUCHI_TELEGRAM_WEBHOOK_SECRET must be set in webhook mode "
+                                    "(1-256 letters, digits, _ or -)")
+        api_url = env.get("MADOGUCHI_TELEGRAM_API_URL", "").strip().rstrip("/")
+        if api_url.endswith("/bot"):
+            api_url = api_url[:-len("/bot")]
+        if api_url and not re.match(r"https?://", api_url):
+            raise SettingsError("MADOGUCHI_TELEGRAM_API_URL must start with http:// or https://")
+        rasa_url = (env.get("MADOGUCHI_RASA_URL", "").strip() or "http://127.0.0.1:5005").rstrip("/")
+        if not re.match(r"https?://", rasa_url):
+            raise SettingsError("MADOGUCHI_RASA_URL must start with http:// or https://")
+        return cls(token=token, mode=mode, webhook_url=webhook_url, webhook_secret=secret, webhook_port=port,
+                   api_url=api_url, rasa_url=rasa_url, id_key=env.get("MADOGUCHI_ID_KEY", "").strip())

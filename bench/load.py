@@ -144,7 +144,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if "embedded" in args.profiles:
-            stack = Stack(model=MODEL, data_dir=tmp / "embedded", rasa_port=free_port(), action_port=free_port(),
+            stack = Stack(model=MODEL, data_dir=tmp / "embedded", rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
                           log_dir=tmp / "logs-embedded", extra_env=NO_LIMITS)
             stack.start(timeout=300)
             try:
@@ -160,7 +160,7 @@ def main() -> int:
             admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
             admin.autocommit = True
             admin.cursor().execute(f'CREATE DATABASE "{db}"')
-            stacks = [Stack(model=MODEL, data_dir=tmp / f"prod{i}", rasa_port=free_port(), action_port=free_port(),
+            stacks = [Stack(model=MODEL, data_dir=tmp / f"prod{i}", rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
                             endpoints=ROOT / "assistant" / "rasa" / "endpoints.production.yml",
                             log_dir=tmp / f"logs-prod{i}", extra_env=production_env(db, queue)) for i in range(2)]
             try:

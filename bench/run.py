@@ -114,7 +114,7 @@ def main() -> int:
     os.environ.setdefault("MADOGUCHI_API_TOKEN", "bench-" + os.urandom(6).hex())
     with tempfile.TemporaryDirectory() as data_dir:
         stack = Stack(model=ROOT / "models" / "current.tar.gz", data_dir=Path(data_dir),
-                      rasa_port=free_port(), action_port=free_port(), log_dir=Path(data_dir) / "logs",
+                      rasa_port=free_port(), action_port=free_port(), console_port=free_port(), log_dir=Path(data_dir) / "logs",
                       # All load comes from this one client address: no rate limit here.
                       extra_env={"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0"})
         stack.start(timeout=300)

@@ -120,9 +120,11 @@ def assistant(tmp_path_factory) -> Assistant:
     data_dir = tmp_path_factory.mktemp("data")
     os.environ.setdefault("MADOGUCHI_API_TOKEN", "test-token-" + os.urandom(6).hex())
     stack = Stack(
-        model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(),
+        model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
         log_dir=ARTIFACTS / "logs",
-        extra_env={"MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(tmp_path_factory.mktemp("k")))},
+        extra_env={"MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(tmp_path_factory.mktemp("k"))),
+                   # The kiosk clears its screen after 15 s without a touch and a 3 s countdown (tests only).
+                   "MADOGUCHI_KIOSK_IDLE_MINUTES": "0.25", "MADOGUCHI_KIOSK_COUNTDOWN_SECONDS": "3"},
     )
     stack.start(timeout=240)
     client = Assistant(stack.url, stack.token, data_dir, stack.log_dir)

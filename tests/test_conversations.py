@@ -34,7 +34,7 @@ TOPIC_CASES = [
     ("other_card_services", "マイナ免許証はいつから始まったのですか", ["令和7年3月24日"]),
     ("scam_security", "市役所を名乗る電話で口座番号と暗証番号を聞かれました", ["聞くことはありません"]),
     ("digital_support", "スマホが苦手なので、使い方を教えてくれる教室はありますか", ["教室"]),
-    ("human_help_request", "職員さんと直接話したいです", ["0120-000-111"]),
+    ("human_help_request", "職員さんと直接話したいです", ["職員におつなぎします"]),
     ("greeting", "こんにちは", ["まどぐちナビ"]),
     ("goodbye", "よくわかりました、ありがとうございました", ["ありがとうございました"]),
     ("out_of_scope", "燃えるゴミの日は何曜日ですか", ["0120-000-000"]),
@@ -67,7 +67,6 @@ REGISTER_CASES = [
         "先日、実家の母から電話があって、マイナンバーカードの受け取りの案内のはがきが届いたらしいのですが、"
         "母は足が悪くて市役所まで行けないそうです。私が代わりに受け取りに行くことはできるのでしょうか。"
         "仕事の合間に行くつもりです。", ["代理"],
-        marks=pytest.mark.xfail(strict=True, reason="known limit: the postcard sentence outweighs the proxy request"),
         id="long message, need in the middle",
     ),
 ]
@@ -122,13 +121,13 @@ def test_a_topic_button_lists_its_questions_and_each_leads_to_an_answer(assistan
     assert "1,000円" in assistant.text(sender, reissue["payload"])
 
 
-def test_nonsense_twice_offers_a_person(assistant):
+def test_nonsense_twice_hands_over_to_a_person(assistant):
     sender = new_sender()
     first = assistant.send(sender, "ふがふがもにょもにょ")
     second = assistant.send(sender, "qwertyuiop asdf")
     assert "読み取れませんでした" in first[0]["text"]
-    assert "職員" in second[0]["text"]
-    assert second[0]["buttons"][0]["payload"] == "/human_help_request"
+    assert "職員におつなぎします" in second[0]["text"]
+    assert assistant.store.open_handoff(sender).reason == "nlu_failure"
 
 
 def test_a_good_answer_resets_the_failure_count(assistant):
@@ -136,4 +135,4 @@ def test_a_good_answer_resets_the_failure_count(assistant):
     assistant.send(sender, "ふがふがもにょもにょ")
     assistant.send(sender, "暗証番号を忘れました")
     third = assistant.send(sender, "qwertyuiop asdf")
-    assert third[0]["buttons"][0]["payload"] != "/human_help_request"
+    assert "職員におつなぎします" not in third[0]["text"] and assistant.store.open_handoff(sender) is None

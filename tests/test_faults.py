@@ -16,7 +16,7 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("faults")
-    s = Stack(model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(),
+    s = Stack(model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
               log_dir=ARTIFACTS / "logs-faults")
     s.start(timeout=240)
     yield s

@@ -50,11 +50,13 @@ def production(services, tmp_path_factory):
         "MADOGUCHI_REDIS_HOST": "127.0.0.1", "MADOGUCHI_REDIS_PORT": "6379",
         "MADOGUCHI_RABBITMQ_HOST": "127.0.0.1", "MADOGUCHI_RABBITMQ_PORT": "5672",
         "MADOGUCHI_RABBITMQ_USER": "guest", "MADOGUCHI_RABBITMQ_PASSWORD": "guest", "MADOGUCHI_RABBITMQ_QUEUE": queue,
+        # The handoff store on the same PostgreSQL, shared by both instances and their consoles.
+        "MADOGUCHI_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{db}",
         # The test sends everything from one address and floods single conversations on purpose.
         "MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0",
     }
     stacks = [
-        Stack(model=MODEL, data_dir=tmp_path_factory.mktemp(f"pg{i}"), rasa_port=free_port(), action_port=free_port(),
+        Stack(model=MODEL, data_dir=tmp_path_factory.mktemp(f"pg{i}"), rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
               endpoints=PROJECT_ROOT / "assistant" / "rasa" / "endpoints.production.yml",
               log_dir=ARTIFACTS / f"logs-production-{i}", extra_env=env)
         for i in range(2)
@@ -139,3 +141,22 @@ def test_1000_interleaved_messages_on_two_instances_are_stored_once_and_in_order
         # carries the time it happened, which is the conversation's order.
         mine = sorted((e for e in published if e["sender_id"] == sender), key=lambda e: e["timestamp"])
         assert [e["text"] for e in mine] == sent
+
+
+def test_a_handoff_opened_on_one_instance_holds_the_conversation_on_the_other(production):
+    from assistant.handoff.store import HandoffStore
+
+    (first, second), db, _ = production
+    store = HandoffStore.from_url(f"postgresql://postgres@127.0.0.1:5432/{db}")
+    try:
+        sender = f"pg-handoff-{uuid.uuid4().hex[:8]}"
+        assert "職員におつなぎします" in first.text(sender, "職員さんと話したいです")
+        record = store.open_handoff(sender)
+        held = second.send(sender, "マイナポータルのことで相談です")
+        assert held[0].get("custom", {}).get("from") == "system", held
+        staff = store.create_staff(f"pg-{uuid.uuid4().hex[:6]}", "佐藤", "not-a-real-hash")
+        store.reply(record.id, staff.id, "佐藤です。どうされましたか？")
+        assert first.send(sender, "ログインできません")[0]["text"] == "【職員より】佐藤です。どうされましたか？"
+        assert [m.author for m in store.messages(record.id)] == ["resident", "staff", "resident"]
+    finally:
+        store.close()

@@ -39,7 +39,7 @@ def test_zero_days_is_refused(tracker_db):
 def test_the_command_reports_what_it_did(tracker_db, tmp_path, capsys):
     handoffs = f"sqlite:///{tmp_path / 'handoff.db'}"
     assert cli_main(["retention", "--days", "5", "--db-url", tracker_db[0], "--database-url", handoffs]) == 0
-    assert "deleted 3 events and 0 closed handoffs" in capsys.readouterr().out
+    assert "deleted 3 events, 0 closed handoffs and 0 Telegram chat addresses" in capsys.readouterr().out
 
 
 def test_closed_handoffs_and_their_callback_numbers_are_deleted_open_ones_kept(tmp_path):
@@ -60,3 +60,19 @@ def test_closed_handoffs_and_their_callback_numbers_are_deleted_open_ones_kept(t
     assert store.purge_closed(90) == 1
     assert [h.conversation_id for h in store.search()] == ["waiting"]
     assert len(store.messages(waiting.id)) == 1
+
+
+def test_telegram_chat_addresses_of_residents_not_seen_for_the_period_are_forgotten(tmp_path):
+    import datetime as dt
+
+    from assistant.handoff.store import HandoffStore
+    from assistant.storage.models import TelegramChat
+
+    store = HandoffStore.from_url(f"sqlite:///{tmp_path / 'handoff.db'}", upgrade=True)
+    now = dt.datetime.utcnow()
+    with store.Session() as s, s.begin():
+        s.add(TelegramChat(sender_id="tg-old", chat_id=111, user_key="k1", generation=0, updated_at=now - dt.timedelta(days=91)))
+        s.add(TelegramChat(sender_id="tg-new", chat_id=222, user_key="k2", generation=0, updated_at=now))
+    assert store.purge_telegram_chats(90) == 1
+    with store.Session() as s:
+        assert [c.sender_id for c in s.query(TelegramChat)] == ["tg-new"]

@@ -141,7 +141,7 @@ class ResidentRestInput(RestInput):
 
         @webhook.middleware("response")
         async def security_headers(request: Request, resp: HTTPResponse) -> None:
-            resp.headers.update(SECURITY_HEADERS)
+            resp.headers.update(self.security_headers)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -169,18 +169,17 @@ class ResidentRestInput(RestInput):
                 text = ""
             if not isinstance(text, str):
                 return self._bad_request("message は文字列で指定してください。")
-            channel = body.get("input_channel")
-            channel = channel if channel in KNOWN_CHANNELS else self.name()
-            metadata = self.clean_metadata(body.get("metadata"))
+            channel = self.channel_of(body)
+            metadata = self.metadata_of(body)
 
             text = self.clean(text)
             if not text:
-                return response.json([{"recipient_id": sender, "text": self.empty_reply(), "buttons": self.menu_buttons()}])
+                return self.reply([{"recipient_id": sender, "text": self.empty_reply(), "buttons": self.menu_buttons()}])
             if len(text) > self.max_message_chars:
-                return response.json([{"recipient_id": sender, "text": self.too_long_reply()}])
+                return self.reply([{"recipient_id": sender, "text": self.too_long_reply()}])
             if not self.has_words(text):
                 # Emoji or punctuation alone carry no question (and would only confuse the NLU).
-                return response.json([{"recipient_id": sender, "text": self.no_words_reply(), "buttons": self.menu_buttons()}])
+                return self.reply([{"recipient_id": sender, "text": self.no_words_reply(), "buttons": self.menu_buttons()}])
             # Redaction at the door: nothing after this line sees personal data in clear.
             raw_text, redaction = text, redact(text)
             text = redaction.text
@@ -189,7 +188,7 @@ class ResidentRestInput(RestInput):
 
             held = await self._door("hold", sender, raw_text, text)
             if held is not None:  # staff have this conversation: the bot stays silent
-                return response.json(warning + held)
+                return self.reply(warning + held)
             pending = await self._door("pending", sender) or []
             collector = CollectingOutputChannel()
             try:
@@ -197,9 +196,9 @@ class ResidentRestInput(RestInput):
             except Exception:
                 # The resident's text is not logged: it may hold personal data.
                 logger.exception("rest: handling a message failed (sender hash %s)", hash(sender) & 0xFFFF)
-                return response.json([{"recipient_id": sender, "text": self.apology()}])
+                return self.reply([{"recipient_id": sender, "text": self.apology()}])
             messages = collector.messages or [{"recipient_id": sender, "text": self.apology()}]
-            return response.json(warning + pending + messages)
+            return self.reply(warning + pending + messages)
 
         @webhook.route("/inbox", methods=["POST"])
         async def inbox(request: Request) -> HTTPResponse:
@@ -213,7 +212,7 @@ class ResidentRestInput(RestInput):
             sender = body.get("sender") if isinstance(body, dict) else None
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
-            return response.json(await self._door("pending", redact(sender).text) or [])
+            return self.reply(await self._door("pending", redact(sender).text) or [])
 
         @webhook.route("/outbox", methods=["GET"])
         async def outbox(request: Request) -> HTTPResponse:
@@ -242,6 +241,20 @@ class ResidentRestInput(RestInput):
             return response.json({"acknowledged": done})
 
         return webhook
+
+    # --- what a channel built on this one may change --------------------------------------
+    security_headers = SECURITY_HEADERS
+
+    def channel_of(self, body: Dict[str, Any]) -> str:
+        channel = body.get("input_channel")
+        return channel if channel in KNOWN_CHANNELS else self.name()
+
+    def metadata_of(self, body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        return self.clean_metadata(body.get("metadata"))
+
+    def reply(self, messages: List[Dict[str, Any]]) -> HTTPResponse:
+        """The HTTP answer with the assistant's messages (a channel may add its own rendering)."""
+        return response.json(messages)
 
     def _bridge_allowed(self, request: Request) -> bool:
         header = request.headers.get("Authorization", "")

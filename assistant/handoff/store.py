@@ -107,7 +107,7 @@ class HandoffStore:
             rows = s.execute(
                 sa.select(HandoffMessage).where(HandoffMessage.conversation_id == conversation_id,
                                                 HandoffMessage.delivered_at.is_(None))
-                .order_by(HandoffMessage.id).with_for_update()
+                .order_by(HandoffMessage.id).with_for_update(of=HandoffMessage)
             ).scalars().all()
             now = utcnow()
             for row in rows:
@@ -356,6 +356,14 @@ class HandoffStore:
             s.execute(sa.delete(Handoff).where(Handoff.id.in_(ids)))
             s.execute(sa.delete(StaffSession).where(StaffSession.expires_at < utcnow()))
             return len(ids)
+
+    def purge_telegram_chats(self, days: int) -> int:
+        """Forgets the chat ids of Telegram residents not seen for `days` days."""
+        from assistant.storage.models import TelegramChat
+
+        cutoff = utcnow() - dt.timedelta(days=days)
+        with self.Session() as s, s.begin():
+            return s.execute(sa.delete(TelegramChat).where(TelegramChat.updated_at < cutoff)).rowcount or 0
 
     def revoke_api_tokens(self, username: str, name: Optional[str] = None) -> int:
         """Revokes the user's live API tokens (only those called `name` when given); returns how many."""

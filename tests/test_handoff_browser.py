@@ -1,0 +1,92 @@
+"""The whole handoff in a real browser: a resident asks for a person on the REST channel; a staff member
+logs in to the console, sees them waiting with the whole story, answers and resolves; the resident gets the
+answer and the bot comes back. Screenshots in test-artifacts/handoff/."""
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTIFACTS, PROJECT_ROOT
+
+pytestmark = [pytest.mark.model, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ARTIFACTS / "handoff"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def create_staff(assistant, username: str, password: str) -> None:
+    """As an admin would: the CLI, with the password on stdin (there is no default account)."""
+    env = dict(os.environ, MADOGUCHI_DATABASE_URL=f"sqlite:///{assistant.data_dir / 'madoguchi.db'}",
+               MADOGUCHI_DATA_DIR=str(assistant.data_dir))
+    subprocess.run([sys.executable, "-m", "assistant.cli", "staff", "create", username, "--name", "窓口 山田",
+                    "--role", "staff", "--password-stdin"], input=password + "\n", text=True, env=env,
+                   cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=60)
+
+
+def test_staff_answer_a_waiting_resident_in_the_console_and_the_bot_comes_back(assistant):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make install installs it)")
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sender = f"web-{uuid.uuid4().hex[:10]}"
+    assistant.send(sender, "暗証番号を3回まちがえてロックされました")
+    queued = assistant.text(sender, "よくわからないので職員さんと話したいです")
+    assert "職員におつなぎします" in queued
+    record = assistant.store.open_handoff(sender)
+    username, password = f"yamada{uuid.uuid4().hex[:4]}", "correct-horse-" + uuid.uuid4().hex[:8]
+    create_staff(assistant, username, password)
+    console = assistant.stack.console_url
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP").new_page()
+        page.goto(f"{console}/staff/")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.screenshot(path=str(SHOTS / "1-login.png"))
+        page.get_by_role("button", name="ログイン").click()
+
+        # The queue: the resident is waiting, with the reason.
+        row = page.locator(f"a[href='/staff/handoffs/{record.id}']").first
+        expect(row).to_be_visible()
+        page.screenshot(path=str(SHOTS / "2-queue.png"))
+        row.click()
+
+        # The whole story: what the resident asked before the handoff.
+        chat = page.locator("#chat")
+        expect(chat).to_contain_text("暗証番号を3回まちがえてロックされました")
+        expect(chat).to_contain_text("よくわからないので職員さんと話したいです")
+        page.fill("#reply-text", "山田です。ロックの解除は、カードを持って市民課の窓口へお越しください。")
+        page.get_by_role("button", name="返信を送る").click()
+        expect(chat).to_contain_text("ロックの解除は")
+
+        # The resident gets the answer on their channel and writes back; staff see it.
+        inbox = assistant.post("/webhooks/rest/inbox", {"sender": sender})
+        assert inbox[0]["text"] == "【職員より】山田です。ロックの解除は、カードを持って市民課の窓口へお越しください。"
+        held = assistant.send(sender, "わかりました。明日行きます")
+        assert held[0]["custom"]["from"] == "system"
+        expect(chat).to_contain_text("わかりました。明日行きます", timeout=15000)
+        page.screenshot(path=str(SHOTS / "3-conversation.png"), full_page=True)
+
+        page.select_option("#outcome", "in_person")
+        page.fill("#notes", "窓口でロック解除を案内")
+        page.get_by_role("button", name="解決にして終える").click()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SHOTS / "4-resolved.png"), full_page=True)
+        browser.close()
+
+    closed = assistant.store.get(record.id)
+    assert (closed.status, closed.outcome, closed.staff_notes) == ("resolved", "in_person", "窓口でロック解除を案内")
+    closing = assistant.post("/webhooks/rest/inbox", {"sender": sender})
+    assert [b["title"] for b in closing[-1]["buttons"]] == ["1", "2", "3", "4", "5"]
+    thanks = assistant.text(sender, closing[-1]["buttons"][4]["payload"])
+    assert "ありがとうございました" in thanks and assistant.store.get(record.id).satisfaction == 5
+    assert "出典" in assistant.text(sender, "マイナンバーカードの更新はいつですか")
+    seen = [e.action for e in assistant.store.audit_entries(handoff_id=record.id)]
+    assert "view" in seen
