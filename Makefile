@@ -27,6 +27,8 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<25" wheel "setuptools<81"
 	$(PY) -m pip install --quiet -e ".[dev]"
+	@# axe-core from the npm registry for the kiosk's accessibility check (tests only; the pages need no CDN)
+	-command -v npm >/dev/null && npm install --silent --prefix .cache/npm --no-audit --no-fund axe-core@4
 	touch $@
 
 ## train: train the model when it is older than its data

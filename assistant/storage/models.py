@@ -140,3 +140,124 @@ class TelegramButton(Base):
     key = sa.Column(sa.String(32), primary_key=True)
     payload = sa.Column(sa.Text, nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+
+
+# --- analytics (assistant/analytics/): compact rows copied from the tracker store and the handoffs.
+# No sender id, phone number or clear personal data: residents are keyed hashes, texts are redacted.
+# `local_date`/`local_hour` are Japan time, so measures group by day and hour the same way on
+# SQLite and PostgreSQL.
+
+
+class AnalyticsWatermark(Base):
+    """How far the collector has read a source: the last tracker event id, or the handoffs' last update."""
+
+    __tablename__ = "analytics_watermarks"
+    source = sa.Column(sa.String(64), primary_key=True)
+    last_id = sa.Column(sa.BigInteger, nullable=False, default=0)
+    last_at = sa.Column(sa.DateTime)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class AnalyticsConversation(Base):
+    """One conversation session of the tracker store (from a session start to the next)."""
+
+    __tablename__ = "analytics_conversations"
+    id = sa.Column(sa.Integer, primary_key=True)
+    source = sa.Column(sa.String(64), nullable=False)
+    first_event_id = sa.Column(sa.BigInteger, nullable=False)
+    resident = sa.Column(sa.String(64), nullable=False)  # HMAC-SHA256 of the sender id
+    channel = sa.Column(sa.String(16))  # of its first message
+    started_at = sa.Column(sa.DateTime, nullable=False)
+    last_at = sa.Column(sa.DateTime, nullable=False)
+    local_date = sa.Column(sa.Date, nullable=False, index=True)
+    local_hour = sa.Column(sa.SmallInteger, nullable=False)
+    messages = sa.Column(sa.Integer, nullable=False, default=0)
+    handoff_offered = sa.Column(sa.Boolean, nullable=False, default=False)  # a person offered while the desk was closed
+
+    __table_args__ = (
+        sa.UniqueConstraint("source", "first_event_id", name="one_conversation_per_session_start"),
+        sa.Index("conversations_by_resident", "resident", "started_at"),
+    )
+
+
+class AnalyticsMessage(Base):
+    """One resident message: channel, intent and confidence; the redacted text only when not understood."""
+
+    __tablename__ = "analytics_messages"
+    id = sa.Column(sa.Integer, primary_key=True)
+    source = sa.Column(sa.String(64), nullable=False)
+    event_id = sa.Column(sa.BigInteger, nullable=False)
+    conversation_id = sa.Column(sa.Integer, sa.ForeignKey("analytics_conversations.id", ondelete="CASCADE"),
+                                nullable=False, index=True)
+    at = sa.Column(sa.DateTime, nullable=False)
+    local_date = sa.Column(sa.Date, nullable=False, index=True)
+    local_hour = sa.Column(sa.SmallInteger, nullable=False)
+    channel = sa.Column(sa.String(16))
+    intent = sa.Column(sa.String(64))
+    confidence = sa.Column(sa.Float)
+    typed = sa.Column(sa.Boolean, nullable=False)  # False for a button press
+    fallback = sa.Column(sa.Boolean, nullable=False, default=False)  # nlu_fallback
+    out_of_scope = sa.Column(sa.Boolean, nullable=False, default=False)
+    text = sa.Column(sa.Text)  # redacted, for fallbacks only
+
+    __table_args__ = (sa.UniqueConstraint("source", "event_id", name="one_row_per_message_event"),)
+
+
+class AnalyticsTopic(Base):
+    """A topic answered (the slot last_topic set)."""
+
+    __tablename__ = "analytics_topics"
+    id = sa.Column(sa.Integer, primary_key=True)
+    source = sa.Column(sa.String(64), nullable=False)
+    event_id = sa.Column(sa.BigInteger, nullable=False)
+    conversation_id = sa.Column(sa.Integer, sa.ForeignKey("analytics_conversations.id", ondelete="CASCADE"),
+                                nullable=False, index=True)
+    at = sa.Column(sa.DateTime, nullable=False)
+    topic = sa.Column(sa.String(64), nullable=False)
+
+    __table_args__ = (sa.UniqueConstraint("source", "event_id", name="one_row_per_topic_event"),)
+
+
+class AnalyticsGuideEvent(Base):
+    """A step event of a guide (the slot guide_event set)."""
+
+    __tablename__ = "analytics_guide_events"
+    id = sa.Column(sa.Integer, primary_key=True)
+    source = sa.Column(sa.String(64), nullable=False)
+    event_id = sa.Column(sa.BigInteger, nullable=False)
+    conversation_id = sa.Column(sa.Integer, sa.ForeignKey("analytics_conversations.id", ondelete="CASCADE"),
+                                nullable=False, index=True)
+    at = sa.Column(sa.DateTime, nullable=False)
+    kind = sa.Column(sa.String(24), nullable=False)  # guide_started, step_shown, step_done, step_stuck, guide_completed, guide_abandoned
+    guide = sa.Column(sa.String(64), nullable=False)
+    step = sa.Column(sa.String(64))
+    position = sa.Column(sa.SmallInteger)  # 1-based, as the resident saw it (step_shown)
+    total = sa.Column(sa.SmallInteger)
+    times = sa.Column(sa.SmallInteger)  # step_stuck: the how-manieth 「わからない」 on the step
+    reason = sa.Column(sa.String(16))  # guide_abandoned: stop, handoff, replaced
+    channel = sa.Column(sa.String(16))
+
+    __table_args__ = (sa.UniqueConstraint("source", "event_id", name="one_row_per_guide_event"),)
+
+
+class AnalyticsHandoff(Base):
+    """A handoff record without its texts and phone number, linked to its conversation when found."""
+
+    __tablename__ = "analytics_handoffs"
+    id = sa.Column(sa.Integer, primary_key=True)
+    handoff_id = sa.Column(sa.Integer, nullable=False, unique=True)
+    conversation_id = sa.Column(sa.Integer, sa.ForeignKey("analytics_conversations.id", ondelete="SET NULL"), index=True)
+    resident = sa.Column(sa.String(64), nullable=False)
+    channel = sa.Column(sa.String(16), nullable=False)
+    kiosk_id = sa.Column(sa.String(32))
+    reason = sa.Column(sa.String(32), nullable=False)
+    topic = sa.Column(sa.String(64))
+    guide = sa.Column(sa.String(64))
+    guide_step = sa.Column(sa.Integer)
+    status = sa.Column(sa.String(24), nullable=False)
+    outcome = sa.Column(sa.String(32))
+    satisfaction = sa.Column(sa.Integer)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    resolved_at = sa.Column(sa.DateTime)
+    local_date = sa.Column(sa.Date, nullable=False, index=True)
+    source_updated_at = sa.Column(sa.DateTime, nullable=False)
