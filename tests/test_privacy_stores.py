@@ -1,4 +1,5 @@
-"""Through the running servers: personal data typed by residents reaches neither the tracker store nor the logs."""
+"""Through the running servers: personal data typed by residents reaches neither the tracker store, nor the
+handoff records and the messages to staff, nor the logs."""
 import uuid
 
 import pytest
@@ -13,6 +14,7 @@ SENT = []
 
 def stored_bytes(assistant) -> bytes:
     data = b"".join(p.read_bytes() for p in assistant.data_dir.glob("tracker.db*"))
+    data += b"".join(p.read_bytes() for p in assistant.data_dir.glob("madoguchi.db*"))
     data += b"".join(p.read_bytes() for p in assistant.log_dir.glob("*.log"))
     return data
 
@@ -28,6 +30,25 @@ def test_my_numbers_typed_in_chat_are_not_stored(assistant, body, style):
     SENT.extend([number, shown])
 
 
+@pytest.fixture(scope="module")
+def with_staff(assistant):
+    """A conversation that staff have: what the resident types goes to the handoff record."""
+    sender = f"p-{uuid.uuid4().hex[:8]}"
+    assert "職員におつなぎします" in assistant.text(sender, "職員さんと話したいです")
+    return sender
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.text(alphabet="0123456789", min_size=11, max_size=11), style=st.integers(0, 3))
+def test_my_numbers_typed_to_staff_during_a_handoff_are_not_stored(assistant, with_staff, body, style):
+    number = with_check_digit(body)
+    shown = [number, f"{number[:4]} {number[4:8]} {number[8:]}", f"{number[:4]}-{number[4:8]}-{number[8:]}",
+             number.translate(FULL_WIDTH)][style]
+    replies = assistant.send(with_staff, f"職員さん、私の番号は{shown}です")
+    assert "入力しないでください" in replies[0]["text"] and replies[1]["custom"]["from"] == "system"
+    SENT.extend([number, shown])
+
+
 def test_nothing_typed_is_found_in_the_tracker_store_or_logs(assistant):
     sender = f"p-{uuid.uuid4().hex[:8]}"
     assistant.send(sender, "暗証番号は4821です。ロックされました")
@@ -38,4 +59,6 @@ def test_nothing_typed_is_found_in_the_tracker_store_or_logs(assistant):
     stored = stored_bytes(assistant)
     for secret in ["4821です", "090-3141-5926", "hanako@example.jp"] + SENT:
         assert secret.encode() not in stored, secret
-    assert SENT, "the My Number property test ran first and sent numbers"
+    assert SENT, "the My Number property tests ran first and sent numbers"
+    held = [m.text for h in assistant.store.search(limit=1000) for m in assistant.store.messages(h.id)]
+    assert any("［個人番号］" in text for text in held), "the handoff messages hold the placeholder instead"
