@@ -9,8 +9,11 @@ message after the database is back finds the conversation as it was.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
-from typing import Any, Awaitable, Callable, Iterable, Optional, Text, TypeVar
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Iterable, Iterator, Optional, Text, TypeVar
 
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -19,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0)
+MAX_REMEMBERED = 20000  # conversations whose stored event count the embedded server keeps in memory
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -40,14 +44,63 @@ async def _retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
 class RetryingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose reads and writes are retried while the database is briefly away."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Keep SQLite connections open between messages (SQLAlchemy 1.4 opens one per session
+            # for a file, and each opening runs the connection's PRAGMAs again).
+            import sqlalchemy as sa
+            from sqlalchemy.orm import sessionmaker
+
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=5,
+                                           connect_args={"check_same_thread": False})
+            self.sessionmaker = sessionmaker(bind=self.engine)
+            # The embedded profile has one server per SQLite file: it knows how many events of a
+            # conversation are stored (since the last retrieve), so a save need not count them again.
+            self._stored_counts: Optional["OrderedDict[str, int]"] = OrderedDict()
+        else:
+            self._stored_counts = None  # several servers may write: always ask the database
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """Rasa's query, reading only the events' JSON (no ORM object per stored event)."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+            events = [json.loads(data) for (data,) in rows.with_entities(self.SQLEvent.data).all()]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _remember(self, sender_id: Text, count: int) -> None:
+        if self._stored_counts is not None:
+            self._stored_counts[sender_id] = count
+            self._stored_counts.move_to_end(sender_id)
+            while len(self._stored_counts) > MAX_REMEMBERED:
+                self._stored_counts.popitem(last=False)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        known = self._stored_counts.get(tracker.sender_id) if self._stored_counts is not None else None
+        if known is None or known > len(tracker.events):
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, known, len(tracker.events))
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        return await _retrying("retrieve", lambda: SQLTrackerStore.retrieve(self, sender_id))
+        tracker = await _retrying("retrieve", lambda: SQLTrackerStore.retrieve(self, sender_id))
+        self._remember(sender_id, len(tracker.events) if tracker is not None else 0)
+        return tracker
 
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return await _retrying("retrieve", lambda: SQLTrackerStore.retrieve_full_tracker(self, sender_id))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await _retrying("save", lambda: SQLTrackerStore.save(self, tracker))
+        try:
+            await _retrying("save", lambda: SQLTrackerStore.save(self, tracker))
+        except Exception:
+            if self._stored_counts is not None:
+                self._stored_counts.pop(tracker.sender_id, None)  # unknown now: count again next time
+            raise
+        self._remember(tracker.sender_id, len(tracker.events))
 
     async def keys(self) -> Iterable[Text]:
         return await _retrying("keys", lambda: SQLTrackerStore.keys(self))

@@ -1,5 +1,6 @@
-"""Tuning of the Rasa server process: SQLite settings, a compiled action-response schema, no silent
-fall-back to an in-memory tracker store."""
+"""Tuning of the Rasa server process: SQLite settings, a cheap check of action-server answers, event
+classes found by name in a table, the model graph's plan built once, kept-alive connections to the
+action server, no silent fall-back to an in-memory tracker store."""
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -35,6 +36,8 @@ def _compiled_action_validation() -> None:
     validator = validator_for(schema)(schema)
 
     def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+        if _plainly_valid(result):
+            return True  # the usual answer of our own action server: no need to walk the schema
         try:
             validator.validate(result)
             return True
@@ -49,6 +52,109 @@ def _compiled_action_validation() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
 
 
+def _plainly_valid(result: Any) -> bool:
+    """The shape every answer of action_respond has: lists of event and response objects."""
+    if not isinstance(result, dict) or set(result) - {"events", "responses"}:
+        return False
+    events, responses = result.get("events", []), result.get("responses", [])
+    return (isinstance(events, list) and isinstance(responses, list)
+            and all(isinstance(e, dict) and isinstance(e.get("event"), str) for e in events)
+            and all(isinstance(r, dict) for r in responses))
+
+
+def _graph_plans_kept() -> None:
+    """Rasa rebuilds the plan of its model graph (which nodes a message needs) for every message;
+    the plan depends only on the graph, so it is built once per set of targets."""
+    import dask
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(self, inputs=None, targets=None):
+        run_targets = targets if targets else self._graph_schema.target_names
+        plans = self.__dict__.setdefault("_plans", {})
+        plan = plans.get(tuple(run_targets))
+        if plan is None:
+            plan = plans[tuple(run_targets)] = self._build_dask_graph(
+                self._graph_schema.minimal_graph_schema(run_targets))
+        run_graph = dict(plan)
+        if inputs:
+            self._add_inputs_to_graph(inputs, run_graph)
+        try:
+            return dict(dask.get(run_graph, run_targets))
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    DaskGraphRunner.run = run  # type: ignore[assignment]
+
+
+def _kept_alive_action_connections() -> None:
+    """Rasa opens a new HTTP session, and so a new connection, to the action server for every
+    action it runs. One session per endpoint and event loop keeps connections open; a request on
+    a connection the action server has closed meanwhile (it restarted) is sent once more."""
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import EndpointConfig
+
+    sessions: Dict[Any, aiohttp.ClientSession] = {}
+    make_session = EndpointConfig.session
+    send = EndpointConfig.request
+
+    class _Kept:
+        def __init__(self, session: aiohttp.ClientSession) -> None:
+            self._session = session
+
+        async def __aenter__(self) -> aiohttp.ClientSession:
+            return self._session
+
+        async def __aexit__(self, *exc: Any) -> None:
+            return None
+
+    def session(self: EndpointConfig) -> Any:
+        key = (id(self), id(asyncio.get_running_loop()))
+        kept = sessions.get(key)
+        if kept is None or kept.closed:
+            kept = sessions[key] = make_session(self)
+        return _Kept(kept)
+
+    async def request(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await send(self, *args, **dict(kwargs))
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+            sessions.pop((id(self), id(asyncio.get_running_loop())), None)
+            return await send(self, *args, **kwargs)
+
+    EndpointConfig.session = session  # type: ignore[assignment]
+    EndpointConfig.request = request  # type: ignore[assignment]
+
+
+def _event_types_by_name() -> None:
+    """Rasa finds an event's class by walking every subclass of Event for each stored event it
+    loads (a few percent of the server's CPU per message). Same classes, looked up in a table that
+    is rebuilt whenever a name is not in it."""
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event
+
+    table: Dict[str, Any] = {}
+
+    def resolve_by_type(type_name, default=None):
+        cls = table.get(type_name)
+        if cls is None:
+            table.clear()
+            for sub in rasa.shared.utils.common.all_subclasses(Event):
+                table.setdefault(sub.type_name, sub)
+            cls = table.get(type_name)
+        if cls is not None:
+            return cls
+        if type_name == "topic":
+            return None
+        if default is not None:
+            return default
+        raise ValueError(f"Unknown event name '{type_name}'.")
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
+
 def apply_server_tuning() -> None:
     """Applied once by the REST channel when the Rasa server starts."""
     global _applied
@@ -56,6 +162,9 @@ def apply_server_tuning() -> None:
         return
     event.listen(Engine, "connect", _on_connect)
     _compiled_action_validation()
+    _event_types_by_name()
+    _graph_plans_kept()
+    _kept_alive_action_connections()
     from assistant.stores import no_silent_fallback
 
     no_silent_fallback()

@@ -4,7 +4,7 @@ the raw text into the handoff record only; staff replies waiting for the residen
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from assistant.handoff.profile import HandoffProfile
 from assistant.handoff.store import HandoffStore
@@ -49,6 +49,14 @@ class HandoffDoor:
                 when = re.sub(r"\s+", " ", redacted_text.replace(PHONE, " ")).strip(" 、,。")
                 self.store.save_callback(handoff, phones[0], when)
         return None  # the bot goes on (and confirms a callback number, or asks again)
+
+    def before(self, sender: str, raw_text: str, redacted_text: str) -> Tuple[Optional[List[Dict[str, Any]]], List[Dict[str, Any]]]:
+        """Both door steps in one call: (the replies when staff hold it, else None; staff messages waiting)."""
+        has_open, pending = self.store.door_state(sender)
+        if not has_open and not pending:
+            return None, []  # the usual case: one small query and nothing else
+        held = self.hold(sender, raw_text, redacted_text) if has_open else None
+        return held, ([] if held is not None else self.pending(sender))
 
     def pending(self, sender: str) -> List[Dict[str, Any]]:
         return [as_reply(m, sender) for m in self.store.take_pending(sender)]

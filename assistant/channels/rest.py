@@ -186,10 +186,9 @@ class ResidentRestInput(RestInput):
             sender = redact(sender).text
             warning = [{"recipient_id": sender, "text": self.secret_warning()}] if redaction.had_secret else []
 
-            held = await self._door("hold", sender, raw_text, text)
+            held, pending = await self._door("before", sender, raw_text, text) or (None, [])
             if held is not None:  # staff have this conversation: the bot stays silent
                 return self.reply(warning + held)
-            pending = await self._door("pending", sender) or []
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=channel, metadata=metadata))

@@ -18,7 +18,9 @@ def make_engine(url: str) -> sa.engine.Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, future=True)
+        # A pool of open connections (SQLAlchemy 1.4 would open a new file connection for every session).
+        engine = sa.create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, future=True,
+                                  poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=10)
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
