@@ -12,9 +12,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
 
 TRAINING_INPUTS := config.yml assistant/rasa/domain.yml assistant/rasa/rules.yml \
-	$(wildcard nlu_data/*.yml nlu_data/registers/*.yml nlu_data/control/*.yml) $(wildcard assistant/nlu/*.py) assistant/text.py
+	$(wildcard nlu_data/*.yml nlu_data/registers/*.yml nlu_data/control/*.yml) $(wildcard assistant/nlu/*.py) assistant/text.py assistant/policy.py
 
-.PHONY: install run test test-fast chat check train validate bench bench-load clean
+.PHONY: install run test test-fast chat check train validate bench bench-load report clean
 
 ## install: the virtualenv with every dependency (pyproject.toml)
 install: $(VENV)/.installed
@@ -61,6 +61,13 @@ test: install $(MODEL)
 ## test-fast: the tests that need no model or server
 test-fast: install
 	$(PY) -m pytest -m "not model"
+
+## report: collect the conversations into analytics, then the last month's デジタルデバイド対策レポート
+## (MONTH=YYYY-MM for another month); written to reports/
+MONTH ?= $(shell date -d "$$(date +%Y-%m-01) -1 day" +%Y-%m)
+report: install
+	$(PY) -m assistant.cli analytics collect
+	$(PY) -m assistant.cli report --month $(MONTH) --out reports/digital-divide-$(MONTH).html
 
 ## bench: accuracy vs a baseline, latency, memory, training time
 bench: install $(MODEL)

@@ -74,10 +74,12 @@ def cmd_retention(args: argparse.Namespace) -> int:
     try:
         handoffs = store.purge_closed(days)
         chats = store.purge_telegram_chats(days)
+        texts = store.purge_analytics_texts(days)
     finally:
         store.close()
     print(f"retention: deleted {result.events_deleted} events, {handoffs} closed handoffs and {chats} Telegram chat "
-          f"addresses older than {days} days; {result.conversations_left} conversations left")
+          f"addresses older than {days} days, and blanked {texts} unanswered-question texts in analytics "
+          f"(its counts stay); {result.conversations_left} conversations left")
     return 0
 
 
@@ -172,8 +174,11 @@ def main(argv: List[str] | None = None) -> int:
     from assistant.channels.telegram import add_parser as add_telegram
     from assistant.staff.cli import add_parsers as add_staff
 
+    from assistant.analytics.cli import add_parser as add_analytics
+
     add_telegram(sub)
     add_staff(sub)
+    add_analytics(sub)
     chat = sub.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")
     chat.add_argument("--sender")

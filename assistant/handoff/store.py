@@ -49,6 +49,16 @@ class HandoffStore:
                 sa.select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
             ).scalars().first()
 
+    def door_state(self, conversation_id: str) -> Tuple[bool, int]:
+        """(has an open handoff, staff messages waiting): one cheap query for every resident message."""
+        open_handoff = sa.select(sa.func.count(Handoff.id)).where(
+            Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)).scalar_subquery()
+        waiting = sa.select(sa.func.count(HandoffMessage.id)).where(
+            HandoffMessage.conversation_id == conversation_id, HandoffMessage.delivered_at.is_(None)).scalar_subquery()
+        with self.engine.connect() as conn:
+            has_open, pending = conn.execute(sa.select(open_handoff, waiting)).one()
+        return bool(has_open), int(pending)
+
     def open(self, *, conversation_id: str, channel: str, reason: str, status: str = "waiting",
              topic: Optional[str] = None, guide_id: Optional[str] = None, guide_step: Optional[int] = None,
              guide_step_title: Optional[str] = None, kiosk_id: Optional[str] = None,
@@ -356,6 +366,15 @@ class HandoffStore:
             s.execute(sa.delete(Handoff).where(Handoff.id.in_(ids)))
             s.execute(sa.delete(StaffSession).where(StaffSession.expires_at < utcnow()))
             return len(ids)
+
+    def purge_analytics_texts(self, days: int) -> int:
+        """Blanks the (redacted) texts of unanswered questions older than `days` days; the counts stay."""
+        from assistant.storage.models import AnalyticsMessage
+
+        cutoff = utcnow() - dt.timedelta(days=days)
+        with self.Session() as s, s.begin():
+            return s.execute(sa.update(AnalyticsMessage).where(AnalyticsMessage.at < cutoff, AnalyticsMessage.text.isnot(None))
+                             .values(text=None)).rowcount or 0
 
     def purge_telegram_chats(self, days: int) -> int:
         """Forgets the chat ids of Telegram residents not seen for `days` days."""

@@ -173,6 +173,7 @@ class AnalyticsConversation(Base):
     local_hour = sa.Column(sa.SmallInteger, nullable=False)
     messages = sa.Column(sa.Integer, nullable=False, default=0)
     handoff_offered = sa.Column(sa.Boolean, nullable=False, default=False)  # a person offered while the desk was closed
+    awaiting_phone = sa.Column(sa.Boolean, nullable=False, default=False)  # the callback number is being asked for
 
     __table_args__ = (
         sa.UniqueConstraint("source", "first_event_id", name="one_conversation_per_session_start"),

@@ -1,0 +1,1 @@
+"""Conversation analytics: the collector, the measures and the monthly デジタルデバイド対策レポート."""

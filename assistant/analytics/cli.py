@@ -1,0 +1,88 @@
+"""The `madoguchi report` and `madoguchi analytics collect` commands."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from assistant.settings import Settings, SettingsError
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    """Copies new tracker events and handoff records into the analytics tables (run it from cron)."""
+    from assistant.analytics.collect import CollectorError, collect, tracker_url
+    from assistant.channels.telegram import load_id_key
+
+    settings = Settings.from_env()
+    try:
+        # MADOGUCHI_ID_KEY is the setting the Telegram bridge reads too (TelegramSettings).
+        key = load_id_key(settings.data_dir, os.environ.get("MADOGUCHI_ID_KEY", "").strip())
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        result = collect(args.db_url or tracker_url(settings.data_dir, os.environ),
+                         args.database_url or settings.database_url, key, source=args.source, batch_events=args.batch)
+    except CollectorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Writes the month's デジタルデバイド対策レポート as printable HTML."""
+    from assistant.analytics.period import Period
+    from assistant.analytics.report import write_report
+    from assistant.storage.db import migrate
+
+    try:
+        Period.month(args.month)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    database_url = args.database_url or settings.database_url
+    migrate(database_url)
+    out = write_report(database_url, args.month, Path(args.out), Path(args.knowledge or settings.knowledge_dir))
+    print(f"report: {out}")
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    """Adds `report` and `analytics collect` to the `madoguchi` command."""
+    from assistant.analytics.collect import BATCH_EVENTS, DEFAULT_SOURCE
+
+    report = subparsers.add_parser("report", help="write the monthly デジタルデバイド対策レポート (printable HTML)")
+    report.add_argument("--month", required=True, help="the month, YYYY-MM (days in Japan time)")
+    report.add_argument("--out", required=True, help="the HTML file to write")
+    report.add_argument("--database-url", help="the product's database (default: MADOGUCHI_DATABASE_URL)")
+    report.add_argument("--knowledge", help="knowledge folder for names (default: MADOGUCHI_KNOWLEDGE_DIR or ./knowledge)")
+    report.set_defaults(func=cmd_report)
+    analytics = subparsers.add_parser("analytics", help="conversation analytics")
+    commands = analytics.add_subparsers(dest="analytics_command", required=True)
+    collect = commands.add_parser("collect",
+                                  help="copy new tracker events and handoffs into the analytics tables (for cron)")
+    collect.add_argument("--db-url", help="the tracker store as an SQLAlchemy URL (default: PostgreSQL from "
+                                          "MADOGUCHI_PG_* when MADOGUCHI_PG_HOST is set, else MADOGUCHI_TRACKER_DB "
+                                          "or tracker.db in the data folder)")
+    collect.add_argument("--database-url", help="the product's database (default: MADOGUCHI_DATABASE_URL)")
+    collect.add_argument("--source", default=DEFAULT_SOURCE,
+                         help=f"name of the tracker store's watermark (default {DEFAULT_SOURCE}); "
+                              "a new name for a new store")
+    collect.add_argument("--batch", type=int, default=BATCH_EVENTS, help=f"events per transaction (default {BATCH_EVENTS})")
+    collect.set_defaults(func=cmd_collect)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """These commands alone (`python -m assistant.analytics.cli ...`)."""
+    parser = argparse.ArgumentParser(prog="madoguchi")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

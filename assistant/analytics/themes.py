@@ -1,0 +1,87 @@
+"""Unanswered questions grouped by similarity: TF-IDF of character 1- to 3-grams, agglomerative clustering."""
+from __future__ import annotations
+
+import inspect
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Dict, List, Sequence, Tuple
+
+# Cosine distance under which two groups of questions are one theme (average linkage).
+DISTANCE = 0.8
+# The most frequent distinct texts are clustered; rarer ones join the nearest theme (or stand alone).
+MAX_CLUSTERED = 1500
+EXAMPLES = 3
+_PLACEHOLDER_RE = re.compile(r"［[^］]{1,10}］")
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A group of similar unanswered questions: how many were asked, and the most frequent wordings."""
+
+    count: int
+    examples: Tuple[str, ...]
+    wordings: int  # distinct texts
+
+
+def _key(text: str) -> str:
+    """What makes two questions the same wording: width, case, spaces and placeholders do not count."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _SPACE_RE.sub("", _PLACEHOLDER_RE.sub("＃", text)).strip("。、.,!?！？")
+
+
+def _agglomerative(distances):
+    from sklearn.cluster import AgglomerativeClustering
+
+    parameter = "metric" if "metric" in inspect.signature(AgglomerativeClustering).parameters else "affinity"
+    model = AgglomerativeClustering(n_clusters=None, distance_threshold=DISTANCE, linkage="average",
+                                    **{parameter: "precomputed"})
+    return model.fit_predict(distances)
+
+
+def group_questions(texts: Sequence[str], top: int = 20) -> List[Theme]:
+    """The `top` largest themes of the texts, largest first (ties: by first example)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_distances
+    from sklearn.preprocessing import normalize
+
+    counts: Counter = Counter()
+    wording: Dict[str, Counter] = {}
+    for text in texts:
+        key = _key(text)
+        if key:
+            counts[key] += 1
+            wording.setdefault(key, Counter())[text] += 1
+    if not counts:
+        return []
+    keys = sorted(counts, key=lambda k: (-counts[k], k))
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit_transform(keys)
+    head = min(len(keys), MAX_CLUSTERED)
+    if head == 1:
+        labels = np.zeros(1, dtype=int)
+    else:
+        labels = _agglomerative(cosine_distances(vectors[:head]))
+    groups: Dict[int, List[int]] = {}
+    for index, group in enumerate(labels):
+        groups.setdefault(int(group), []).append(index)
+    if len(keys) > head:
+        ids = sorted(groups)
+        centroids = normalize(np.vstack([np.asarray(vectors[groups[g]].mean(axis=0)) for g in ids]))
+        similarity = np.asarray(vectors[head:] @ centroids.T)
+        best = similarity.argmax(axis=1)
+        for offset, choice in enumerate(best):
+            index = head + offset
+            if similarity[offset, choice] >= 1 - DISTANCE:
+                groups[ids[choice]].append(index)
+            else:
+                groups[len(ids) + index] = [index]
+    themes = []
+    for members in groups.values():
+        ordered = sorted(members, key=lambda i: (-counts[keys[i]], keys[i]))
+        examples = tuple(wording[keys[i]].most_common(1)[0][0] for i in ordered[:EXAMPLES])
+        themes.append(Theme(sum(counts[keys[i]] for i in members), examples, len(members)))
+    themes.sort(key=lambda t: (-t.count, t.examples[0]))
+    return themes[:top]
