@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import age_band
 from actions.answer import TopicResponder
 from actions.common import HUMAN_TOPIC, Answers, entity_value, get_knowledge
 from actions.fallback import FallbackResponder
@@ -57,13 +58,18 @@ class ActionRespond(Action):
         stage = tracker.get_slot("handoff_stage") or ""
         if intent == "handoff_callback":
             return handoff.callback(dispatcher, tracker, entity_value(entities, "answer"))
+        if intent == "age_band":
+            return age_band.answer(dispatcher, entity_value(entities, "band"), topics.answers.menu_buttons())
         if intent == "handoff_feedback":
-            return handoff.feedback(dispatcher, tracker, entity_value(entities, "score"))
+            return handoff.feedback(dispatcher, tracker, entity_value(entities, "score")) + age_band.ask(dispatcher, tracker)
         if typed and stage == "phone":
             return handoff.phone_turn(dispatcher, tracker)
         # An offered callback not taken up: the resident has moved on.
         moved_on = [SlotSet("handoff_stage", None)] if stage else []
-        return moved_on + self._respond(dispatcher, tracker, intent, entities, typed)
+        events = moved_on + self._respond(dispatcher, tracker, intent, entities, typed)
+        if age_band.ends_conversation(intent, events):
+            events += age_band.ask(dispatcher, tracker)
+        return events
 
     def _respond(self, dispatcher, tracker: Tracker, intent: Optional[str], entities, typed: bool) -> List[Dict[Text, Any]]:
         guides, topics, fallback, handoff = self.parts()

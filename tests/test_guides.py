@@ -110,7 +110,7 @@ async def test_each_branch_can_be_followed_to_the_end(knowledge, guide_id, answe
         assert step.text in messages[-1]["text"]
         assert [b["title"] for b in messages[-1]["buttons"]][:5] == ["できた", "わからない", "もう一度", "前に戻る", "職員に相談"]
         messages = await chat.press(messages, "できた")
-    assert "おしまい" in messages[-1]["text"]
+    assert "おしまい" in messages[0]["text"] and "年代" in messages[-1]["text"]
     kinds = [e["type"] for e in chat.guide_events()]
     assert kinds == ["guide_started"] + ["step_shown", "step_done"] * len(steps) + ["guide_completed"]
     assert chat.slots["guide_id"] is None

@@ -20,7 +20,9 @@ BATCH_EVENTS = 5000
 # Events younger than this are left for the next run: on PostgreSQL a transaction still writing can hold
 # a lower event id than one already committed, and a watermark that passed it would lose it for good.
 SETTLE_SECONDS = 300
-TRACKED_SLOTS = ("last_topic", "guide_event", "handoff_stage")
+TRACKED_SLOTS = ("last_topic", "guide_event", "handoff_stage", "age_band")
+# The bands of the optional age question (actions/age_band.py), and "declined".
+AGE_BANDS = ("under20", "20s", "30s", "40s", "50s", "60s", "70s", "80plus", "declined")
 GUIDE_KINDS = ("guide_started", "step_shown", "step_done", "step_stuck", "guide_completed", "guide_abandoned")
 _RESIDENT_CHUNK = 500
 
@@ -80,12 +82,14 @@ class _Conversation:
     messages: int = 0
     handoff_offered: bool = False
     awaiting_phone: bool = False
+    age_band: Optional[str] = None
 
     def row(self, source: str) -> Dict[str, Any]:
         day, hour = day_and_hour(self.started_at)
         return dict(source=source, first_event_id=self.first_event_id, resident=self.resident, channel=self.channel,
                     started_at=self.started_at, last_at=self.last_at, local_date=day, local_hour=hour,
-                    messages=self.messages, handoff_offered=self.handoff_offered, awaiting_phone=self.awaiting_phone)
+                    messages=self.messages, handoff_offered=self.handoff_offered, awaiting_phone=self.awaiting_phone,
+                    age_band=self.age_band)
 
 
 @dataclass
@@ -215,6 +219,8 @@ class TrackerCollector:
                 step=label(value.get("step")), position=_small(value.get("index")), total=_small(value.get("total")),
                 times=_small(value.get("times")), reason=label(value.get("reason"), 16),
                 channel=label(value.get("channel"), 16))))
+        elif name == "age_band":
+            conversation.age_band = value if value in AGE_BANDS else None
         elif name == "handoff_stage":
             conversation.awaiting_phone = value == "phone"
             if isinstance(value, str) and value.startswith("offered:"):
@@ -228,13 +234,14 @@ class TrackerCollector:
             ).inserted_primary_key[0]
         result.conversations += len(batch.new)
         updates = [dict(cid=c.id, new_channel=c.channel, new_last_at=c.last_at, new_messages=c.messages,
-                        new_offered=c.handoff_offered, new_phone=c.awaiting_phone) for c in batch.touched.values()]
+                        new_offered=c.handoff_offered, new_phone=c.awaiting_phone, new_age=c.age_band)
+                   for c in batch.touched.values()]
         if updates:
             table = AnalyticsConversation.__table__
             conn.execute(table.update().where(table.c.id == sa.bindparam("cid")).values(
                 channel=sa.bindparam("new_channel"), last_at=sa.bindparam("new_last_at"),
                 messages=sa.bindparam("new_messages"), handoff_offered=sa.bindparam("new_offered"),
-                awaiting_phone=sa.bindparam("new_phone")), updates)
+                awaiting_phone=sa.bindparam("new_phone"), age_band=sa.bindparam("new_age")), updates)
         for model, pairs, attr in ((AnalyticsMessage, batch.messages, "messages"), (AnalyticsTopic, batch.topics, "topics"),
                                    (AnalyticsGuideEvent, batch.guide_events, "guide_events")):
             if pairs:

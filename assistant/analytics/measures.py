@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import sqlalchemy as sa
@@ -214,6 +214,33 @@ def satisfaction_by_topic(conn, period: Period) -> Dict[str, Satisfaction]:
 
 
 # --- understanding ---------------------------------------------------------------------------
+# --- age bands -------------------------------------------------------------------------------
+AGE_ORDER = ("under20", "20s", "30s", "40s", "50s", "60s", "70s", "80plus", "declined", "unknown")
+
+
+@dataclass(frozen=True)
+class AgeCut:
+    """One age band (as residents gave it at the end; "unknown" when not asked or not answered)."""
+
+    conversations: int
+    handoff: Rate  # conversations with a handoff record of the band's conversations
+    stuck: Rate  # conversations stuck (「わからない」) on a guide step of the band's conversations that were shown a step
+
+
+def by_age_band(conn, period: Period) -> Dict[str, AgeCut]:
+    """Per age band: conversations of the period, their handoff rate, and how many of those that were shown a
+    guide step got stuck on one. Residents give a band only if they want to, so the bands are a sample."""
+    shown_step = sa.exists().where(sa.and_(_G.c.conversation_id == _C.c.id, _G.c.kind == "step_shown"))
+    stuck = sa.exists().where(sa.and_(_G.c.conversation_id == _C.c.id, _G.c.kind == "step_stuck"))
+    band = sa.func.coalesce(_C.c.age_band, "unknown")
+    rows = conn.execute(sa.select(band, sa.func.count(), _count_if(_handed_over()), _count_if(shown_step),
+                                  _count_if(sa.and_(shown_step, stuck)))
+                        .where(_in_period(period)).group_by(band)).all()
+    cuts = {name: AgeCut(int(total), Rate(int(handed or 0), int(total)), Rate(int(stuck_n or 0), int(shown_n or 0)))
+            for name, total, handed, shown_n, stuck_n in rows}
+    return {name: cuts[name] for name in sorted(cuts, key=lambda n: AGE_ORDER.index(n) if n in AGE_ORDER else 99)}
+
+
 def _typed_in(period: Period):
     return sa.and_(_M.c.local_date >= period.start, _M.c.local_date <= period.end, _M.c.typed == sa.true())
 
@@ -332,6 +359,7 @@ class Measures:
     unanswered_themes: List[Theme]
     guide_funnels: Dict[str, GuideFunnel]
     hardest_steps: List[StepFunnel]
+    by_age_band: Dict[str, AgeCut] = field(default_factory=dict)
 
     @property
     def totals(self) -> Activity:
@@ -352,5 +380,5 @@ def all_measures(conn, period: Period, now: Optional[dt.datetime] = None) -> Mea
         satisfaction_by_topic=satisfaction_by_topic(conn, period), fallback_rate=fallback_rate(conn, period),
         fallback_rate_by_channel=fallback_rate_by_channel(conn, period),
         out_of_scope_rate=out_of_scope_rate(conn, period), unanswered_themes=unanswered_themes(conn, period),
-        guide_funnels=funnels, hardest_steps=hardest_steps(funnels),
+        guide_funnels=funnels, hardest_steps=hardest_steps(funnels), by_age_band=by_age_band(conn, period),
     )

@@ -16,6 +16,8 @@ from assistant.office_hours import JST
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
 TITLE = "デジタルデバイド対策レポート"
 TOP_HANDOFF_TOPICS = 10
+AGE_LABELS = {"under20": "10代以下", "20s": "20代", "30s": "30代", "40s": "40代", "50s": "50代", "60s": "60代",
+              "70s": "70代", "80plus": "80代以上", "declined": "答えない", "unknown": "聞いていない・無回答"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def context(data: ReportInput) -> Dict[str, Any]:
         "weekdays": WEEKDAYS,
         "heat": [[(n, _heat_class(n, top_cell)) for n in row] for row in m.heat_map],
         "guides": _guides(m, names),
+        "ages": [{"name": AGE_LABELS.get(band, band), "cut": cut} for band, cut in m.by_age_band.items()],
     }
 
 

@@ -174,6 +174,7 @@ class AnalyticsConversation(Base):
     messages = sa.Column(sa.Integer, nullable=False, default=0)
     handoff_offered = sa.Column(sa.Boolean, nullable=False, default=False)  # a person offered while the desk was closed
     awaiting_phone = sa.Column(sa.Boolean, nullable=False, default=False)  # the callback number is being asked for
+    age_band = sa.Column(sa.String(16))  # given by the resident at the end (or "declined"); None = not asked or no answer
 
     __table_args__ = (
         sa.UniqueConstraint("source", "first_event_id", name="one_conversation_per_session_start"),
