@@ -28,6 +28,7 @@ class Settings:
     MADOGUCHI_STAFF_SECURE_COOKIE  1 when the staff console is served over HTTPS, so its cookie is sent only over HTTPS (default 0)
     MADOGUCHI_KIOSK_IDLE_MINUTES  minutes without a touch before the kiosk starts its countdown to clear the screen (default 2)
     MADOGUCHI_KIOSK_COUNTDOWN_SECONDS  seconds of that on-screen countdown (default 30)
+    MADOGUCHI_EVENT_LOG_URL  production: the database `madoguchi analytics consume` writes RabbitMQ's events to (not the tracker store's)
     """
 
     knowledge_dir: Path
@@ -41,6 +42,7 @@ class Settings:
     staff_secure_cookie: bool = False
     kiosk_idle_minutes: float = 2.0
     kiosk_countdown_seconds: int = 30
+    event_log_url: str = ""
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -66,6 +68,18 @@ class Settings:
             staff_secure_cookie=_flag(env, "MADOGUCHI_STAFF_SECURE_COOKIE"),
             kiosk_idle_minutes=_minutes(env, "MADOGUCHI_KIOSK_IDLE_MINUTES", 2.0),
             kiosk_countdown_seconds=_whole(env, "MADOGUCHI_KIOSK_COUNTDOWN_SECONDS", 30) or 30,
+            event_log_url=env.get("MADOGUCHI_EVENT_LOG_URL", ""),
+        )
+
+    def broker(self, env: Optional[Mapping[str, str]] = None) -> "BrokerSettings":
+        """RabbitMQ as the production endpoints name it (MADOGUCHI_RABBITMQ_*)."""
+        from assistant.analytics.broker import BrokerSettings
+
+        env = os.environ if env is None else env
+        return BrokerSettings(
+            host=env.get("MADOGUCHI_RABBITMQ_HOST", "127.0.0.1"), port=_whole(env, "MADOGUCHI_RABBITMQ_PORT", 5672),
+            user=env.get("MADOGUCHI_RABBITMQ_USER", "guest"), password=env.get("MADOGUCHI_RABBITMQ_PASSWORD", "guest"),
+            queue=env.get("MADOGUCHI_RABBITMQ_QUEUE", "rasa_production_events"),
         )
 
 

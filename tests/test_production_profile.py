@@ -3,6 +3,7 @@ RabbitMQ event broker, and two Rasa servers (each with its action server) servin
 import json
 import os
 import socket
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -160,3 +161,41 @@ def test_a_handoff_opened_on_one_instance_holds_the_conversation_on_the_other(pr
         assert [m.author for m in store.messages(record.id)] == ["resident", "staff", "resident"]
     finally:
         store.close()
+
+
+def test_events_published_through_rabbitmq_arrive_in_postgresql_analytics(production):
+    """The production path: broker → event log (PostgreSQL) → analytics tables (PostgreSQL)."""
+    import psycopg2
+
+    from assistant.analytics.broker import BrokerSettings, Consumer, event_log_engine
+    from assistant.analytics.collect import collect
+
+    (first, second), db, queue = production
+    drain(queue)
+    senders = [f"pg-analytics-{uuid.uuid4().hex[:6]}-{i}" for i in range(3)]
+    for sender in senders:
+        first.send(sender, "暗証番号を忘れました")
+        second.send(sender, "マイナンバーカードをなくしました")
+    log_db = f"{db}_events"
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{log_db}"')
+    log_url = f"postgresql://postgres@127.0.0.1:5432/{log_db}"
+    try:
+        engine = event_log_engine(log_url)
+        written = Consumer(BrokerSettings(queue=queue), engine).run(idle_exit=2.0)
+        again = Consumer(BrokerSettings(queue=queue), engine).run(idle_exit=1.0)
+        engine.dispose()
+        assert written >= 3 * 2 * 2 and again == 0  # each message: at least the user and the bot event
+        stored = rows(log_db, "SELECT sender_id, data::json->>'text' FROM events WHERE type_name = 'user' ORDER BY id")
+        for sender in senders:
+            assert [t for s, t in stored if s == sender] == ["暗証番号を忘れました", "マイナンバーカードをなくしました"]
+        result = collect(log_url, f"postgresql://postgres@127.0.0.1:5432/{db}", "k" * 32, source="broker",
+                         now=time.time() + 3600)
+        assert result.conversations >= 3
+        counted = rows(db, "SELECT COUNT(*), SUM(messages) FROM analytics_conversations WHERE source = 'broker'")[0]
+        assert counted[0] >= 3 and counted[1] >= 6
+        assert not rows(db, "SELECT 1 FROM analytics_conversations WHERE resident LIKE 'pg-analytics-%%'")
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{log_db}" WITH (FORCE)')
+        admin.close()

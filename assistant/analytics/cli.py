@@ -32,6 +32,24 @@ def cmd_collect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consume(args: argparse.Namespace) -> int:
+    """Production: moves RabbitMQ's events into the event log database (run it as a service)."""
+    from assistant.analytics.broker import Consumer, event_log_engine
+
+    settings = Settings.from_env()
+    url = args.event_log_url or settings.event_log_url
+    if not url:
+        print("error: set MADOGUCHI_EVENT_LOG_URL (a database of its own, not the tracker store's)", file=sys.stderr)
+        return 2
+    engine = event_log_engine(url)
+    try:
+        written = Consumer(settings.broker(), engine).run(idle_exit=args.idle_exit)
+    finally:
+        engine.dispose()
+    print(f"event log: {written} events written")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Writes the month's デジタルデバイド対策レポート as printable HTML."""
     from assistant.analytics.period import Period
@@ -74,6 +92,10 @@ def add_parser(subparsers) -> None:
                               "a new name for a new store")
     collect.add_argument("--batch", type=int, default=BATCH_EVENTS, help=f"events per transaction (default {BATCH_EVENTS})")
     collect.set_defaults(func=cmd_collect)
+    consume = commands.add_parser("consume", help="production: RabbitMQ's events into the event log database")
+    consume.add_argument("--event-log-url", help="default: MADOGUCHI_EVENT_LOG_URL")
+    consume.add_argument("--idle-exit", type=float, help="stop once the queue has been empty this many seconds")
+    consume.set_defaults(func=cmd_consume)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
