@@ -62,3 +62,25 @@ def test_nothing_typed_is_found_in_the_tracker_store_or_logs(assistant):
     assert SENT, "the My Number property tests ran first and sent numbers"
     held = [m.text for h in assistant.store.search(limit=1000) for m in assistant.store.messages(h.id)]
     assert any("［個人番号］" in text for text in held), "the handoff messages hold the placeholder instead"
+
+
+def test_nothing_typed_reaches_the_analytics_tables(assistant):
+    """The collector over this run's tracker store: the analytics cells hold no number that was typed."""
+    import sqlite3
+
+    from assistant.analytics.collect import collect
+
+    sender = f"p-{uuid.uuid4().hex[:8]}"
+    assistant.send(sender, "電話は090-2718-2818です。ぴよぴよ")
+    database = assistant.data_dir / "madoguchi.db"
+    result = collect(f"sqlite:///{assistant.data_dir / 'tracker.db'}", f"sqlite:///{database}", "k" * 32,
+            source="privacy-test", settle_seconds=0)
+    conn = sqlite3.connect(database)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'analytics_%'")]
+        cells = [str(c) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"') for c in row if c is not None]
+    finally:
+        conn.close()
+    assert result.conversations > 0 and cells
+    for secret in ["090-2718-2818", sender] + SENT:
+        assert not any(secret in c for c in cells), secret
