@@ -12,7 +12,7 @@ from assistant.storage.models import OPEN_STATUSES, AuditEntry, Handoff, Handoff
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 AUTHOR_LABELS = {"resident": "住民", "bot": "ナビ（自動応答）", "staff": "職員"}
 ACTION_LABELS = {
-    "view": "相談を開いた", "assign": "担当した", "reply": "返信した", "resolve": "終了にした",
+    "view": "相談を開いた", "report": "月次レポートを作った", "assign": "担当した", "reply": "返信した", "resolve": "終了にした",
     "login": "ログイン", "login_failed": "ログイン失敗", "logout": "ログアウト",
 }
 
