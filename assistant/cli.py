@@ -175,10 +175,12 @@ def main(argv: List[str] | None = None) -> int:
     from assistant.staff.cli import add_parsers as add_staff
 
     from assistant.analytics.cli import add_parser as add_analytics
+    from assistant.demo import add_parser as add_demo
 
     add_telegram(sub)
     add_staff(sub)
     add_analytics(sub)
+    add_demo(sub)
     chat = sub.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")
     chat.add_argument("--sender")
