@@ -84,3 +84,22 @@ def test_nothing_typed_reaches_the_analytics_tables(assistant):
     assert result.conversations > 0 and cells
     for secret in ["090-2718-2818", sender] + SENT:
         assert not any(secret in c for c in cells), secret
+
+
+def test_sender_ids_with_phone_numbers_stay_apart_and_are_not_stored(assistant):
+    """An integrator may use a phone number as the sender id: each becomes its own keyed hash."""
+    first, second = "sms-090-1357-2468", "sms-090-8642-9753"
+    assistant.send(first, "暗証番号を忘れました")
+    assistant.send(second, "マイナンバーカードをなくしました")
+    import sqlite3
+
+    conn = sqlite3.connect(assistant.data_dir / "tracker.db")
+    try:
+        senders = {row[0] for row in conn.execute("SELECT DISTINCT sender_id FROM events WHERE sender_id LIKE 'h-%'")}
+        stored = " ".join(str(r[0]) for r in conn.execute("SELECT sender_id || data FROM events"))
+    finally:
+        conn.close()
+    assert len(senders) >= 2
+    assert "1357-2468" not in stored and "8642-9753" not in stored
+    again = assistant.send(first, "/pin_forgotten_locked")
+    assert again

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import os
 import re
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -53,9 +54,13 @@ class ResidentRestInput(RestInput):
         max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
         from assistant.launcher import api_token
 
+        from assistant.channels.telegram import load_id_key
+
         door = HandoffDoor(HandoffStore.from_url(settings.database_url), load_handoff_profile(settings.knowledge_dir))
-        return cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip,
-                   door=door, bridge_token=api_token(settings.data_dir))
+        channel = cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip,
+                      door=door, bridge_token=api_token(settings.data_dir))
+        channel.id_key = load_id_key(settings.data_dir, os.environ.get("MADOGUCHI_ID_KEY", "").strip())
+        return channel
 
     def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000,
                  rate_per_sender: int = 30, rate_per_ip: int = 600,
@@ -183,7 +188,7 @@ class ResidentRestInput(RestInput):
             # Redaction at the door: nothing after this line sees personal data in clear.
             raw_text, redaction = text, redact(text)
             text = redaction.text
-            sender = redact(sender).text
+            sender = self.safe_sender(sender)
             warning = [{"recipient_id": sender, "text": self.secret_warning()}] if redaction.had_secret else []
 
             held, pending = await self._door("before", sender, raw_text, text) or (None, [])
@@ -211,7 +216,7 @@ class ResidentRestInput(RestInput):
             sender = body.get("sender") if isinstance(body, dict) else None
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
-            return self.reply(await self._door("pending", redact(sender).text) or [])
+            return self.reply(await self._door("pending", self.safe_sender(sender)) or [])
 
         @webhook.route("/outbox", methods=["GET"])
         async def outbox(request: Request) -> HTTPResponse:
@@ -254,6 +259,18 @@ class ResidentRestInput(RestInput):
     def reply(self, messages: List[Dict[str, Any]]) -> HTTPResponse:
         """The HTTP answer with the assistant's messages (a channel may add its own rendering)."""
         return response.json(messages)
+
+    id_key: Optional[str] = None
+
+    def safe_sender(self, sender: str) -> str:
+        """A sender id with personal data in it (a phone number as the id) becomes a keyed hash: the
+        same id always maps to the same conversation, different ids never merge, the number is not kept."""
+        if not redact(sender).found:
+            return sender
+        import hashlib
+
+        key = (self.id_key or self.bridge_token or "").encode()
+        return "h-" + hmac.new(key, sender.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
     def _bridge_allowed(self, request: Request) -> bool:
         header = request.headers.get("Authorization", "")
