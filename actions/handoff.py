@@ -109,7 +109,7 @@ class HandoffResponder:
     def _closed(self, dispatcher, tracker, now: dt.datetime, reason: str, topic: Optional[str],
                 prefix: Optional[str]) -> List[Dict[str, Any]]:
         day_reason = self.hours.closed_reason(now.astimezone(JST).date())
-        why = day_reason or "受付時間外"
+        why = f"（{day_reason}）" if day_reason else ""
         text = self.profile.text("closed", desk=self._desk()["name"], why=why, next=self._next(now))
         offer = self.profile.text("callback_offer")
         dispatcher.utter_message(

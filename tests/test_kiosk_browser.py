@@ -74,10 +74,12 @@ def test_a_topic_button_then_a_sub_question_answers_with_source_and_qr(kiosk):
     press(kiosk, kiosk.locator(".message .choice").last.inner_text())
     answer = bot_texts(kiosk)[-1]
     assert "出典" in answer
-    kiosk.locator(".take-home").last.click()
-    image = kiosk.locator("#qr-image")
-    image.wait_for(state="visible")
-    kiosk.wait_for_function("document.getElementById('qr-image').naturalWidth > 0")
+    take_home = kiosk.locator(".message.bot").last.locator(".take-home")
+    with kiosk.expect_response(lambda r: "/qr?url=" in r.url) as qr_response:
+        take_home.click()
+    assert qr_response.value.status == 200 and qr_response.value.header_value("content-type") == "image/svg+xml"
+    kiosk.locator("#qr-image").wait_for(state="visible")
+    kiosk.wait_for_function("document.getElementById('qr-image').complete")
     assert kiosk.locator("#qr .desk").inner_text().count("0120-000-111") == 1
     kiosk.screenshot(path=str(SHOTS / "2-answer-qr-kiosk.png"))
     kiosk.locator("#qr-close").click()

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.launcher import Stack
 from assistant.settings import PROJECT_ROOT
-from tests.conftest import ARTIFACTS, MODEL, Assistant, free_port
+from tests.conftest import ARTIFACTS, MODEL, Assistant, always_open_knowledge, free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.services]
 
@@ -55,6 +55,8 @@ def production(services, tmp_path_factory):
         "MADOGUCHI_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{db}",
         # The test sends everything from one address and floods single conversations on purpose.
         "MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0",
+        # The desk never closes here, so that handoffs do not depend on the hour the test runs.
+        "MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(tmp_path_factory.mktemp("k"))),
     }
     stacks = [
         Stack(model=MODEL, data_dir=tmp_path_factory.mktemp(f"pg{i}"), rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
