@@ -674,6 +674,8 @@ def test_commands(tmp_path, monkeypatch):
     out = tmp_path / "report" / "monthly.html"
     assert main(["report", "--month", f"{yesterday:%Y-%m}", "--out", str(out), "--database-url", database_url]) == 0
     assert "デジタルデバイド対策レポート" in out.read_text(encoding="utf-8")
+    if Path("/usr/bin/chromium").exists():  # printed to PDF where a renderer is at hand
+        assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     with pytest.raises(SystemExit):
         main(["report", "--out", str(out)])
 

@@ -66,7 +66,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     migrate(database_url)
     out = write_report(database_url, args.month, Path(args.out), Path(args.knowledge or settings.knowledge_dir))
     print(f"report: {out}")
+    if not args.no_pdf:
+        pdf = print_pdf(out)
+        print(f"report: {pdf}" if pdf else "report: no PDF (Chromium not found; print the HTML from a browser)")
     return 0
+
+
+CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def print_pdf(html: Path, timeout: float = 120) -> Optional[Path]:
+    """The report as PDF beside the HTML, printed by headless Chromium when the machine has it."""
+    import subprocess
+    import tempfile
+
+    browser = next((b for b in CHROMIUM if Path(b).exists()), None)
+    if browser is None:
+        return None
+    pdf = html.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+                        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.resolve().as_uri()],
+                       check=True, capture_output=True, timeout=timeout)
+    return pdf if pdf.exists() and pdf.stat().st_size > 0 else None
 
 
 def add_parser(subparsers) -> None:
@@ -78,6 +101,7 @@ def add_parser(subparsers) -> None:
     report.add_argument("--out", required=True, help="the HTML file to write")
     report.add_argument("--database-url", help="the product's database (default: MADOGUCHI_DATABASE_URL)")
     report.add_argument("--knowledge", help="knowledge folder for names (default: MADOGUCHI_KNOWLEDGE_DIR or ./knowledge)")
+    report.add_argument("--no-pdf", action="store_true", help="only the HTML (by default also a PDF when Chromium is installed)")
     report.set_defaults(func=cmd_report)
     analytics = subparsers.add_parser("analytics", help="conversation analytics")
     commands = analytics.add_subparsers(dest="analytics_command", required=True)
