@@ -107,6 +107,11 @@ async def open_rate(urls: List[str], rate: float, seconds: float) -> Stats:
 def run_profile(name: str, stacks: List[Stack], args) -> Tuple[str, float]:
     urls = [f"{s.url}/webhooks/rest/webhook" for s in stacks]
     print(f"\n== {name}")
+    if args.warmup > 0:
+        # A server that has just loaded its model answers its first few hundred messages slower
+        # (first calls of the model and the stores); a city's server has long been running.
+        warm = asyncio.run(open_rate(urls, 20, args.warmup))
+        print(f"warm-up {args.warmup:.0f} s at 20 msg/s (not counted): {warm.line(args.warmup)}")
     result = asyncio.run(steady(urls, args.conversations, args.seconds))
     print(f"{args.conversations} conversations, {args.seconds:.0f} s:  {result.line(args.seconds)}")
     saturation = 0.0
@@ -136,6 +141,7 @@ def main() -> int:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--step-seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=15, help="seconds of load before measuring (0: none)")
     parser.add_argument("--rates", type=float, nargs="+", default=[20, 30, 40, 50, 60, 70, 80, 100])
     parser.add_argument("--profiles", nargs="+", default=["embedded", "production"])
     args = parser.parse_args()

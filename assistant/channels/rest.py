@@ -144,6 +144,15 @@ class ResidentRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
+        @webhook.listener("after_server_start")
+        async def settle_memory(app, loop) -> None:
+            # The model is loaded by now: its millions of objects never die, so the garbage collector
+            # need not walk them again (a full collection over them stalls every reply for a moment).
+            import gc
+
+            gc.collect()
+            gc.freeze()
+
         @webhook.middleware("response")
         async def security_headers(request: Request, resp: HTTPResponse) -> None:
             resp.headers.update(self.security_headers)
