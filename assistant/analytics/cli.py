@@ -13,12 +13,12 @@ from assistant.settings import Settings, SettingsError
 def cmd_collect(args: argparse.Namespace) -> int:
     """Copies new tracker events and handoff records into the analytics tables (run it from cron)."""
     from assistant.analytics.collect import CollectorError, collect, tracker_url
-    from assistant.channels.telegram import load_id_key
+    from assistant.keys import product_id_key
 
     settings = Settings.from_env()
     try:
         # MADOGUCHI_ID_KEY is the setting the Telegram bridge reads too (TelegramSettings).
-        key = load_id_key(settings.data_dir, os.environ.get("MADOGUCHI_ID_KEY", "").strip())
+        key = product_id_key(settings.data_dir)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -3,7 +3,7 @@ which is the REST channel's door plus the kiosk's rendering (furigana, source QR
 from __future__ import annotations
 
 import io
-from pathlib import Path
+from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -61,13 +61,10 @@ class KioskInput(ResidentRestInput):
         return response.json(to_kiosk(messages, get_furigana()))
 
     def page(self, request: Request) -> HTTPResponse:
-        from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-        env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
         desk = self.knowledge.municipality["desk"]
         menu = [{"label": label, "ruby": get_furigana().html(label), "payload": f"/{topic}"}
                 for label, topic in self.knowledge.menu]
-        html = env.get_template("kiosk/index.html").render(
+        html = _templates().get_template("kiosk/index.html").render(
             city=self.knowledge.municipality["city"]["name"], desk=desk, menu=menu,
             kiosk=str(request.args.get("kiosk", ""))[:32], idle_minutes=self.idle_minutes,
             countdown_seconds=self.countdown_seconds, greeting_ruby=get_furigana().html(GREETING), greeting=GREETING,
@@ -103,6 +100,13 @@ class KioskInput(ResidentRestInput):
 
 
 GREETING = "こんにちは。マイナンバーカードや、オンラインの手続きのことをご案内します。下のボタンから選んでください。文字で質問することもできます。"
+
+
+@lru_cache(maxsize=1)
+def _templates():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 
 
 def _knowledge_sources(knowledge) -> frozenset:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import os
 import re
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -54,12 +53,12 @@ class ResidentRestInput(RestInput):
         max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
         from assistant.launcher import api_token
 
-        from assistant.channels.telegram import load_id_key
+        from assistant.keys import product_id_key
 
         door = HandoffDoor(HandoffStore.from_url(settings.database_url), load_handoff_profile(settings.knowledge_dir))
         channel = cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip,
                       door=door, bridge_token=api_token(settings.data_dir))
-        channel.id_key = load_id_key(settings.data_dir, os.environ.get("MADOGUCHI_ID_KEY", "").strip())
+        channel.id_key = product_id_key(settings.data_dir)
         return channel
 
     def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000,

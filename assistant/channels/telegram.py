@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import logging
 import os
-import secrets
 import sys
 import time
 import weakref
@@ -25,6 +24,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from assistant.keys import load_id_key
 from assistant.channels.render import Button, for_telegram
 from assistant.privacy import redact
 from assistant.settings import Settings, SettingsError, TelegramSettings
@@ -69,26 +69,6 @@ COMMANDS = [("start", "はじめに・メニュー"), ("help", "使い方"), ("r
 
 
 # --- who is talking: keyed hashes, never the Telegram user id ---------------------------------
-def load_id_key(data_dir: Path, configured: str = "") -> str:
-    """MADOGUCHI_ID_KEY, or a key generated once into <data_dir>/id_key (mode 0600)."""
-    if configured:
-        return configured
-    path = data_dir / "id_key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    key = path.read_text().strip()
-    if not key:
-        raise SettingsError(f"{path} is empty: delete it to generate a new key")
-    return key
-
-
 class SenderIds:
     """Sender ids and user keys as HMAC-SHA256 of the Telegram user id under the bridge's key."""
 

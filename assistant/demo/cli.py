@@ -37,7 +37,7 @@ def _refuse_early(options) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from assistant.analytics.collect import CollectorError, tracker_url
-    from assistant.channels.telegram import load_id_key
+    from assistant.keys import product_id_key
     from assistant.demo.client import DemoError
     from assistant.demo.stores import StoreError
     from assistant.demo.timeline import MonthError, last_month
@@ -45,7 +45,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     try:
         settings = Settings.from_env()
-        key = load_id_key(settings.data_dir, os.environ.get("MADOGUCHI_ID_KEY", "").strip())
+        key = product_id_key(settings.data_dir)
         tracker = args.tracker_url or tracker_url(settings.data_dir, os.environ)
         database = args.database_url or settings.database_url
         if args.remove:
