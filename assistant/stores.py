@@ -12,10 +12,13 @@ import asyncio
 import itertools
 import json
 import logging
+import time
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Iterable, Iterator, Optional, Text, TypeVar
 
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -23,6 +26,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0)
 MAX_REMEMBERED = 20000  # conversations whose stored event count the embedded server keeps in memory
+MAX_CACHED = 2000  # conversations whose last saved tracker the embedded server keeps in memory
+CACHE_SECONDS = 1800.0  # a conversation quiet for longer is read from the database again
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -60,8 +65,12 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             # The embedded profile has one server per SQLite file: it knows how many events of a
             # conversation are stored (since the last retrieve), so a save need not count them again.
             self._stored_counts: Optional["OrderedDict[str, int]"] = OrderedDict()
+            # ... and it keeps each conversation's last saved tracker, so the next message need not
+            # read and replay the whole session from the database (see `retrieve`).
+            self._cache: Optional["OrderedDict[str, tuple[float, DialogueStateTracker]]"] = OrderedDict()
         else:
             self._stored_counts = None  # several servers may write: always ask the database
+            self._cache = None
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """Rasa's query, reading only the events' JSON (no ORM object per stored event)."""
@@ -85,7 +94,53 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, known, len(tracker.events))
 
+    def _take_cached(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker last saved for this conversation, if it is still exactly what was saved.
+
+        The entry is taken out: the caller owns the tracker and changes it, and only its next save
+        puts it back. A tracker changed but never saved (a failed message) has more events than
+        were stored, and is dropped; the database has the truth.
+        """
+        if self._cache is None:
+            return None
+        entry = self._cache.pop(sender_id, None)
+        if entry is None:
+            return None
+        saved_at, tracker = entry
+        if time.monotonic() - saved_at > CACHE_SECONDS or len(tracker.events) != self._stored_counts.get(sender_id):
+            return None
+        return tracker
+
+    def _keep(self, tracker: DialogueStateTracker) -> None:
+        """Keeps a just-saved tracker for the conversation's next message (embedded profile only).
+
+        A tracker holding more than one session is not kept: read from the database, the
+        conversation starts at its latest session, and so must it from memory.
+        """
+        if self._cache is None:
+            return
+        sessions = sum(1 for event in tracker.events if isinstance(event, SessionStarted))
+        if sessions > 1:
+            self._cache.pop(tracker.sender_id, None)
+            return
+        self._cache[tracker.sender_id] = (time.monotonic(), tracker)
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > MAX_CACHED:
+            self._cache.popitem(last=False)
+
+    def forget(self, sender_id: Optional[Text] = None) -> None:
+        """Drops what this server remembers of a conversation (all of them without an id)."""
+        for memory in (self._cache, self._stored_counts):
+            if memory is not None:
+                if sender_id is None:
+                    memory.clear()
+                else:
+                    memory.pop(sender_id, None)
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        tracker = self._take_cached(sender_id)
+        if tracker is not None:
+            return tracker
         tracker = await _retrying("retrieve", lambda: SQLTrackerStore.retrieve(self, sender_id))
         self._remember(sender_id, len(tracker.events) if tracker is not None else 0)
         return tracker
@@ -93,14 +148,40 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return await _retrying("retrieve", lambda: SQLTrackerStore.retrieve_full_tracker(self, sender_id))
 
+    async def _save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save (the same rows), with one INSERT for the new events instead of an ORM object
+        flushed for each."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = []
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                rows.append({
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                })
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        known = self._stored_counts.get(tracker.sender_id) if self._stored_counts is not None else None
         try:
-            await _retrying("save", lambda: SQLTrackerStore.save(self, tracker))
+            await _retrying("save", lambda: self._save(tracker))
         except Exception:
-            if self._stored_counts is not None:
-                self._stored_counts.pop(tracker.sender_id, None)  # unknown now: count again next time
+            self.forget(tracker.sender_id)  # unknown now: read and count again next time
             raise
+        if known is not None and known > len(tracker.events):
+            # Not the tracker that was read (one given whole through the HTTP API): the stored
+            # session may differ from it, so read it again next time.
+            self.forget(tracker.sender_id)
+            return
         self._remember(tracker.sender_id, len(tracker.events))
+        self._keep(tracker)
 
     async def keys(self) -> Iterable[Text]:
         return await _retrying("keys", lambda: SQLTrackerStore.keys(self))

@@ -1,9 +1,10 @@
 """Tuning of the Rasa server process: SQLite settings, a cheap check of action-server answers, event
 classes found by name in a table, the model graph's plan built once, kept-alive connections to the
-action server, no silent fall-back to an in-memory tracker store."""
+action server, a compact tracker sent to it, no replayed copy of the tracker for an action that
+cannot be rejected, no silent fall-back to an in-memory tracker store."""
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -155,6 +156,84 @@ def _event_types_by_name() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
 
 
+RECENT_EVENTS = 12  # the action server gets these last events whole
+
+
+def compact_events(events: Any) -> List[Dict[str, Any]]:
+    """The session's events as the action server reads them: the last few whole, and before them
+    only what the resident and the assistant said (the transcript a handoff carries), without
+    the NLU's scores, slots and actions. A long conversation's tracker is then a few kilobytes to
+    send and parse instead of hundreds, and costs the same for each message.
+
+    What the actions read (actions/common.py, actions/handoff.py): user and bot events' text,
+    timestamp, metadata and buttons; the latest user event in full; slots and latest_message
+    come with the tracker's state, not from the events."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    events = list(events)
+    older, recent = events[:-RECENT_EVENTS], events[-RECENT_EVENTS:]
+    out: List[Dict[str, Any]] = []
+    for e in older:
+        if isinstance(e, UserUttered):
+            out.append({"event": "user", "timestamp": e.timestamp, "text": e.text,
+                        "input_channel": e.input_channel, "metadata": e.metadata})
+        elif isinstance(e, BotUttered):
+            out.append({"event": "bot", "timestamp": e.timestamp, "text": e.text, "data": e.data})
+    out.extend(e.as_dict() for e in recent)
+    return out
+
+
+def _compact_action_payload() -> None:
+    """Rasa sends the action server every event of the session, each in full, for every action
+    (the JSON grows by some 5 kB per message); see compact_events."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+
+    def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[str, Any]:
+        state = tracker.current_state(EventVerbosity.NONE)
+        state["events"] = compact_events(tracker.events)
+        result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state,
+                  "version": rasa_version()}
+        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+            result["domain"] = domain.as_dict()
+        return result
+
+    RemoteAction._action_call_format = _action_call_format  # type: ignore[assignment]
+
+
+def rasa_version() -> str:
+    import rasa
+
+    return rasa.__version__
+
+
+def _no_copy_without_policy_events() -> None:
+    """Before each action Rasa copies the tracker, by replaying every event of the session, so
+    that it can drop the policy's events if the action is rejected. Our policy adds no events, and
+    only forms (loops) change the tracker they are given; for other actions the copy is the
+    tracker itself, handed over once."""
+    from rasa.core.actions.loops import LoopAction
+    from rasa.core.processor import MessageProcessor
+
+    run_action = MessageProcessor._run_action
+
+    async def _run_action(self, action, tracker, output_channel, nlg, prediction):
+        if prediction.events or isinstance(action, LoopAction):
+            return await run_action(self, action, tracker, output_channel, nlg, prediction)
+
+        def itself():
+            del tracker.__dict__["copy"]  # once: later copies are real ones
+            return tracker
+
+        tracker.__dict__["copy"] = itself
+        try:
+            return await run_action(self, action, tracker, output_channel, nlg, prediction)
+        finally:
+            tracker.__dict__.pop("copy", None)
+
+    MessageProcessor._run_action = _run_action  # type: ignore[assignment]
+
+
 def apply_server_tuning() -> None:
     """Applied once by the REST channel when the Rasa server starts."""
     global _applied
@@ -165,6 +244,8 @@ def apply_server_tuning() -> None:
     _event_types_by_name()
     _graph_plans_kept()
     _kept_alive_action_connections()
+    _compact_action_payload()
+    _no_copy_without_policy_events()
     from assistant.stores import no_silent_fallback
 
     no_silent_fallback()
