@@ -32,7 +32,10 @@ def cmd_actions(args: argparse.Namespace) -> int:
     from actions.common import get_knowledge
     from rasa_sdk.endpoint import run
 
+    from assistant.gc_tuning import calm_collector
+
     get_knowledge()
+    calm_collector()
     run("actions", port=args.port)
     return 0
 
