@@ -234,6 +234,12 @@ def _no_copy_without_policy_events() -> None:
     MessageProcessor._run_action = _run_action  # type: ignore[assignment]
 
 
+def apply_worker_tuning() -> None:
+    """What an NLU worker process (assistant/nlu_pool.py) needs of the above."""
+    _event_types_by_name()
+    _graph_plans_kept()
+
+
 def apply_server_tuning() -> None:
     """Applied once by the REST channel when the Rasa server starts."""
     global _applied

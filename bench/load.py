@@ -25,7 +25,8 @@ from assistant.launcher import Stack  # noqa: E402
 from tests.conftest import free_port, nlu_examples  # noqa: E402
 
 MODEL = ROOT / "models" / "current.tar.gz"
-NO_LIMITS = {"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0"}
+NO_LIMITS = {"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0",
+             "MADOGUCHI_NLU_WORKERS": os.environ.get("MADOGUCHI_NLU_WORKERS", "1")}
 
 
 def messages() -> List[str]:
@@ -104,9 +105,27 @@ async def open_rate(urls: List[str], rate: float, seconds: float) -> Stats:
     return stats
 
 
+def wait_for_nlu_workers(stacks: List[Stack], timeout: float = 300) -> None:
+    """A server answers as soon as it is up, but its NLU worker loads the model for a while longer
+    (taking a core meanwhile): a city's server has long been running, so measure once they are ready."""
+    import json
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    for s in stacks:
+        while True:
+            with urllib.request.urlopen(f"{s.url}/webhooks/rest/", timeout=10) as resp:
+                if json.loads(resp.read())["nlu_workers"] >= int(s.extra_env.get("MADOGUCHI_NLU_WORKERS", "1")):
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the NLU workers did not start")
+            time.sleep(1)
+
+
 def run_profile(name: str, stacks: List[Stack], args) -> Tuple[str, float]:
     urls = [f"{s.url}/webhooks/rest/webhook" for s in stacks]
     print(f"\n== {name}")
+    wait_for_nlu_workers(stacks)
     if args.warmup > 0:
         # A server that has just loaded its model answers its first few hundred messages slower
         # (first calls of the model and the stores); a city's server has long been running.
@@ -133,6 +152,8 @@ def production_env(db: str, queue: str) -> Dict[str, str]:
         "MADOGUCHI_RABBITMQ_HOST": "127.0.0.1", "MADOGUCHI_RABBITMQ_PORT": "5672",
         "MADOGUCHI_RABBITMQ_USER": "guest", "MADOGUCHI_RABBITMQ_PASSWORD": "guest", "MADOGUCHI_RABBITMQ_QUEUE": queue,
         **NO_LIMITS,
+        # Two servers already use both cores; a worker each would only add processes (README, Production).
+        "MADOGUCHI_NLU_WORKERS": "0",
     }
 
 

@@ -119,6 +119,9 @@ def main() -> int:
                       extra_env={"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0"})
         stack.start(timeout=300)
         try:
+            from load import wait_for_nlu_workers
+
+            wait_for_nlu_workers([stack])  # REST messages are then understood by the NLU worker
             parse_url = f"{stack.url}/model/parse?token={stack.token}"
             acted, diet_top, parse_ms = [], [], []
             for text in test_texts:
@@ -151,7 +154,7 @@ def main() -> int:
     print()
     print(f"NLU parse latency over {len(parse_ms)} messages:   p50 {pct(parse_ms, 50):6.1f} ms   p95 {pct(parse_ms, 95):6.1f} ms")
     print(f"REST round trip over {len(rest_ms)} messages:      p50 {pct(rest_ms, 50):6.1f} ms   p95 {pct(rest_ms, 95):6.1f} ms")
-    print(f"memory after load: Rasa server {rasa_mb:.0f} MB, action server {actions_mb:.0f} MB")
+    print(f"memory after load: Rasa server with its NLU worker {rasa_mb:.0f} MB, action server {actions_mb:.0f} MB")
     if training is not None:
         print(f"full training (rasa train --force): {training:.0f} s")
     return 0

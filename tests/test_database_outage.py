@@ -74,7 +74,8 @@ def outage_stack(services, tmp_path_factory):  # noqa: F811
         f"  url: 127.0.0.1\n  port: {proxy.port}\n  db: {db}\n  username: postgres\n  password: ''\n"
     )
     stack = Stack(model=MODEL, data_dir=folder, rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
-                  endpoints=endpoints, log_dir=ARTIFACTS / "logs-outage")
+                  endpoints=endpoints, log_dir=ARTIFACTS / "logs-outage",
+                  extra_env={"MADOGUCHI_NLU_WORKERS": "0"})  # the session's server tests the worker
     stack.start(timeout=240)
     yield Assistant(stack.url, stack.token), proxy
     stack.stop()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.model
 def stack(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("faults")
     s = Stack(model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
-              log_dir=ARTIFACTS / "logs-faults")
+              log_dir=ARTIFACTS / "logs-faults", extra_env={"MADOGUCHI_NLU_WORKERS": "0"})  # the session's server tests the worker
     s.start(timeout=240)
     yield s
     s.stop()

@@ -55,6 +55,8 @@ def production(services, tmp_path_factory):
         "MADOGUCHI_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{db}",
         # The test sends everything from one address and floods single conversations on purpose.
         "MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0",
+        # Production scales by servers, each using a core for everything (README, Production).
+        "MADOGUCHI_NLU_WORKERS": "0",
         # The desk never closes here, so that handoffs do not depend on the hour the test runs.
         "MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(tmp_path_factory.mktemp("k"))),
     }

@@ -15,9 +15,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.door import HandoffDoor
+from assistant.gc_tuning import calm_collector
 from assistant.handoff.profile import load_handoff_profile
 from assistant.handoff.store import HandoffStore
 from assistant.knowledge import Knowledge, load_knowledge
+from assistant.nlu_pool import NluPool, shared_pool, stop_shared_pool
 from assistant.privacy import redact
 from assistant.ratelimit import RateLimiter
 from assistant.settings import Settings
@@ -57,19 +59,21 @@ class ResidentRestInput(RestInput):
 
         door = HandoffDoor(HandoffStore.from_url(settings.database_url), load_handoff_profile(settings.knowledge_dir))
         channel = cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip,
-                      door=door, bridge_token=api_token(settings.data_dir))
+                      door=door, bridge_token=api_token(settings.data_dir), nlu_workers=settings.nlu_workers)
         channel.id_key = product_id_key(settings.data_dir)
         return channel
 
     def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000,
                  rate_per_sender: int = 30, rate_per_ip: int = 600,
-                 door: Optional[HandoffDoor] = None, bridge_token: Optional[str] = None) -> None:
+                 door: Optional[HandoffDoor] = None, bridge_token: Optional[str] = None, nlu_workers: int = 0) -> None:
         self.knowledge = knowledge
         self.max_message_chars = max_message_chars
         self.per_sender = RateLimiter(rate_per_sender)
         self.per_ip = RateLimiter(rate_per_ip)
         self.door = door
         self.bridge_token = bridge_token
+        self.nlu_workers = nlu_workers
+        self.nlu: Optional[NluPool] = None
 
     # --- replies that never need the assistant -------------------------------------------
     def _desk(self) -> Dict[str, str]:
@@ -147,10 +151,15 @@ class ResidentRestInput(RestInput):
         async def settle_memory(app, loop) -> None:
             # The model is loaded by now: its millions of objects never die, so the garbage collector
             # need not walk them again (a full collection over them stalls every reply for a moment).
-            import gc
+            calm_collector()
+            agent = getattr(app.ctx, "agent", None)
+            if self.nlu_workers > 0 and agent is not None and agent.processor is not None:
+                self.nlu = shared_pool(agent.processor.model_path, self.nlu_workers)
 
-            gc.collect()
-            gc.freeze()
+        @webhook.listener("before_server_stop")
+        async def stop_nlu_workers(app, loop) -> None:
+            stop_shared_pool()
+            self.nlu = None
 
         @webhook.middleware("response")
         async def security_headers(request: Request, resp: HTTPResponse) -> None:
@@ -158,7 +167,10 @@ class ResidentRestInput(RestInput):
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            nlu = self.nlu
+            ready = nlu is not None and nlu.ready
+            return response.json({"status": "ok", "nlu_workers": nlu.workers if ready else 0,
+                                  "parsed_by_workers": nlu.parsed if nlu is not None else 0})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -204,7 +216,9 @@ class ResidentRestInput(RestInput):
                 return self.reply(warning + held)
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=channel, metadata=metadata))
+                parse_data = await self.parse_in_worker(request, text)
+                await on_new_message(UserMessage(text, collector, sender, input_channel=channel, metadata=metadata,
+                                                 parse_data=parse_data))
             except Exception:
                 # The resident's text is not logged: it may hold personal data.
                 logger.exception("rest: handling a message failed (sender hash %s)", hash(sender) & 0xFFFF)
@@ -256,6 +270,15 @@ class ResidentRestInput(RestInput):
 
     # --- what a channel built on this one may change --------------------------------------
     security_headers = SECURITY_HEADERS
+
+    async def parse_in_worker(self, request: Request, text: str) -> Optional[Dict[str, Any]]:
+        """The NLU's parse from a worker process (assistant/nlu_pool.py), or None: Rasa parses it."""
+        if self.nlu is None:
+            return None
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is None or agent.processor is None:
+            return None
+        return await self.nlu.parse(text, str(agent.processor.model_path))
 
     def channel_of(self, body: Dict[str, Any]) -> str:
         channel = body.get("input_channel")
