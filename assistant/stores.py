@@ -14,7 +14,9 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Iterable, Iterator, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, Iterable, Iterator, Optional, Text, Tuple, TypeVar
+
+import sqlalchemy as sa
 
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
@@ -25,8 +27,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0)
-MAX_REMEMBERED = 20000  # conversations whose stored event count the embedded server keeps in memory
-MAX_CACHED = 2000  # conversations whose last saved tracker the embedded server keeps in memory
+MAX_REMEMBERED = 20000  # conversations whose stored event count a server keeps in memory
+MAX_CACHED = 2000  # conversations whose last saved tracker a server keeps in memory
 CACHE_SECONDS = 1800.0  # a conversation quiet for longer is read from the database again
 
 
@@ -54,7 +56,6 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             # Keep SQLite connections open between messages (SQLAlchemy 1.4 opens one per session
             # for a file, and each opening runs the connection's PRAGMAs again).
-            import sqlalchemy as sa
             from sqlalchemy.orm import sessionmaker
 
             url = self.engine.url
@@ -62,15 +63,15 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=5,
                                            connect_args={"check_same_thread": False})
             self.sessionmaker = sessionmaker(bind=self.engine)
-            # The embedded profile has one server per SQLite file: it knows how many events of a
-            # conversation are stored (since the last retrieve), so a save need not count them again.
-            self._stored_counts: Optional["OrderedDict[str, int]"] = OrderedDict()
-            # ... and it keeps each conversation's last saved tracker, so the next message need not
-            # read and replay the whole session from the database (see `retrieve`).
-            self._cache: Optional["OrderedDict[str, tuple[float, DialogueStateTracker]]"] = OrderedDict()
-        else:
-            self._stored_counts = None  # several servers may write: always ask the database
-            self._cache = None
+        # What this server remembers of each conversation: how many events of its session are
+        # stored (so a save need not count them) and its last saved tracker (so the next message
+        # need not read and replay the whole session). The embedded profile has one server per
+        # SQLite file, so what it saved is what is stored. In production several servers share the
+        # database (Redis's lock lets one at a time work on a conversation): the memory is used only
+        # when the conversation's last stored event is still the one this server saved.
+        self._shared = self.engine.dialect.name != "sqlite"
+        self._stored_counts: "OrderedDict[str, int]" = OrderedDict()
+        self._cache: "OrderedDict[str, Tuple[float, Optional[int], DialogueStateTracker]]" = OrderedDict()
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """Rasa's query, reading only the events' JSON (no ORM object per stored event)."""
@@ -82,48 +83,58 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         return None
 
     def _remember(self, sender_id: Text, count: int) -> None:
-        if self._stored_counts is not None:
-            self._stored_counts[sender_id] = count
-            self._stored_counts.move_to_end(sender_id)
-            while len(self._stored_counts) > MAX_REMEMBERED:
-                self._stored_counts.popitem(last=False)
+        self._stored_counts[sender_id] = count
+        self._stored_counts.move_to_end(sender_id)
+        while len(self._stored_counts) > MAX_REMEMBERED:
+            self._stored_counts.popitem(last=False)
+
+    def _last_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
+        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+
+    async def _still_stored(self, sender_id: Text, last_id: Optional[int]) -> bool:
+        """Production: nobody has stored an event of the conversation since this server saved it."""
+        def check() -> bool:
+            with self.session_scope() as session:
+                return self._last_event_id(session, sender_id) == last_id
+
+        async def call() -> bool:
+            return check()
+        return await _retrying("retrieve", call)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        known = self._stored_counts.get(tracker.sender_id) if self._stored_counts is not None else None
+        known = self._stored_counts.get(tracker.sender_id)
         if known is None or known > len(tracker.events):
             return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, known, len(tracker.events))
 
-    def _take_cached(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        """The tracker last saved for this conversation, if it is still exactly what was saved.
+    async def _take_cached(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker last saved for this conversation, if it is still exactly what is stored.
 
         The entry is taken out: the caller owns the tracker and changes it, and only its next save
         puts it back. A tracker changed but never saved (a failed message) has more events than
         were stored, and is dropped; the database has the truth.
         """
-        if self._cache is None:
-            return None
         entry = self._cache.pop(sender_id, None)
         if entry is None:
             return None
-        saved_at, tracker = entry
+        saved_at, last_id, tracker = entry
         if time.monotonic() - saved_at > CACHE_SECONDS or len(tracker.events) != self._stored_counts.get(sender_id):
             return None
+        if self._shared and not await self._still_stored(sender_id, last_id):
+            return None  # another server has answered this conversation since
         return tracker
 
-    def _keep(self, tracker: DialogueStateTracker) -> None:
-        """Keeps a just-saved tracker for the conversation's next message (embedded profile only).
+    def _keep(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
+        """Keeps a just-saved tracker for the conversation's next message.
 
         A tracker holding more than one session is not kept: read from the database, the
         conversation starts at its latest session, and so must it from memory.
         """
-        if self._cache is None:
-            return
         sessions = sum(1 for event in tracker.events if isinstance(event, SessionStarted))
         if sessions > 1:
             self._cache.pop(tracker.sender_id, None)
             return
-        self._cache[tracker.sender_id] = (time.monotonic(), tracker)
+        self._cache[tracker.sender_id] = (time.monotonic(), last_id, tracker)
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > MAX_CACHED:
             self._cache.popitem(last=False)
@@ -131,14 +142,13 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     def forget(self, sender_id: Optional[Text] = None) -> None:
         """Drops what this server remembers of a conversation (all of them without an id)."""
         for memory in (self._cache, self._stored_counts):
-            if memory is not None:
-                if sender_id is None:
-                    memory.clear()
-                else:
-                    memory.pop(sender_id, None)
+            if sender_id is None:
+                memory.clear()
+            else:
+                memory.pop(sender_id, None)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        tracker = self._take_cached(sender_id)
+        tracker = await self._take_cached(sender_id)
         if tracker is not None:
             return tracker
         tracker = await _retrying("retrieve", lambda: SQLTrackerStore.retrieve(self, sender_id))
@@ -148,9 +158,9 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return await _retrying("retrieve", lambda: SQLTrackerStore.retrieve_full_tracker(self, sender_id))
 
-    async def _save(self, tracker: DialogueStateTracker) -> None:
+    async def _save(self, tracker: DialogueStateTracker) -> Optional[int]:
         """Rasa's save (the same rows), with one INSERT for the new events instead of an ORM object
-        flushed for each."""
+        flushed for each. Returns the conversation's last event id in production (see __init__)."""
         await self.stream_events(tracker)
         with self.session_scope() as session:
             rows = []
@@ -166,12 +176,15 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
                 })
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
+            # Under the conversation's lock no other server adds to it: this is our last event.
+            last_id = self._last_event_id(session, tracker.sender_id) if self._shared else None
             session.commit()
+        return last_id
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        known = self._stored_counts.get(tracker.sender_id) if self._stored_counts is not None else None
+        known = self._stored_counts.get(tracker.sender_id)
         try:
-            await _retrying("save", lambda: self._save(tracker))
+            last_id = await _retrying("save", lambda: self._save(tracker))
         except Exception:
             self.forget(tracker.sender_id)  # unknown now: read and count again next time
             raise
@@ -181,7 +194,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             self.forget(tracker.sender_id)
             return
         self._remember(tracker.sender_id, len(tracker.events))
-        self._keep(tracker)
+        self._keep(tracker, last_id)
 
     async def keys(self) -> Iterable[Text]:
         return await _retrying("keys", lambda: SQLTrackerStore.keys(self))

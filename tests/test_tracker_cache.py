@@ -16,6 +16,7 @@ from assistant import stores
 from assistant.stores import RetryingSQLTrackerStore
 from assistant.tuning import RECENT_EVENTS, compact_events
 from tests.conftest import PROJECT_ROOT
+from tests.test_production_profile import services  # noqa: F401  (fixture)
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "assistant" / "rasa" / "domain.yml"))
 
@@ -157,3 +158,48 @@ def test_the_action_server_gets_the_whole_story_in_a_compact_tracker():
     assert _user_metadata(as_compact) == _user_metadata(as_full) == {"easy": False}
     assert wants_easy(as_compact) == wants_easy(as_full)
     assert as_compact.get_latest_input_channel() == as_full.get_latest_input_channel() == "rest"
+
+
+@pytest.fixture()
+def postgres_db(services):
+    """A fresh PostgreSQL database for two tracker stores, as two production servers share one."""
+    import uuid
+
+    import psycopg2
+
+    name = f"madoguchi_cache_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield name
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.mark.services
+def test_two_servers_never_answer_from_a_stale_memory(postgres_db):
+    def server():
+        return RetryingSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
+                                       db=postgres_db, username="postgres", password="")
+
+    a, b = server(), server()
+    tracker = new_tracker("p1")
+    turn(tracker, 0, "サーバーAへ")
+    run(a.save(tracker))
+    assert run(a.retrieve("p1")) is tracker  # nobody else wrote: from memory
+    run(a.save(tracker))
+    # The next message of the conversation goes to server B (the lock lets one at a time).
+    on_b = run(b.retrieve("p1"))
+    same(on_b, run(server().retrieve("p1")))
+    turn(on_b, 1, "サーバーBへ")
+    run(b.save(on_b))
+    # Back on A: its memory is stale, so it reads the database and sees B's message.
+    on_a = run(a.retrieve("p1"))
+    assert on_a is not tracker
+    assert [e.text for e in on_a.events if isinstance(e, UserUttered)] == ["サーバーAへ", "サーバーBへ"]
+    turn(on_a, 2, "またAへ")
+    run(a.save(on_a))
+    stored = run(server().retrieve("p1"))
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["サーバーAへ", "サーバーBへ", "またAへ"]
+    same(stored, on_a)
+    assert run(a.retrieve("p1")) is on_a
