@@ -15,6 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -31,8 +34,21 @@ _agent: Any = None
 _loop: Optional[asyncio.AbstractEventLoop] = None
 
 
+def _exit_with_parent() -> None:
+    """A worker whose server is gone (even killed outright) exits instead of holding its memory."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _load(model_path: str) -> None:
     global _agent, _loop
+    _exit_with_parent()
     from rasa.core.agent import Agent
 
     from assistant.gc_tuning import calm_collector
@@ -90,7 +106,9 @@ class NluPool:
     def stop(self) -> None:
         self.ready = False
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            # Messages already handed over are still parsed (or fail with the broken pool): none
+            # is left waiting on a cancelled parse.
+            self._pool.shutdown(wait=False, cancel_futures=False)
             self._pool = None
 
     def busy(self) -> bool:

@@ -68,3 +68,46 @@ def test_a_dead_worker_is_replaced_and_no_message_goes_unanswered(assistant):
     before = health(assistant)["parsed_by_workers"]
     assert assistant.send(sender, TEXTS[3])
     assert health(assistant)["parsed_by_workers"] == before + 1
+
+
+def test_a_worker_exits_when_its_server_is_killed(tmp_path):
+    """Even a server killed outright (kill -9, the out-of-memory killer) leaves no worker holding
+    the model's memory: the worker's watch on its parent (called first thing when it loads)."""
+    import os
+    import signal
+    import sys
+
+    (tmp_path / "worker.py").write_text(
+        "import time\n"
+        "from assistant.nlu_pool import _exit_with_parent\n"
+        "def run():\n"
+        "    _exit_with_parent()\n"
+        "    time.sleep(60)\n")
+    (tmp_path / "server.py").write_text(
+        "import multiprocessing, time, worker\n"
+        "if __name__ == '__main__':\n"
+        "    child = multiprocessing.get_context('spawn').Process(target=worker.run)\n"
+        "    child.start()\n"
+        "    print(child.pid, flush=True)\n"
+        "    time.sleep(60)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.getcwd()])}
+    server = subprocess.Popen([sys.executable, str(tmp_path / "server.py")], stdout=subprocess.PIPE, text=True, env=env)
+
+    def running(pid: int) -> bool:
+        try:
+            return "zombie" not in open(f"/proc/{pid}/status").read()
+        except FileNotFoundError:
+            return False
+
+    try:
+        worker = int(server.stdout.readline())
+        time.sleep(1.5)  # the worker is up and watching
+        assert running(worker)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while running(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not running(worker), "the worker outlived its server"
+    finally:
+        server.kill()
