@@ -28,7 +28,7 @@ class Settings:
     MADOGUCHI_STAFF_SECURE_COOKIE  1 when the staff console is served over HTTPS, so its cookie is sent only over HTTPS (default 0)
     MADOGUCHI_KIOSK_IDLE_MINUTES  minutes without a touch before the kiosk starts its countdown to clear the screen (default 2)
     MADOGUCHI_KIOSK_COUNTDOWN_SECONDS  seconds of that on-screen countdown (default 30)
-    MADOGUCHI_NLU_WORKERS  processes beside the Rasa server that understand residents' messages (default 1; 0 = the server alone)
+    MADOGUCHI_NLU_WORKERS  processes beside the Rasa server that understand residents' messages (default 1, or 0 on a one-core machine; 0 = the server alone)
     MADOGUCHI_EVENT_LOG_URL  production: the database `madoguchi analytics consume` writes RabbitMQ's events to (not the tracker store's)
     """
 
@@ -71,7 +71,8 @@ class Settings:
             kiosk_idle_minutes=_minutes(env, "MADOGUCHI_KIOSK_IDLE_MINUTES", 2.0),
             kiosk_countdown_seconds=_whole(env, "MADOGUCHI_KIOSK_COUNTDOWN_SECONDS", 30) or 30,
             event_log_url=env.get("MADOGUCHI_EVENT_LOG_URL", ""),
-            nlu_workers=_whole(env, "MADOGUCHI_NLU_WORKERS", 1),
+            # A worker is worth it only with a core of its own.
+            nlu_workers=_whole(env, "MADOGUCHI_NLU_WORKERS", 1 if (os.cpu_count() or 1) >= 2 else 0),
         )
 
     def broker(self, env: Optional[Mapping[str, str]] = None) -> "BrokerSettings":

@@ -1,5 +1,6 @@
-"""The long-running processes' garbage collection: no full collection triggered by allocations,
-a full one on a timer instead, and what was loaded at start-up out of the collector's sight."""
+"""Process tuning: the long-running processes' garbage collection (no full collection triggered by
+allocations, a full one on a timer, what was loaded at start-up out of the collector's sight), and
+where an NLU worker process runs."""
 import subprocess
 import sys
 
@@ -24,3 +25,19 @@ print("ok")
 def test_full_collections_run_on_a_timer_not_on_allocations():
     out = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_an_nlu_worker_only_where_it_has_a_core_of_its_own(monkeypatch):
+    import os
+
+    import pytest
+
+    from assistant.settings import Settings, SettingsError
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert Settings.from_env({}).nlu_workers == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert Settings.from_env({}).nlu_workers == 0
+    assert Settings.from_env({"MADOGUCHI_NLU_WORKERS": "2"}).nlu_workers == 2
+    with pytest.raises(SettingsError, match="MADOGUCHI_NLU_WORKERS"):
+        Settings.from_env({"MADOGUCHI_NLU_WORKERS": "many"})
