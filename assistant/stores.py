@@ -93,13 +93,11 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
 
     async def _still_stored(self, sender_id: Text, last_id: Optional[int]) -> bool:
         """Production: nobody has stored an event of the conversation since this server saved it."""
-        def check() -> bool:
+        async def check() -> bool:
             with self.session_scope() as session:
                 return self._last_event_id(session, sender_id) == last_id
 
-        async def call() -> bool:
-            return check()
-        return await _retrying("retrieve", call)
+        return await _retrying("retrieve", check)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         known = self._stored_counts.get(tracker.sender_id)
@@ -139,13 +137,10 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         while len(self._cache) > MAX_CACHED:
             self._cache.popitem(last=False)
 
-    def forget(self, sender_id: Optional[Text] = None) -> None:
-        """Drops what this server remembers of a conversation (all of them without an id)."""
-        for memory in (self._cache, self._stored_counts):
-            if sender_id is None:
-                memory.clear()
-            else:
-                memory.pop(sender_id, None)
+    def _forget(self, sender_id: Text) -> None:
+        """Drops what this server remembers of a conversation: the next message reads it again."""
+        self._cache.pop(sender_id, None)
+        self._stored_counts.pop(sender_id, None)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         tracker = await self._take_cached(sender_id)
@@ -186,12 +181,12 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         try:
             last_id = await _retrying("save", lambda: self._save(tracker))
         except Exception:
-            self.forget(tracker.sender_id)  # unknown now: read and count again next time
+            self._forget(tracker.sender_id)  # unknown now: read and count again next time
             raise
         if known is not None and known > len(tracker.events):
             # Not the tracker that was read (one given whole through the HTTP API): the stored
             # session may differ from it, so read it again next time.
-            self.forget(tracker.sender_id)
+            self._forget(tracker.sender_id)
             return
         self._remember(tracker.sender_id, len(tracker.events))
         self._keep(tracker, last_id)

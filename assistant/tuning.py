@@ -186,6 +186,7 @@ def compact_events(events: Any) -> List[Dict[str, Any]]:
 def _compact_action_payload() -> None:
     """Rasa sends the action server every event of the session, each in full, for every action
     (the JSON grows by some 5 kB per message); see compact_events."""
+    import rasa
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.trackers import EventVerbosity
 
@@ -193,18 +194,12 @@ def _compact_action_payload() -> None:
         state = tracker.current_state(EventVerbosity.NONE)
         state["events"] = compact_events(tracker.events)
         result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state,
-                  "version": rasa_version()}
+                  "version": rasa.__version__}
         if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
             result["domain"] = domain.as_dict()
         return result
 
     RemoteAction._action_call_format = _action_call_format  # type: ignore[assignment]
-
-
-def rasa_version() -> str:
-    import rasa
-
-    return rasa.__version__
 
 
 def _no_copy_without_policy_events() -> None:
