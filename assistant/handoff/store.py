@@ -12,10 +12,15 @@ from sqlalchemy.exc import IntegrityError
 
 from assistant.storage.db import make_engine, migrate, session_factory
 from assistant.storage.models import (
-    CHAT_STATUSES, OPEN_STATUSES, ApiToken, AuditEntry, Handoff, HandoffMessage, StaffSession, StaffUser, utcnow,
+    _OPEN_SQL, CHAT_STATUSES, OPEN_STATUSES, ApiToken, AuditEntry, Handoff, HandoffMessage, StaffSession, StaffUser, utcnow,
 )
 
 MAX_STAFF_MESSAGE_CHARS = 2000
+# The door's question for every resident message, as fixed SQL: built with the ORM it cost about
+# 1.5 ms of the server's CPU per message (constructing and keying the statement), this 0.3 ms.
+_DOOR_SQL = sa.text(
+    f"SELECT (SELECT count(*) FROM handoffs WHERE conversation_id = :c AND {_OPEN_SQL}), "
+    "(SELECT count(*) FROM handoff_messages WHERE conversation_id = :c AND delivered_at IS NULL)")
 
 
 class HandoffError(ValueError):
@@ -51,12 +56,8 @@ class HandoffStore:
 
     def door_state(self, conversation_id: str) -> Tuple[bool, int]:
         """(has an open handoff, staff messages waiting): one cheap query for every resident message."""
-        open_handoff = sa.select(sa.func.count(Handoff.id)).where(
-            Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)).scalar_subquery()
-        waiting = sa.select(sa.func.count(HandoffMessage.id)).where(
-            HandoffMessage.conversation_id == conversation_id, HandoffMessage.delivered_at.is_(None)).scalar_subquery()
         with self.engine.connect() as conn:
-            has_open, pending = conn.execute(sa.select(open_handoff, waiting)).one()
+            has_open, pending = conn.execute(_DOOR_SQL, {"c": conversation_id}).one()
         return bool(has_open), int(pending)
 
     def open(self, *, conversation_id: str, channel: str, reason: str, status: str = "waiting",
