@@ -25,3 +25,74 @@ def test_sqlite_connections_use_wal(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(sqlalchemy.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sqlalchemy.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
+def test_run_plan_computes_what_dask_computes():
+    import dask
+
+    from assistant.tuning import run_plan
+
+    calls = []
+
+    def node(name):
+        def run(*inputs):
+            calls.append(name)
+            return name, [i for i in inputs]
+        return run
+
+    graph = {
+        "tokens": (node("tokens"), "message"),
+        "features": (node("features"), "tokens"),
+        "intent": (node("intent"), "tokens", "features", "not_a_node"),
+        "message": ("message", {"text": "マイナカード"}),
+    }
+    targets = ["intent", "features"]
+    assert run_plan(dict(graph), targets) == list(dask.get(dict(graph), targets))
+    calls.clear()
+    run_plan(dict(graph), targets)
+    assert sorted(calls) == ["features", "intent", "tokens"]  # each node once, though two need tokens
+
+
+def test_run_plan_raises_what_a_node_raises():
+    from assistant.tuning import run_plan
+
+    def broken(*_):
+        raise RuntimeError("node failed")
+
+    with pytest.raises(RuntimeError, match="node failed"):
+        run_plan({"a": (broken,), "b": (lambda a: a, "a")}, ["b"])
+
+
+@pytest.mark.model
+def test_the_model_parses_the_same_as_rasa_itself(monkeypatch):
+    """The trained model's NLU graph gives the same results through run_plan and the direct model
+    call as through Rasa's own dask scheduler and tf.function."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.utils.tensorflow.models import RasaModel
+
+    from assistant.tuning import ORIGINAL, apply_worker_tuning
+    from tests.conftest import MODEL
+
+    apply_worker_tuning()
+    agent = Agent.load(str(MODEL))
+    texts = ["マイナンバーカードの申請方法を教えて", "あんしょうばんごう わすれた", "ｶｰﾄﾞの更新", "hello", "/fees",
+             "保険証として使うにはどうすればいいですか。スマホは持っていません", "？"]
+
+    async def parses():
+        return [await agent.parse_message(text) for text in texts]
+
+    ours = asyncio.run(parses())
+    models = [node._component.model for node in agent.processor.graph_runner._instantiated_nodes.values()
+              if getattr(node._component, "model", None) is not None]
+    assert models and all(callable(m.__dict__.get("_madoguchi_direct")) for m in models)  # the direct call was used
+    monkeypatch.setattr(DaskGraphRunner, "run", ORIGINAL["DaskGraphRunner.run"])
+    monkeypatch.setattr(RasaModel, "_rasa_predict", ORIGINAL["RasaModel._rasa_predict"])
+    theirs = asyncio.run(parses())
+    for a, b in zip(ours, theirs):
+        assert a["intent"]["name"] == b["intent"]["name"]
+        assert a["intent"]["confidence"] == pytest.approx(b["intent"]["confidence"], abs=1e-6)
+        assert [(r["name"], round(r["confidence"], 6)) for r in a["intent_ranking"]] == \
+            [(r["name"], round(r["confidence"], 6)) for r in b["intent_ranking"]]
