@@ -309,11 +309,45 @@ def _direct_model_calls() -> None:
     RasaModel._rasa_predict = _rasa_predict  # type: ignore[assignment]
 
 
+def hstack_coo(a: Any, b: Any) -> Any:
+    """scipy.sparse.hstack([a, b]) of two COO matrices: the same entries in the same order, the
+    same dtypes and shape, without scipy's general block assembly (which converts and checks
+    each block again: some 0.3 ms per call, four calls per message in DIET's input)."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+
+    shape = (a.shape[0], a.shape[1] + b.shape[1])
+    index = np.int32 if max(shape) <= np.iinfo(np.int32).max else np.int64
+    data = np.concatenate([a.data, b.data]).astype(np.result_type(a.dtype, b.dtype), copy=False)
+    row = np.concatenate([a.row, b.row]).astype(index, copy=False)
+    col = np.concatenate([a.col, b.col + a.shape[1]]).astype(index, copy=False)
+    return coo_matrix((data, (row, col)), shape=shape)
+
+
+def _quick_sparse_combination() -> None:
+    """Rasa joins the count-vector features of a message side by side with scipy's hstack; for the
+    COO matrices the featurizers make, hstack_coo does the same join directly."""
+    from scipy.sparse import coo_matrix
+    from rasa.shared.nlu.training_data.features import Features
+
+    combine = ORIGINAL.setdefault("Features._combine_sparse_features", Features._combine_sparse_features)
+
+    def _combine_sparse_features(self: Features, additional_features: Features) -> None:
+        a, b = self.features, additional_features.features
+        if type(a) is not coo_matrix or type(b) is not coo_matrix or a.shape[0] != b.shape[0]:
+            return combine(self, additional_features)  # Rasa's own join (and its error)
+        self.features = hstack_coo(a, b)
+        self._cached_fingerprint = None
+
+    Features._combine_sparse_features = _combine_sparse_features  # type: ignore[assignment]
+
+
 def apply_worker_tuning() -> None:
     """What an NLU worker process (assistant/nlu_pool.py) needs of the above."""
     _event_types_by_name()
     _graph_plans_kept()
     _direct_model_calls()
+    _quick_sparse_combination()
 
 
 def apply_server_tuning() -> None:
@@ -326,6 +360,7 @@ def apply_server_tuning() -> None:
     _event_types_by_name()
     _graph_plans_kept()
     _direct_model_calls()
+    _quick_sparse_combination()
     _kept_alive_action_connections()
     _compact_action_payload()
     _no_copy_without_policy_events()

@@ -65,12 +65,13 @@ def test_run_plan_raises_what_a_node_raises():
 
 @pytest.mark.model
 def test_the_model_parses_the_same_as_rasa_itself(monkeypatch):
-    """The trained model's NLU graph gives the same results through run_plan and the direct model
-    call as through Rasa's own dask scheduler and tf.function."""
+    """The trained model's NLU graph gives the same results through run_plan, the direct model call
+    and hstack_coo as through Rasa's own dask scheduler, tf.function and scipy's hstack."""
     import asyncio
 
     from rasa.core.agent import Agent
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.nlu.training_data.features import Features
     from rasa.utils.tensorflow.models import RasaModel
 
     from assistant.tuning import ORIGINAL, apply_worker_tuning
@@ -90,9 +91,30 @@ def test_the_model_parses_the_same_as_rasa_itself(monkeypatch):
     assert models and all(callable(m.__dict__.get("_madoguchi_direct")) for m in models)  # the direct call was used
     monkeypatch.setattr(DaskGraphRunner, "run", ORIGINAL["DaskGraphRunner.run"])
     monkeypatch.setattr(RasaModel, "_rasa_predict", ORIGINAL["RasaModel._rasa_predict"])
+    monkeypatch.setattr(Features, "_combine_sparse_features", ORIGINAL["Features._combine_sparse_features"])
     theirs = asyncio.run(parses())
     for a, b in zip(ours, theirs):
         assert a["intent"]["name"] == b["intent"]["name"]
         assert a["intent"]["confidence"] == pytest.approx(b["intent"]["confidence"], abs=1e-6)
         assert [(r["name"], round(r["confidence"], 6)) for r in a["intent_ranking"]] == \
             [(r["name"], round(r["confidence"], 6)) for r in b["intent_ranking"]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_hstack_coo_is_scipys_hstack(seed):
+    import numpy as np
+    import scipy.sparse
+
+    from assistant.tuning import hstack_coo
+
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(1, 12))
+    a = scipy.sparse.random(rows, int(rng.integers(1, 3000)), density=[0.0, 0.01, 0.2][seed % 3], format="coo",
+                            dtype=[np.int64, np.float32][seed % 2], random_state=seed)
+    b = scipy.sparse.random(rows, int(rng.integers(1, 3000)), density=0.05, format="coo", dtype=np.int64,
+                            random_state=seed + 100)
+    ours, theirs = hstack_coo(a, b), scipy.sparse.hstack([a, b])
+    assert ours.format == theirs.format == "coo" and ours.shape == theirs.shape
+    for field in ("data", "row", "col"):
+        assert getattr(ours, field).dtype == getattr(theirs, field).dtype
+        assert np.array_equal(getattr(ours, field), getattr(theirs, field))
