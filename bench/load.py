@@ -105,6 +105,42 @@ async def open_rate(urls: List[str], rate: float, seconds: float) -> Stats:
     return stats
 
 
+def cpu_times() -> List[int]:
+    """The machine's CPU counters (/proc/stat): user nice system idle iowait irq softirq steal."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def cpu_line(before: List[int], after: List[int]) -> str:
+    """How busy the cores were, and how much of their time the VM's host took for others (steal):
+    on a shared VM the same code runs slower when the host is busy, so every figure carries it."""
+    if len(before) < 8 or len(after) < 8:
+        return ""
+    d = [b - a for a, b in zip(before, after)]
+    total = sum(d) or 1
+    busy = total - d[3] - d[4] - d[7]
+    return f"  [CPU busy {busy / total * 100:3.0f}%, stolen {d[7] / total * 100:3.0f}%]"
+
+
+def measured(coroutine_factory):
+    before = cpu_times()
+    stats = asyncio.run(coroutine_factory())
+    return stats, cpu_line(before, cpu_times())
+
+
+def core_speed() -> float:
+    """Seconds one core takes for 5 million Python additions, with the machine otherwise idle: the
+    same VM has differed by a factor of two and more between days (README, Load)."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
 def wait_for_nlu_workers(stacks: List[Stack], timeout: float = 300) -> None:
     """A server answers as soon as it is up, but its NLU worker loads the model for a while longer
     (taking a core meanwhile): a city's server has long been running, so measure once they are ready."""
@@ -131,12 +167,12 @@ def run_profile(name: str, stacks: List[Stack], args) -> Tuple[str, float]:
         # (first calls of the model and the stores); a city's server has long been running.
         warm = asyncio.run(open_rate(urls, 20, args.warmup))
         print(f"warm-up {args.warmup:.0f} s at 20 msg/s (not counted): {warm.line(args.warmup)}")
-    result = asyncio.run(steady(urls, args.conversations, args.seconds))
-    print(f"{args.conversations} conversations, {args.seconds:.0f} s:  {result.line(args.seconds)}")
+    result, cpu = measured(lambda: steady(urls, args.conversations, args.seconds))
+    print(f"{args.conversations} conversations, {args.seconds:.0f} s:  {result.line(args.seconds)}{cpu}")
     saturation = 0.0
     for rate in args.rates:
-        step = asyncio.run(open_rate(urls, rate, args.step_seconds))
-        print(f"ramp {rate:5.0f} msg/s offered: {step.line(args.step_seconds)}")
+        step, cpu = measured(lambda: open_rate(urls, rate, args.step_seconds))
+        print(f"ramp {rate:5.0f} msg/s offered: {step.line(args.step_seconds)}{cpu}")
         if step.p95() > 200 or step.errors:
             break
         saturation = len(step.latencies) / args.step_seconds
@@ -166,7 +202,8 @@ def main() -> int:
     parser.add_argument("--rates", type=float, nargs="+", default=[20, 30, 40, 50, 60, 70, 80, 100])
     parser.add_argument("--profiles", nargs="+", default=["embedded", "production"])
     args = parser.parse_args()
-    print(f"machine: {os.uname().nodename}, {os.cpu_count()} cores; load client on the same machine")
+    print(f"machine: {os.uname().nodename}, {os.cpu_count()} cores; load client on the same machine; "
+          f"5M Python additions on one core: {core_speed():.2f} s")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
