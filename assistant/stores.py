@@ -73,11 +73,26 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         self._stored_counts: "OrderedDict[str, int]" = OrderedDict()
         self._cache: "OrderedDict[str, Tuple[float, Optional[int], DialogueStateTracker]]" = OrderedDict()
 
+    def _events_sql(self, all_sessions: bool) -> Any:
+        """Rasa's query for a conversation's events (_event_query: the latest session, or all), as
+        fixed SQL reading only the events' JSON: built with the ORM it cost about 1 ms of CPU."""
+        key = "_all_events_sql" if all_sessions else "_session_events_sql"
+        query = self.__dict__.get(key)
+        if query is None:
+            table = self.SQLEvent.__tablename__
+            latest_start = (f"(SELECT max(timestamp) FROM {table} WHERE sender_id = :s "
+                            f"AND type_name = '{SessionStarted.type_name}')")
+            where = "sender_id = :s" if all_sessions else \
+                f"sender_id = :s AND (timestamp >= {latest_start} OR {latest_start} IS NULL)"
+            query = sa.text(f"SELECT data FROM {table} WHERE {where} ORDER BY id")
+            self.__dict__[key] = query
+        return query
+
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """Rasa's query, reading only the events' JSON (no ORM object per stored event)."""
-        with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
-            events = [json.loads(data) for (data,) in rows.with_entities(self.SQLEvent.data).all()]
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._events_sql(fetch_events_from_all_sessions), {"s": sender_id}).all()
+            events = [json.loads(data) for (data,) in rows]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None

@@ -203,3 +203,28 @@ def test_two_servers_never_answer_from_a_stale_memory(postgres_db):
     assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["サーバーAへ", "サーバーBへ", "またAへ"]
     same(stored, on_a)
     assert run(a.retrieve("p1")) is on_a
+
+
+def test_the_fixed_event_queries_read_what_rasas_queries_read(tmp_path):
+    """_retrieve's SQL gives the rows of Rasa's own _event_query: the latest session, or every one."""
+    live = store(tmp_path / "tracker.db")
+    tracker = new_tracker("q1")
+    turn(tracker, 0, "一つ目")
+    run(live.save(tracker))
+    time.sleep(0.01)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    turn(tracker, 1, "二つ目")
+    run(live.save(tracker))
+    run(live.save(new_tracker("someone-else")))
+    for all_sessions in (False, True):
+        with live.session_scope() as session:
+            rasa = [row.data for row in live._event_query(session, "q1", fetch_events_from_all_sessions=all_sessions).all()]
+        with live.engine.connect() as conn:
+            ours = [data for (data,) in conn.execute(live._events_sql(all_sessions), {"s": "q1"})]
+        assert ours == rasa and ours
+    full = run(live.retrieve_full_tracker("q1"))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["一つ目", "二つ目"]
+    live._forget("q1")
+    assert [e.text for e in run(live.retrieve("q1")).events if isinstance(e, UserUttered)] == ["二つ目"]
