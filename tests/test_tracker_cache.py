@@ -48,6 +48,13 @@ def new_tracker(sender: str) -> DialogueStateTracker:
     return tracker
 
 
+def start_new_session(tracker: DialogueStateTracker) -> None:
+    time.sleep(0.01)  # the new session starts after the old one's last event
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+
+
 def same(a: DialogueStateTracker, b: DialogueStateTracker) -> None:
     """Same conversation and state (the cached tracker may also hold the first action_session_start,
     which a database read starts after)."""
@@ -116,10 +123,7 @@ def test_a_new_session_is_read_from_the_database_as_rasa_reads_it(tmp_path):
     turn(tracker, 0, "前のセッション")
     run(live.save(tracker))
     tracker = run(live.retrieve("r4"))
-    time.sleep(0.01)
-    tracker.update(ActionExecuted("action_session_start"))
-    tracker.update(SessionStarted())
-    tracker.update(ActionExecuted("action_listen"))
+    start_new_session(tracker)
     turn(tracker, 1, "新しいセッション")
     run(live.save(tracker))
     again = run(live.retrieve("r4"))
@@ -211,10 +215,7 @@ def test_the_fixed_event_queries_read_what_rasas_queries_read(tmp_path):
     tracker = new_tracker("q1")
     turn(tracker, 0, "一つ目")
     run(live.save(tracker))
-    time.sleep(0.01)
-    tracker.update(ActionExecuted("action_session_start"))
-    tracker.update(SessionStarted())
-    tracker.update(ActionExecuted("action_listen"))
+    start_new_session(tracker)
     turn(tracker, 1, "二つ目")
     run(live.save(tracker))
     run(live.save(new_tracker("someone-else")))
