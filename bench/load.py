@@ -39,6 +39,7 @@ class Stats:
     def __init__(self) -> None:
         self.latencies: List[float] = []
         self.errors = 0
+        self.by_phase: Dict[str, List[float]] = {}  # e.g. a conversation's first message / later ones
 
     def line(self, seconds: float) -> str:
         lat = self.latencies
@@ -48,11 +49,19 @@ class Stats:
         return (f"{len(lat) / seconds:6.1f} msg/s  p50 {q[49]:6.1f} ms  p95 {q[94]:6.1f} ms  p99 {q[98]:6.1f} ms  "
                 f"errors {self.errors}  ({len(lat)} replies)")
 
+    def phases(self) -> str:
+        parts = []
+        for phase, lat in self.by_phase.items():
+            if len(lat) > 1:
+                q = statistics.quantiles(lat, n=100, method="inclusive")
+                parts.append(f"{phase}: {len(lat)} replies, p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms")
+        return "; ".join(parts)
+
     def p95(self) -> float:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[94] if len(self.latencies) > 1 else 0.0
 
 
-async def send(session, url: str, sender: str, text: str, stats: Stats) -> None:
+async def send(session, url: str, sender: str, text: str, stats: Stats, phase: str = "") -> None:
     start = time.perf_counter()
     try:
         async with session.post(url, json={"sender": sender, "message": text}) as resp:
@@ -62,6 +71,8 @@ async def send(session, url: str, sender: str, text: str, stats: Stats) -> None:
         ok = False
     if ok:
         stats.latencies.append((time.perf_counter() - start) * 1000)
+        if phase:
+            stats.by_phase.setdefault(phase, []).append(stats.latencies[-1])
     else:
         stats.errors += 1
 
@@ -81,7 +92,10 @@ async def steady(urls: List[str], conversations: int, seconds: float) -> Stats:
             for i in itertools.count():
                 if time.monotonic() >= deadline:
                     return
-                await send(session, urls[(n + i) % len(urls)], sender, texts[(n * 13 + i) % len(texts)], stats)
+                # A conversation's first message also starts its session (Rasa's session start, a new
+                # tracker in the database): reported apart, as it costs more than the others.
+                await send(session, urls[(n + i) % len(urls)], sender, texts[(n * 13 + i) % len(texts)], stats,
+                           "first messages" if i == 0 else "later messages")
                 await asyncio.sleep(rng.uniform(2, 5))
 
         await asyncio.gather(*(resident(n) for n in range(conversations)))
@@ -169,6 +183,7 @@ def run_profile(name: str, stacks: List[Stack], args) -> Tuple[str, float]:
         print(f"warm-up {args.warmup:.0f} s at 20 msg/s (not counted): {warm.line(args.warmup)}")
     result, cpu = measured(lambda: steady(urls, args.conversations, args.seconds))
     print(f"{args.conversations} conversations, {args.seconds:.0f} s:  {result.line(args.seconds)}{cpu}")
+    print(f"    {result.phases()}")
     saturation = 0.0
     for rate in args.rates:
         step, cpu = measured(lambda: open_rate(urls, rate, args.step_seconds))
