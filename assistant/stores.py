@@ -63,6 +63,16 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=5,
                                            connect_args={"check_same_thread": False})
             self.sessionmaker = sessionmaker(bind=self.engine)
+        # The per-message queries as fixed SQL: built with the ORM for every message, each cost about
+        # 1 ms of CPU. Rasa's _event_query: a conversation's latest session (or all its sessions).
+        table = self.SQLEvent.__tablename__
+        latest_start = f"(SELECT max(timestamp) FROM {table} WHERE sender_id = :s AND type_name = '{SessionStarted.type_name}')"
+        self._events_sql = {
+            False: sa.text(f"SELECT data FROM {table} WHERE sender_id = :s "
+                           f"AND (timestamp >= {latest_start} OR {latest_start} IS NULL) ORDER BY id"),
+            True: sa.text(f"SELECT data FROM {table} WHERE sender_id = :s ORDER BY id"),
+        }
+        self._last_id_sql = sa.text(f"SELECT max(id) FROM {table} WHERE sender_id = :s")
         # What this server remembers of each conversation: how many events of its session are
         # stored (so a save need not count them) and its last saved tracker (so the next message
         # need not read and replay the whole session). The embedded profile has one server per
@@ -73,25 +83,10 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         self._stored_counts: "OrderedDict[str, int]" = OrderedDict()
         self._cache: "OrderedDict[str, Tuple[float, Optional[int], DialogueStateTracker]]" = OrderedDict()
 
-    def _events_sql(self, all_sessions: bool) -> Any:
-        """Rasa's query for a conversation's events (_event_query: the latest session, or all), as
-        fixed SQL reading only the events' JSON: built with the ORM it cost about 1 ms of CPU."""
-        key = "_all_events_sql" if all_sessions else "_session_events_sql"
-        query = self.__dict__.get(key)
-        if query is None:
-            table = self.SQLEvent.__tablename__
-            latest_start = (f"(SELECT max(timestamp) FROM {table} WHERE sender_id = :s "
-                            f"AND type_name = '{SessionStarted.type_name}')")
-            where = "sender_id = :s" if all_sessions else \
-                f"sender_id = :s AND (timestamp >= {latest_start} OR {latest_start} IS NULL)"
-            query = sa.text(f"SELECT data FROM {table} WHERE {where} ORDER BY id")
-            self.__dict__[key] = query
-        return query
-
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """Rasa's query, reading only the events' JSON (no ORM object per stored event)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(self._events_sql(fetch_events_from_all_sessions), {"s": sender_id}).all()
+            rows = conn.execute(self._events_sql[fetch_events_from_all_sessions], {"s": sender_id}).all()
             events = [json.loads(data) for (data,) in rows]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -104,11 +99,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             self._stored_counts.popitem(last=False)
 
     def _last_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
-        # Fixed SQL: the ORM query cost about 1 ms of CPU to build, twice per message in production.
-        query = self.__dict__.get("_last_id_sql")
-        if query is None:
-            query = self._last_id_sql = sa.text(f"SELECT max(id) FROM {self.SQLEvent.__tablename__} WHERE sender_id = :s")
-        return session.execute(query, {"s": sender_id}).scalar()
+        return session.execute(self._last_id_sql, {"s": sender_id}).scalar()
 
     async def _still_stored(self, sender_id: Text, last_id: Optional[int]) -> bool:
         """Production: nobody has stored an event of the conversation since this server saved it."""

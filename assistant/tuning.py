@@ -1,8 +1,9 @@
 """Tuning of the Rasa server process: SQLite settings, a cheap check of action-server answers, event
 classes found by name in a table, the model graph's plan built once and run without dask's
-scheduler, the NLU model's traced TensorFlow graph called directly, kept-alive connections to the
-action server, a compact tracker sent to it, no replayed copy of the tracker for an action that
-cannot be rejected, no silent fall-back to an in-memory tracker store."""
+scheduler, the NLU model's traced TensorFlow graph called directly, a message's sparse features
+joined directly, kept-alive connections to the action server, a compact tracker sent to it, no
+replayed copy of the tracker for an action that cannot be rejected, no silent fall-back to an
+in-memory tracker store."""
 from __future__ import annotations
 
 from typing import Any, Dict, List

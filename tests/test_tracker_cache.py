@@ -223,7 +223,7 @@ def test_the_fixed_event_queries_read_what_rasas_queries_read(tmp_path):
         with live.session_scope() as session:
             rasa = [row.data for row in live._event_query(session, "q1", fetch_events_from_all_sessions=all_sessions).all()]
         with live.engine.connect() as conn:
-            ours = [data for (data,) in conn.execute(live._events_sql(all_sessions), {"s": "q1"})]
+            ours = [data for (data,) in conn.execute(live._events_sql[all_sessions], {"s": "q1"})]
         assert ours == rasa and ours
     full = run(live.retrieve_full_tracker("q1"))
     assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["一つ目", "二つ目"]
