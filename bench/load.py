@@ -35,6 +35,11 @@ def messages() -> List[str]:
     return texts
 
 
+def percentiles(latencies: List[float]) -> List[float]:
+    """The 1st to 99th percentiles (index 49 is p50, 94 is p95); needs two latencies or more."""
+    return statistics.quantiles(latencies, n=100, method="inclusive")
+
+
 class Stats:
     def __init__(self) -> None:
         self.latencies: List[float] = []
@@ -45,7 +50,7 @@ class Stats:
         lat = self.latencies
         if len(lat) < 2:
             return f"{len(lat)} messages, {self.errors} errors"
-        q = statistics.quantiles(lat, n=100, method="inclusive")
+        q = percentiles(lat)
         return (f"{len(lat) / seconds:6.1f} msg/s  p50 {q[49]:6.1f} ms  p95 {q[94]:6.1f} ms  p99 {q[98]:6.1f} ms  "
                 f"errors {self.errors}  ({len(lat)} replies)")
 
@@ -53,12 +58,12 @@ class Stats:
         parts = []
         for phase, lat in self.by_phase.items():
             if len(lat) > 1:
-                q = statistics.quantiles(lat, n=100, method="inclusive")
+                q = percentiles(lat)
                 parts.append(f"{phase}: {len(lat)} replies, p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms")
         return "; ".join(parts)
 
     def p95(self) -> float:
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[94] if len(self.latencies) > 1 else 0.0
+        return percentiles(self.latencies)[94] if len(self.latencies) > 1 else 0.0
 
 
 async def send(session, url: str, sender: str, text: str, stats: Stats, phase: str = "") -> None:
