@@ -1,7 +1,8 @@
 """Load benchmark over REST: 200 residents chatting for 60 s, then a ramp to find where p95 passes 200 ms.
 
 Runs the embedded profile (one server, SQLite) and the production profile (two servers on the
-local PostgreSQL, Redis and RabbitMQ, the client spreading messages over both).
+local PostgreSQL, Redis and RabbitMQ, each conversation's messages going to the two servers in
+turn, as a load balancer would send them).
 """
 from __future__ import annotations
 
@@ -119,7 +120,11 @@ async def open_rate(urls: List[str], rate: float, seconds: float) -> Stats:
             delay = start + i / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(send(session, urls[i % len(urls)], senders[i % 500], texts[i % len(texts)], stats)))
+            # Each resident's next message goes to the next server, as in steady(): a load balancer
+            # does not keep a conversation on one server.
+            resident, nth = i % len(senders), i // len(senders)
+            url = urls[(resident + nth) % len(urls)]
+            tasks.append(asyncio.create_task(send(session, url, senders[resident], texts[i % len(texts)], stats)))
         await asyncio.gather(*tasks)
     return stats
 
@@ -219,7 +224,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--step-seconds", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=15, help="seconds of load before measuring (0: none)")
-    parser.add_argument("--rates", type=float, nargs="+", default=[20, 30, 40, 50, 60, 70, 80, 100])
+    parser.add_argument("--rates", type=float, nargs="+", default=[20, 30, 40, 50, 60, 70, 80, 100, 120, 140, 160, 180, 200])
     parser.add_argument("--profiles", nargs="+", default=["embedded", "production"])
     args = parser.parse_args()
     print(f"machine: {os.uname().nodename}, {os.cpu_count()} cores; load client on the same machine; "
