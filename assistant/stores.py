@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable, Iterable, Iterator, Optional, Text,
 import sqlalchemy as sa
 
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -73,19 +73,28 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             True: sa.text(f"SELECT data FROM {table} WHERE sender_id = :s ORDER BY id"),
         }
         self._last_id_sql = sa.text(f"SELECT max(id) FROM {table} WHERE sender_id = :s")
+        self._newer_sql = sa.text(f"SELECT id, data FROM {table} WHERE sender_id = :s AND id > :after ORDER BY id")
         # What this server remembers of each conversation: how many events of its session are
         # stored (so a save need not count them) and its last saved tracker (so the next message
         # need not read and replay the whole session). The embedded profile has one server per
         # SQLite file, so what it saved is what is stored. In production several servers share the
-        # database (Redis's lock lets one at a time work on a conversation): the memory is used only
-        # when the conversation's last stored event is still the one this server saved.
+        # database (Redis's lock lets one at a time work on a conversation): before the memory is
+        # used, the events other servers have stored since this one saved are read and applied.
         self._shared = self.engine.dialect.name != "sqlite"
+        # Reads are single statements: on PostgreSQL they run on connections of their own that are
+        # always in autocommit, which saves the BEGIN and ROLLBACK round trips psycopg2 adds to each.
+        self._reads = self.engine
+        if self._shared:
+            from rasa.core.tracker_store import create_engine_kwargs
+
+            self._reads = sa.create_engine(self.engine.url, isolation_level="AUTOCOMMIT",
+                                           **create_engine_kwargs(self.engine.url))
         self._stored_counts: "OrderedDict[str, int]" = OrderedDict()
         self._cache: "OrderedDict[str, Tuple[float, Optional[int], DialogueStateTracker]]" = OrderedDict()
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """Rasa's query, reading only the events' JSON (no ORM object per stored event)."""
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             rows = conn.execute(self._events_sql[fetch_events_from_all_sessions], {"s": sender_id}).all()
             events = [json.loads(data) for (data,) in rows]
         if self.domain and events:
@@ -101,13 +110,27 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     def _last_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
         return session.execute(self._last_id_sql, {"s": sender_id}).scalar()
 
-    async def _still_stored(self, sender_id: Text, last_id: Optional[int]) -> bool:
-        """Production: nobody has stored an event of the conversation since this server saved it."""
-        async def check() -> bool:
-            with self.session_scope() as session:
-                return self._last_event_id(session, sender_id) == last_id
+    async def _catch_up(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> bool:
+        """Production: applies to a remembered tracker the events other servers have stored since
+        this one saved it (a conversation's messages may each go to another server), as reading the
+        session from the database would replay them. False when it cannot be brought up to date
+        that way: the conversation was never saved here, or a new session has started since."""
+        if last_id is None:
+            return False
 
-        return await _retrying("retrieve", check)
+        async def newer() -> list:
+            with self._reads.connect() as conn:
+                return conn.execute(self._newer_sql, {"s": tracker.sender_id, "after": last_id}).all()
+
+        rows = await _retrying("retrieve", newer)
+        events = deserialise_events([json.loads(data) for _id, data in rows])
+        if len(events) != len(rows) or any(isinstance(event, SessionStarted) for event in events):
+            return False
+        for event in events:
+            tracker.update(event)
+        if events:
+            self._remember(tracker.sender_id, len(tracker.events))
+        return True
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         known = self._stored_counts.get(tracker.sender_id)
@@ -128,8 +151,8 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         saved_at, last_id, tracker = entry
         if time.monotonic() - saved_at > CACHE_SECONDS or len(tracker.events) != self._stored_counts.get(sender_id):
             return None
-        if self._shared and not await self._still_stored(sender_id, last_id):
-            return None  # another server has answered this conversation since
+        if self._shared and not await self._catch_up(tracker, last_id):
+            return None
         return tracker
 
     def _keep(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
@@ -171,12 +194,11 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         reading the stored session back (a whole query and replay per message), here they are the
         events this save writes."""
         with self.session_scope() as session:
-            events = list(self._additional_events(session, tracker))
-            if self.event_broker is not None:
-                await self._stream_new_events(self.event_broker, events, tracker.sender_id)
             rows = []
-            for event in events:
+            for event in self._additional_events(session, tracker):
                 data = event.as_dict()
+                if self.event_broker is not None:  # Rasa's _stream_new_events, without a second as_dict()
+                    self.event_broker.publish({"sender_id": tracker.sender_id, **data})
                 rows.append({
                     "sender_id": tracker.sender_id,
                     "type_name": event.type_name,
@@ -185,10 +207,17 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
                     "action_name": data.get("name"),
                     "data": json.dumps(data),
                 })
-            if rows:
-                session.connection().execute(self.SQLEvent.__table__.insert(), rows)
-            # Under the conversation's lock no other server adds to it: this is our last event.
-            last_id = self._last_event_id(session, tracker.sender_id) if self._shared else None
+            table, last_id = self.SQLEvent.__table__, None
+            if rows and self._shared:
+                # One statement stores the events and gives their ids. Under the conversation's lock
+                # no other server adds to it: the highest is the conversation's last event.
+                # (psycopg2 sends the rows in one INSERT … VALUES and returns every row's id.)
+                ids = session.connection().execute(table.insert().returning(table.c.id), rows).scalars()
+                last_id = max(ids)
+            elif rows:
+                session.connection().execute(table.insert(), rows)
+            elif self._shared:
+                last_id = self._last_event_id(session, tracker.sender_id)
             session.commit()
         return last_id
 

@@ -5,6 +5,7 @@ import asyncio
 import time
 
 import pytest
+import sqlalchemy
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
@@ -116,16 +117,22 @@ def test_a_failed_save_is_not_remembered(tmp_path, monkeypatch):
     assert not [e for e in run(live.retrieve("r3")).events if isinstance(e, UserUttered)]
 
 
-def test_a_new_session_is_read_from_the_database_as_rasa_reads_it(tmp_path):
-    db = tmp_path / "tracker.db"
-    live = store(db)
-    tracker = new_tracker("r4")
+def two_sessions(sender: str, first: RetryingSQLTrackerStore, second: RetryingSQLTrackerStore) -> DialogueStateTracker:
+    """A message saved by `first`, then a new session with one message on `second`; returns what
+    `second` saved."""
+    tracker = new_tracker(sender)
     turn(tracker, 0, "前のセッション")
-    run(live.save(tracker))
-    tracker = run(live.retrieve("r4"))
+    run(first.save(tracker))
+    tracker = run(second.retrieve(sender))
     start_new_session(tracker)
     turn(tracker, 1, "新しいセッション")
-    run(live.save(tracker))
+    run(second.save(tracker))
+    return tracker
+
+
+def test_a_new_session_is_read_from_the_database_as_rasa_reads_it(tmp_path):
+    live = store(tmp_path / "tracker.db")
+    tracker = two_sessions("r4", live, live)
     again = run(live.retrieve("r4"))
     assert again is not tracker
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["新しいセッション"]
@@ -180,11 +187,16 @@ def postgres_db(services):
     admin.close()
 
 
+def pg_store(db: str) -> RetryingSQLTrackerStore:
+    """A production server's tracker store on the local PostgreSQL."""
+    return RetryingSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
+                                   db=db, username="postgres", password="")
+
+
 @pytest.mark.services
 def test_two_servers_never_answer_from_a_stale_memory(postgres_db):
     def server():
-        return RetryingSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
-                                       db=postgres_db, username="postgres", password="")
+        return pg_store(postgres_db)
 
     a, b = server(), server()
     tracker = new_tracker("p1")
@@ -197,16 +209,44 @@ def test_two_servers_never_answer_from_a_stale_memory(postgres_db):
     same(on_b, run(server().retrieve("p1")))
     turn(on_b, 1, "サーバーBへ")
     run(b.save(on_b))
-    # Back on A: its memory is stale, so it reads the database and sees B's message.
+    # Back on A: its memory lacks B's message; A reads the events stored since it saved and
+    # applies them, which gives what reading the whole session would.
     on_a = run(a.retrieve("p1"))
-    assert on_a is not tracker
+    assert on_a is tracker
     assert [e.text for e in on_a.events if isinstance(e, UserUttered)] == ["サーバーAへ", "サーバーBへ"]
+    same(on_a, run(server().retrieve("p1")))
     turn(on_a, 2, "またAへ")
     run(a.save(on_a))
     stored = run(server().retrieve("p1"))
     assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["サーバーAへ", "サーバーBへ", "またAへ"]
     same(stored, on_a)
     assert run(a.retrieve("p1")) is on_a
+    # Many messages, each on the other server: every save stores exactly the new events once.
+    run(a.save(on_a))  # the retrieve above took it out of A's memory; saved, it is back in
+    last_saved = {a: on_a, b: on_b}
+    for n in range(3, 13):
+        here = a if n % 2 else b
+        current = run(here.retrieve("p1"))
+        assert current is last_saved[here]  # the server's own memory, brought up to date
+        same(current, run(server().retrieve("p1")))
+        turn(current, n, f"メッセージ{n}")
+        run(here.save(current))
+        last_saved[here] = current
+    texts = [e.text for e in run(server().retrieve("p1")).events if isinstance(e, UserUttered)]
+    assert texts == ["サーバーAへ", "サーバーBへ", "またAへ"] + [f"メッセージ{n}" for n in range(3, 13)]
+    with a.engine.connect() as conn:
+        stored_rows = conn.execute(sqlalchemy.text("SELECT count(*) FROM events WHERE sender_id = 'p1'")).scalar()
+    assert stored_rows == 3 + 13 * 5  # the session's start, then five events for each of 13 messages
+
+
+@pytest.mark.services
+def test_a_new_session_started_on_another_server_is_read_from_the_database(postgres_db):
+    a, b, reader = (pg_store(postgres_db) for _ in range(3))
+    two_sessions("p2", a, b)  # A remembers the first session; B starts the second
+    on_a = run(a.retrieve("p2"))
+    assert len([e for e in on_a.events if isinstance(e, SessionStarted)]) == 1  # read from the database: it starts at the latest session, as Rasa's read does
+    assert [e.text for e in on_a.events if isinstance(e, UserUttered)] == ["新しいセッション"]
+    same(on_a, run(reader.retrieve("p2")))
 
 
 def test_the_fixed_event_queries_read_what_rasas_queries_read(tmp_path):
@@ -229,3 +269,25 @@ def test_the_fixed_event_queries_read_what_rasas_queries_read(tmp_path):
     assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["一つ目", "二つ目"]
     live._forget("q1")
     assert [e.text for e in run(live.retrieve("q1")).events if isinstance(e, UserUttered)] == ["二つ目"]
+
+
+@pytest.mark.services
+def test_a_message_on_postgresql_costs_two_statements_and_no_transaction_for_reading(postgres_db):
+    """Production's per-message work on the tracker store: one read of what others stored since
+    (on an autocommit connection: no BEGIN/ROLLBACK round trips), one INSERT that returns the ids."""
+    a = pg_store(postgres_db)
+    tracker = new_tracker("p3")
+    turn(tracker, 0)
+    run(a.save(tracker))
+    seen = []
+    for engine in {a.engine, a._reads}:
+        sqlalchemy.event.listen(engine, "before_cursor_execute",
+                                lambda conn, cursor, statement, *rest: seen.append(
+                                    (statement.split()[0], cursor.connection.autocommit)))
+    current = run(a.retrieve("p3"))
+    turn(current, 1)
+    run(a.save(current))
+    assert seen == [("SELECT", True), ("INSERT", False)]
+    with a._reads.connect() as conn:
+        last = conn.execute(sqlalchemy.text("SELECT max(id) FROM events WHERE sender_id = 'p3'")).scalar()
+    assert a._cache["p3"][1] == last  # the id the INSERT returned is the conversation's last
