@@ -96,19 +96,27 @@ def rows(db: str, sql: str, *args):
         conn.close()
 
 
-def drain(queue: str):
+def drain_messages(queue: str, delete_exchange: str = ""):
+    """The queue's messages as (body, properties); with delete_exchange, deletes the queue and it."""
     import pika
 
     connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1"))
     channel = connection.channel()
-    events = []
+    messages = []
     while True:
-        method, _, body = channel.basic_get(queue, auto_ack=True)
+        method, properties, body = channel.basic_get(queue, auto_ack=True)
         if method is None:
             break
-        events.append(json.loads(body))
+        messages.append((body, properties))
+    if delete_exchange:
+        channel.queue_delete(queue)
+        channel.exchange_delete(delete_exchange)
     connection.close()
-    return events
+    return messages
+
+
+def drain(queue: str):
+    return [json.loads(body) for body, _properties in drain_messages(queue)]
 
 
 def test_conversation_is_stored_in_postgresql(production):

@@ -1,0 +1,98 @@
+"""The production servers' event broker publishes Rasa's messages (one persistent JSON message per
+event, in order) and keeps what it could not publish, as Rasa's does."""
+import asyncio
+import json
+import uuid
+
+import pytest
+import rasa.shared.core.events  # noqa: F401  (Rasa's broker uses it without importing it)
+from rasa.core.brokers.pika import PikaEventBroker
+
+from assistant.analytics.publisher import BatchingPikaEventBroker
+from tests.test_production_profile import drain_messages, services  # noqa: F401  (fixture)
+
+
+def events(n: int, sender: str = "pub-1"):
+    return [{"sender_id": sender, "event": "user", "timestamp": 1_700_000_000.0 + i, "text": f"質問{i}",
+             "parse_data": {"intent": {"name": "card_apply", "confidence": 0.9}}} for i in range(n)]
+
+
+def drain(queue: str):
+    """The queue's messages (body, delivery mode); deletes the queue and its exchange (named alike)."""
+    return [(body, properties.delivery_mode) for body, properties in drain_messages(queue, delete_exchange=queue)]
+
+
+async def publish_all(broker_class, queue: str, batches):
+    # An exchange of the test's own: Rasa's fans out to every queue bound to it on this machine.
+    broker = broker_class("127.0.0.1", "guest", "guest", queues=[queue], exchange_name=queue)
+    await broker.connect()
+    try:
+        for batch in batches:
+            for event in batch:
+                broker.publish(event)
+            await asyncio.sleep(0)  # a save hands its events over in one go, then the server goes on
+        while broker._background_tasks:
+            await asyncio.sleep(0.02)
+    finally:
+        await broker.close()
+
+
+@pytest.mark.services
+def test_the_messages_are_rasas_one_per_event_in_order():
+    sent = events(25)
+    ours, rasas = f"madoguchi_pub_{uuid.uuid4().hex[:8]}", f"madoguchi_pub_{uuid.uuid4().hex[:8]}"
+    asyncio.run(publish_all(BatchingPikaEventBroker, ours, [sent[:10], sent[10:11], sent[11:]]))
+    asyncio.run(publish_all(PikaEventBroker, rasas, [sent]))
+    got, expected = drain(ours), drain(rasas)
+    assert [json.loads(body) for body, _mode in got] == sent
+    assert got == expected  # byte for byte what Rasa's broker sends, persistent (delivery mode 2)
+    assert {mode for _body, mode in got} == {2}
+
+
+class FlakyExchange:
+    """Refuses every third message, as a broker whose connection broke mid-batch would (or none)."""
+
+    def __init__(self, refuse_every: int = 3) -> None:
+        self.published, self.calls, self.refuse_every = [], 0, refuse_every
+
+    async def publish(self, message, routing_key):
+        self.calls += 1
+        if self.refuse_every and self.calls % self.refuse_every == 0:
+            raise ConnectionError("connection reset")
+        self.published.append(json.loads(message.body))
+
+
+def test_events_that_could_not_be_published_are_kept_for_later():
+    async def settle(broker):
+        while broker._background_tasks:
+            await asyncio.sleep(0.01)
+
+    async def scenario():
+        broker = BatchingPikaEventBroker("127.0.0.1", "guest", "guest", queues=["unused"])
+        broker._exchange = FlakyExchange()
+        sent = events(9, sender="pub-2")
+        for event in sent:
+            broker.publish(event)
+        await settle(broker)
+        kept = list(broker._unpublished_events)
+        assert kept == [sent[2], sent[5], sent[8]]
+        assert broker._exchange.published == [e for i, e in enumerate(sent) if i % 3 != 2]
+        # Rasa publishes the kept events when the connection is back (its reconnect callback).
+        broker._exchange = FlakyExchange(refuse_every=0)
+        broker._publish_unpublished_messages()
+        await settle(broker)
+        assert broker._exchange.published == kept and not broker._unpublished_events
+
+    asyncio.run(scenario())
+
+
+def test_events_published_before_the_connection_are_kept():
+    async def scenario():
+        broker = BatchingPikaEventBroker("127.0.0.1", "guest", "guest", queues=["unused"])
+        for event in events(3, sender="pub-3"):
+            broker.publish(event)
+        while broker._background_tasks:
+            await asyncio.sleep(0.01)
+        return broker
+
+    assert len(asyncio.run(scenario())._unpublished_events) == 3
