@@ -18,11 +18,13 @@ from typing import Any, Awaitable, Callable, Iterable, Iterator, Optional, Text,
 
 import sqlalchemy as sa
 
-from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from assistant.storage.db import autocommit_reads
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,14 +83,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         # database (Redis's lock lets one at a time work on a conversation): before the memory is
         # used, the events other servers have stored since this one saved are read and applied.
         self._shared = self.engine.dialect.name != "sqlite"
-        # Reads are single statements: on PostgreSQL they run on connections of their own that are
-        # always in autocommit, which saves the BEGIN and ROLLBACK round trips psycopg2 adds to each.
-        self._reads = self.engine
-        if self._shared:
-            from rasa.core.tracker_store import create_engine_kwargs
-
-            self._reads = sa.create_engine(self.engine.url, isolation_level="AUTOCOMMIT",
-                                           **create_engine_kwargs(self.engine.url))
+        self._reads = autocommit_reads(self.engine, **create_engine_kwargs(self.engine.url))
         self._stored_counts: "OrderedDict[str, int]" = OrderedDict()
         self._cache: "OrderedDict[str, Tuple[float, Optional[int], DialogueStateTracker]]" = OrderedDict()
 

@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from assistant.storage.db import make_engine, migrate, session_factory
+from assistant.storage.db import autocommit_reads, make_engine, migrate, session_factory
 from assistant.storage.models import (
     _OPEN_SQL, CHAT_STATUSES, OPEN_STATUSES, ApiToken, AuditEntry, Handoff, HandoffMessage, StaffSession, StaffUser, utcnow,
 )
@@ -37,12 +37,7 @@ class HandoffStore:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
         self.Session = session_factory(engine)
-        # The door's read is one statement: on PostgreSQL it runs on connections of its own that are
-        # always in autocommit, which saves psycopg2's BEGIN and ROLLBACK round trips on every
-        # resident message.
-        self._reads = engine
-        if engine.dialect.name == "postgresql":
-            self._reads = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True, future=True)
+        self._reads = autocommit_reads(engine, pool_pre_ping=True, future=True)  # the door's read
 
     @classmethod
     def from_url(cls, url: str, upgrade: bool = False) -> "HandoffStore":
