@@ -1,7 +1,7 @@
 """The event log the broker consumer writes: rows in the tracker store's shape, in time order, once."""
 import json
 
-from assistant.analytics.broker import event_log_engine, event_row, store_events
+from assistant.analytics.broker import event_log_engine, event_row, event_rows, store_events
 
 
 def body(**event) -> bytes:
@@ -26,3 +26,14 @@ def test_events_are_stored_in_time_order_and_a_redelivery_is_skipped(tmp_path):
         texts = [json.loads(d)["text"] for (d,) in conn.exec_driver_sql("SELECT data FROM events ORDER BY id")]
     assert texts == ["一つ目", "二つ目"]
     engine.dispose()
+
+
+def test_a_saves_events_in_one_message_become_the_same_rows_as_one_message_each():
+    events = [dict(event="user", sender_id="s2", timestamp=1.0, text="手数料は？", parse_data={"intent": {"name": "card_fee"}}),
+              dict(event="action", sender_id="s2", timestamp=1.1, name="action_answer"),
+              dict(event="bot", sender_id="s2", timestamp=1.2, text="無料です")]
+    together = event_rows(json.dumps(events).encode())
+    assert together == [event_row(body(**e)) for e in events]  # the same keys too: a redelivery in either form is skipped
+    assert [r["action_name"] for r in together] == [None, "action_answer", None]
+    assert event_rows(json.dumps([events[0], {"no": "event"}]).encode()) is None
+    assert event_rows(b"[]") is None and event_row(json.dumps(events).encode()) is None

@@ -116,7 +116,12 @@ def drain_messages(queue: str, delete_exchange: str = ""):
 
 
 def drain(queue: str):
-    return [json.loads(body) for body, _properties in drain_messages(queue)]
+    """The queue's events: the production profile publishes a save's events as one JSON array."""
+    events = []
+    for body, _properties in drain_messages(queue):
+        parsed = json.loads(body)
+        events.extend(parsed if isinstance(parsed, list) else [parsed])
+    return events
 
 
 def test_conversation_is_stored_in_postgresql(production):

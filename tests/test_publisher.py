@@ -1,5 +1,6 @@
 """The production servers' event broker publishes Rasa's messages (one persistent JSON message per
-event, in order) and keeps what it could not publish, as Rasa's does."""
+event, in order) or, as the production profile has it, one persistent message per save (the JSON
+array of the same events), and keeps what it could not publish, as Rasa's does."""
 import asyncio
 import json
 import uuid
@@ -22,9 +23,9 @@ def drain(queue: str):
     return [(body, properties.delivery_mode) for body, properties in drain_messages(queue, delete_exchange=queue)]
 
 
-async def publish_all(broker_class, queue: str, batches):
+async def publish_all(broker_class, queue: str, batches, **settings):
     # An exchange of the test's own: Rasa's fans out to every queue bound to it on this machine.
-    broker = broker_class("127.0.0.1", "guest", "guest", queues=[queue], exchange_name=queue)
+    broker = broker_class("127.0.0.1", "guest", "guest", queues=[queue], exchange_name=queue, **settings)
     await broker.connect()
     try:
         for batch in batches:
@@ -47,6 +48,36 @@ def test_the_messages_are_rasas_one_per_event_in_order():
     assert [json.loads(body) for body, _mode in got] == sent
     assert got == expected  # byte for byte what Rasa's broker sends, persistent (delivery mode 2)
     assert {mode for _body, mode in got} == {2}
+
+
+@pytest.mark.services
+def test_one_message_per_save_carries_the_saves_events_in_order():
+    from assistant.analytics.broker import event_row, event_rows
+
+    sent = events(25, sender="pub-4")
+    queue = f"madoguchi_pub_{uuid.uuid4().hex[:8]}"
+    asyncio.run(publish_all(BatchingPikaEventBroker, queue, [sent[:10], sent[10:11], sent[11:]], one_message_per_save="true"))
+    got = drain(queue)
+    assert [json.loads(body) for body, _mode in got] == [sent[:10], sent[10:11], sent[11:]]
+    assert {mode for _body, mode in got} == {2}  # persistent, as Rasa's
+    # The consumer makes the same rows of them as of Rasa's one message per event.
+    rows = [row for body, _mode in got for row in event_rows(body)]
+    assert rows == [event_row(json.dumps(event).encode()) for event in sent]
+
+
+def test_the_production_profile_sends_one_message_per_save():
+    import yaml
+
+    from assistant.settings import PROJECT_ROOT
+
+    config = yaml.safe_load((PROJECT_ROOT / "assistant" / "rasa" / "endpoints.production.yml").read_text())["event_broker"]
+    assert config["type"] == "assistant.analytics.publisher.BatchingPikaEventBroker"
+
+    async def setting(**settings):  # Rasa's broker takes the running event loop
+        return BatchingPikaEventBroker("127.0.0.1", "guest", "guest", queues=["unused"], **settings).one_message_per_save
+
+    assert asyncio.run(setting(one_message_per_save=config["one_message_per_save"])) is True
+    assert asyncio.run(setting()) is False
 
 
 class FlakyExchange:
@@ -96,3 +127,19 @@ def test_events_published_before_the_connection_are_kept():
         return broker
 
     assert len(asyncio.run(scenario())._unpublished_events) == 3
+
+
+def test_a_save_whose_message_failed_is_kept_whole():
+    async def scenario():
+        broker = BatchingPikaEventBroker("127.0.0.1", "guest", "guest", queues=["unused"], one_message_per_save=True)
+        broker._exchange = FlakyExchange(refuse_every=2)
+        saves = [events(4, sender=f"pub-5-{n}") for n in range(3)]
+        for save in saves:
+            for event in save:
+                broker.publish(event)
+            while broker._background_tasks:
+                await asyncio.sleep(0.01)
+        assert broker._exchange.published == [saves[0], saves[2]]  # each save one message
+        assert list(broker._unpublished_events) == saves[1]  # the refused one, every event of it
+
+    asyncio.run(scenario())

@@ -40,12 +40,27 @@ class BrokerSettings:
     queue: str = "rasa_production_events"
 
 
-def event_row(body: bytes) -> Optional[Dict[str, Any]]:
-    """The event log row of one broker message, or None for a message that is not a Rasa event."""
+def event_rows(body: bytes) -> Optional[List[Dict[str, Any]]]:
+    """The event log rows of one broker message: Rasa's one event, or the JSON array of a save's
+    events (`one_message_per_save`); None for a message that is not Rasa's events."""
     try:
-        event = json.loads(body)
+        parsed = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
+    events = parsed if isinstance(parsed, list) else [parsed]
+    rows = [_row(event) for event in events]
+    if not rows or any(row is None for row in rows):
+        return None
+    return rows
+
+
+def event_row(body: bytes) -> Optional[Dict[str, Any]]:
+    """The event log row of a message carrying one Rasa event, or None."""
+    rows = event_rows(body)
+    return rows[0] if rows and len(rows) == 1 else None
+
+
+def _row(event: Any) -> Optional[Dict[str, Any]]:
     if not isinstance(event, dict) or not isinstance(event.get("event"), str) or not event.get("sender_id"):
         return None
     parse_data = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
@@ -55,7 +70,8 @@ def event_row(body: bytes) -> Optional[Dict[str, Any]]:
         "timestamp": event.get("timestamp") if isinstance(event.get("timestamp"), (int, float)) else None,
         "intent_name": intent.get("name"), "action_name": event.get("name") if isinstance(event.get("name"), str) else None,
         "data": json.dumps({k: v for k, v in event.items() if k != "sender_id"}, ensure_ascii=False),
-        "event_key": hashlib.sha256(body).hexdigest(),
+        # Rasa's body for this event (json.dumps of it): the same key whichever form carried it.
+        "event_key": hashlib.sha256(json.dumps(event).encode("utf-8")).hexdigest(),
     }
 
 
@@ -110,11 +126,11 @@ class Consumer:
                 if method is not None:
                     idle_since = now
                     last_tag = method.delivery_tag
-                    row = event_row(body)
-                    if row is None:
-                        logger.warning("event log: a message that is not a Rasa event was dropped")
+                    parsed = event_rows(body)
+                    if parsed is None:
+                        logger.warning("event log: a message that is not Rasa's events was dropped")
                     else:
-                        rows.append(row)
+                        rows.extend(parsed)
                     first_at = first_at or now
                 if last_tag is not None and (len(rows) >= FLUSH_EVENTS or method is None
                                              or now - (first_at or now) >= FLUSH_SECONDS):
