@@ -32,6 +32,9 @@ RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0)
 MAX_REMEMBERED = 20000  # conversations whose stored event count a server keeps in memory
 MAX_CACHED = 2000  # conversations whose last saved tracker a server keeps in memory
 CACHE_SECONDS = 1800.0  # a conversation quiet for longer is read from the database again
+# psycopg2 sends up to this many rows as one INSERT … VALUES (SQLAlchemy's executemany page size,
+# executemany_values_page_size): a save of no more rows is a single, atomic statement.
+ONE_STATEMENT_ROWS = 1000
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -188,20 +191,18 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         The new events are published to the event broker first, as Rasa does; Rasa finds them by
         reading the stored session back (a whole query and replay per message), here they are the
         events this save writes."""
+        known = self._stored_counts.get(tracker.sender_id)
+        if self._shared and known is not None and 0 < len(tracker.events) - known <= ONE_STATEMENT_ROWS:
+            # Production's usual case: the new events are known without a query, and stored by a
+            # single INSERT … RETURNING on an autocommit connection (one statement is atomic by
+            # itself: no BEGIN and COMMIT round trips, no ORM session). The highest id is the
+            # conversation's last event: under its lock no other server adds to it.
+            rows = self._rows(tracker, itertools.islice(tracker.events, known, len(tracker.events)))
+            table = self.SQLEvent.__table__
+            with self._reads.connect() as conn:
+                return max(conn.execute(table.insert().returning(table.c.id), rows).scalars())
         with self.session_scope() as session:
-            rows = []
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                if self.event_broker is not None:  # Rasa's _stream_new_events, without a second as_dict()
-                    self.event_broker.publish({"sender_id": tracker.sender_id, **data})
-                rows.append({
-                    "sender_id": tracker.sender_id,
-                    "type_name": event.type_name,
-                    "timestamp": data.get("timestamp"),
-                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    "action_name": data.get("name"),
-                    "data": json.dumps(data),
-                })
+            rows = self._rows(tracker, self._additional_events(session, tracker))
             table, last_id = self.SQLEvent.__table__, None
             if rows and self._shared:
                 # One statement stores the events and gives their ids. Under the conversation's lock
@@ -215,6 +216,22 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
                 last_id = self._last_event_id(session, tracker.sender_id)
             session.commit()
         return last_id
+
+    def _rows(self, tracker: DialogueStateTracker, new_events: Iterable) -> list:
+        rows = []
+        for event in new_events:
+            data = event.as_dict()
+            if self.event_broker is not None:  # Rasa's _stream_new_events, without a second as_dict()
+                self.event_broker.publish({"sender_id": tracker.sender_id, **data})
+            rows.append({
+                "sender_id": tracker.sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            })
+        return rows
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         known = self._stored_counts.get(tracker.sender_id)

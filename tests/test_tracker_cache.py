@@ -272,9 +272,10 @@ def test_the_fixed_event_queries_read_what_rasas_queries_read(tmp_path):
 
 
 @pytest.mark.services
-def test_a_message_on_postgresql_costs_two_statements_and_no_transaction_for_reading(postgres_db):
-    """Production's per-message work on the tracker store: one read of what others stored since
-    (on an autocommit connection: no BEGIN/ROLLBACK round trips), one INSERT that returns the ids."""
+def test_a_message_on_postgresql_costs_two_statements_and_no_transaction(postgres_db):
+    """Production's per-message work on the tracker store: one read of what others stored since,
+    one INSERT that returns the ids, both on autocommit connections (no BEGIN, COMMIT or ROLLBACK
+    round trips: each is one statement, atomic by itself)."""
     a = pg_store(postgres_db)
     tracker = new_tracker("p3")
     turn(tracker, 0)
@@ -287,7 +288,26 @@ def test_a_message_on_postgresql_costs_two_statements_and_no_transaction_for_rea
     current = run(a.retrieve("p3"))
     turn(current, 1)
     run(a.save(current))
-    assert seen == [("SELECT", True), ("INSERT", False)]
+    assert seen == [("SELECT", True), ("INSERT", True)]
     with a._reads.connect() as conn:
         last = conn.execute(sqlalchemy.text("SELECT max(id) FROM events WHERE sender_id = 'p3'")).scalar()
     assert a._cache["p3"][1] == last  # the id the INSERT returned is the conversation's last
+    stored = run(pg_store(postgres_db).retrieve("p3")).events
+    assert [e.type_name for e in stored][-10:] == [e.type_name for e in current.events][-10:]  # both messages stored
+
+
+@pytest.mark.services
+def test_a_save_that_fails_midway_stores_nothing_of_it(postgres_db):
+    """The autocommit INSERT is one statement: a save whose rows cannot all be stored stores none."""
+    a = pg_store(postgres_db)
+    tracker = new_tracker("p4")
+    turn(tracker, 0, "一つ目")
+    run(a.save(tracker))
+    current = run(a.retrieve("p4"))
+    turn(current, 1, "二つ目")
+    turn(current, 2, "x" * 300)  # the user event's intent name does not fit its column
+    current.events[-5].parse_data["intent"]["name"] = "x" * 300
+    with pytest.raises(Exception):
+        run(a.save(current))
+    texts = [e.text for e in run(pg_store(postgres_db).retrieve("p4")).events if isinstance(e, UserUttered)]
+    assert texts == ["一つ目"]

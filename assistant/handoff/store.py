@@ -37,7 +37,7 @@ class HandoffStore:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
         self.Session = session_factory(engine)
-        self._reads = autocommit_reads(engine, pool_pre_ping=True, future=True)  # the door's read
+        self._reads = autocommit_reads(engine, future=True)  # the door's read
 
     @classmethod
     def from_url(cls, url: str, upgrade: bool = False) -> "HandoffStore":
@@ -57,9 +57,17 @@ class HandoffStore:
 
     def door_state(self, conversation_id: str) -> Tuple[bool, int]:
         """(has an open handoff, staff messages waiting): one cheap query for every resident message."""
-        with self._reads.connect() as conn:
-            has_open, pending = conn.execute(_DOOR_SQL, {"c": conversation_id}).one()
-        return bool(has_open), int(pending)
+        for attempt in (1, 2):
+            try:
+                with self._reads.connect() as conn:
+                    has_open, pending = conn.execute(_DOOR_SQL, {"c": conversation_id}).one()
+                return bool(has_open), int(pending)
+            except sa.exc.DBAPIError as error:
+                # A connection the database closed (a restart): SQLAlchemy has dropped the pool's
+                # connections, so one more try connects afresh. Cheaper than a ping before every read.
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     def open(self, *, conversation_id: str, channel: str, reason: str, status: str = "waiting",
              topic: Optional[str] = None, guide_id: Optional[str] = None, guide_step: Optional[int] = None,
