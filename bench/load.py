@@ -212,6 +212,9 @@ def production_env(db: str, queue: str) -> Dict[str, str]:
         "MADOGUCHI_REDIS_HOST": "127.0.0.1", "MADOGUCHI_REDIS_PORT": "6379",
         "MADOGUCHI_RABBITMQ_HOST": "127.0.0.1", "MADOGUCHI_RABBITMQ_PORT": "5672",
         "MADOGUCHI_RABBITMQ_USER": "guest", "MADOGUCHI_RABBITMQ_PASSWORD": "guest", "MADOGUCHI_RABBITMQ_QUEUE": queue,
+        # The handoff store (read for every message: is a member of staff holding the conversation?)
+        # on the same PostgreSQL, shared by both servers, as in production.
+        "MADOGUCHI_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{db}",
         **NO_LIMITS,
         # Two servers already use both cores; a worker each would only add processes (README, Production).
         "MADOGUCHI_NLU_WORKERS": "0",
