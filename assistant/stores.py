@@ -192,6 +192,10 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         reading the stored session back (a whole query and replay per message), here they are the
         events this save writes."""
         known = self._stored_counts.get(tracker.sender_id)
+        if known == 0 and not tracker.events:
+            # A new conversation, read as absent and saved before it has any event (Rasa's
+            # get_or_create_tracker on every first message): nothing is stored, nothing to store.
+            return None
         if self._shared and known is not None and 0 < len(tracker.events) - known <= ONE_STATEMENT_ROWS:
             # Production's usual case: the new events are known without a query, and stored by a
             # single INSERT … RETURNING on an autocommit connection (one statement is atomic by

@@ -297,6 +297,26 @@ def test_a_message_on_postgresql_costs_two_statements_and_no_transaction(postgre
 
 
 @pytest.mark.services
+def test_a_new_conversation_costs_one_read_before_its_first_save(postgres_db):
+    """Rasa reads a new conversation, finds none and saves it empty before its first message is
+    handled: the empty save needs no statement (no transaction to store nothing)."""
+    a = pg_store(postgres_db)
+    seen = []
+    for engine in {a.engine, a._reads}:
+        sqlalchemy.event.listen(engine, "before_cursor_execute",
+                                lambda conn, cursor, statement, *rest: seen.append(statement.split()[0]))
+    empty = run(a.get_or_create_tracker("p5", append_action_listen=False))
+    assert seen == ["SELECT"] and not empty.events
+    first = new_tracker("p5")
+    turn(first, 0, "はじめまして")
+    empty.events.extend(first.events)
+    run(a.save(empty))
+    assert seen == ["SELECT", "INSERT"]
+    stored = run(pg_store(postgres_db).retrieve("p5"))
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["はじめまして"]
+
+
+@pytest.mark.services
 def test_a_save_that_fails_midway_stores_nothing_of_it(postgres_db):
     """The autocommit INSERT is one statement: a save whose rows cannot all be stored stores none."""
     a = pg_store(postgres_db)
