@@ -17,7 +17,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -46,6 +46,7 @@ class Stats:
         self.latencies: List[float] = []
         self.errors = 0
         self.by_phase: Dict[str, List[float]] = {}  # e.g. a conversation's first message / later ones
+        self.cpu = ""  # CPU per message by part of the deployment (measured())
 
     def line(self, seconds: float) -> str:
         lat = self.latencies
@@ -149,9 +150,68 @@ def cpu_line(before: List[int], after: List[int]) -> str:
     return f"  [CPU busy {busy / total * 100:3.0f}%, stolen {d[7] / total * 100:3.0f}%]"
 
 
-def measured(coroutine_factory):
-    before = cpu_times()
+def _children(pid: int) -> List[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+SERVICES = {"postgres": "PostgreSQL", "redis-server": "Redis", "beam.smp": "RabbitMQ", "erl_child_setup": "RabbitMQ"}
+
+
+def process_cpu(stacks: List[Stack]) -> Dict[str, int]:
+    """CPU ticks so far of each part of the deployment: the stacks' processes (a Rasa server's
+    children are its NLU workers) and the local PostgreSQL, Redis and RabbitMQ (/proc, Linux)."""
+    ticks: Dict[str, int] = {}
+    ours = set()
+    for stack in stacks:
+        for proc, name in zip(stack.processes, ("action servers", "Rasa servers", "staff consoles")):
+            ours.add(proc.pid)
+            ticks[name] = ticks.get(name, 0) + _cpu_ticks(proc.pid)
+            for child in _children(proc.pid):
+                ours.add(child)
+                part = "NLU workers" if name == "Rasa servers" else name
+                ticks[part] = ticks.get(part, 0) + _cpu_ticks(child)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in ours:
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                part = SERVICES.get(f.read().strip())
+        except OSError:
+            continue
+        if part:
+            ticks[part] = ticks.get(part, 0) + _cpu_ticks(int(entry))
+    ticks["load client"] = _cpu_ticks(os.getpid())
+    return ticks
+
+
+def cpu_per_message(before: Dict[str, int], after: Dict[str, int], messages: int) -> str:
+    """Milliseconds of CPU per message answered, by part: what a deployment needs in cores per
+    message/s (services idle in one profile show their own background work)."""
+    if not messages:
+        return ""
+    ms = {part: (after.get(part, 0) - before.get(part, 0)) * 1000 / os.sysconf("SC_CLK_TCK") / messages for part in after}
+    served = sum(v for part, v in ms.items() if part != "load client")
+    parts = ", ".join(f"{part} {v:.1f}" for part, v in ms.items() if v >= 0.05 and part != "load client")
+    return f"CPU per message: {served:.1f} ms ({parts}; load client {ms.get('load client', 0):.1f})"
+
+
+def measured(coroutine_factory, stacks: Optional[List[Stack]] = None):
+    before, parts = cpu_times(), process_cpu(stacks or [])
     stats = asyncio.run(coroutine_factory())
+    stats.cpu = cpu_per_message(parts, process_cpu(stacks or []), len(stats.latencies))
     return stats, cpu_line(before, cpu_times())
 
 
@@ -191,13 +251,15 @@ def run_profile(name: str, stacks: List[Stack], args) -> Tuple[str, float]:
         # (first calls of the model and the stores); a city's server has long been running.
         warm = asyncio.run(open_rate(urls, 20, args.warmup))
         print(f"warm-up {args.warmup:.0f} s at 20 msg/s (not counted): {warm.line(args.warmup)}")
-    result, cpu = measured(lambda: steady(urls, args.conversations, args.seconds))
+    result, cpu = measured(lambda: steady(urls, args.conversations, args.seconds), stacks)
     print(f"{args.conversations} conversations, {args.seconds:.0f} s:  {result.line(args.seconds)}{cpu}")
     print(f"    {result.phases()}")
+    print(f"    {result.cpu}")
     saturation = 0.0
     for rate in args.rates:
-        step, cpu = measured(lambda: open_rate(urls, rate, args.step_seconds))
+        step, cpu = measured(lambda: open_rate(urls, rate, args.step_seconds), stacks)
         print(f"ramp {rate:5.0f} msg/s offered: {step.line(args.step_seconds)}{cpu}")
+        print(f"    {step.cpu}")
         if step.p95() > 200 or step.errors:
             break
         saturation = len(step.latencies) / args.step_seconds
