@@ -20,9 +20,9 @@ TRAINING_INPUTS := config.yml assistant/rasa/domain.yml assistant/rasa/rules.yml
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
-	@command -v chromium >/dev/null && fc-list | grep -q "Noto Sans CJK" || { \
-		echo "installing Debian packages: chromium, fonts-noto-cjk (browser tests and screenshots)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@command -v chromium >/dev/null && fc-list | grep -q "Noto Sans CJK" && command -v ss >/dev/null || { \
+		echo "installing Debian packages: chromium, fonts-noto-cjk (browser tests and screenshots), iproute2 (ss: a socket test)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk iproute2 >/dev/null; }
 	@test -n "$(PYTHON310)" || { echo "python3.10 not found (Rasa 3.6 needs Python 3.10)"; exit 1; }
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<25" wheel "setuptools<81"

@@ -24,9 +24,16 @@ QUIET_ENV = {
 }
 
 
+# Connections waiting for the Rasa server to accept them (Rasa passes SANIC_BACKLOG to the socket;
+# its default, 100, overflowed in the load bench beyond saturation and the kernel reset the
+# connections: the residents got an error instead of a late reply).
+SANIC_BACKLOG = "1024"
+
+
 def rasa_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env = dict(os.environ)
     env.update(QUIET_ENV)
+    env.setdefault("SANIC_BACKLOG", SANIC_BACKLOG)
     env.setdefault("PYTHONPATH", str(PROJECT_ROOT))
     env.update(extra or {})
     return env
