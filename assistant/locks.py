@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Optional, Text
 
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
@@ -61,6 +62,28 @@ end
 return 1
 """
 
+# Replaces a conversation's tickets with the given ones (ARGV: number, expiry in ms, ...), keeping
+# the counter past the highest so that a new ticket comes after them; none given removes both keys.
+_SAVE = """
+redis.call('DEL', KEYS[1])
+if #ARGV == 0 then
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+local top, last = 0, 0
+for i = 1, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  top = math.max(top, tonumber(ARGV[i]))
+  last = math.max(last, tonumber(ARGV[i + 1]))
+end
+if tonumber(redis.call('GET', KEYS[2]) or '0') < top then
+  redis.call('SET', KEYS[2], top)
+end
+redis.call('PEXPIREAT', KEYS[1], last)
+redis.call('PEXPIREAT', KEYS[2], last)
+return 1
+"""
+
 
 class AtomicRedisLockStore(LockStore):
     """Endpoint settings as Rasa's `redis` lock store (url, port, db, username, password, use_ssl,
@@ -80,9 +103,11 @@ class AtomicRedisLockStore(LockStore):
             use_ssl, key_prefix = settings.get("use_ssl", use_ssl), settings.get("key_prefix", key_prefix)
             socket_timeout = settings.get("socket_timeout", socket_timeout)
             poll_interval = settings.get("poll_interval", poll_interval)
-        self.redis = redis.asyncio.Redis(host=host, port=int(port), db=int(db), username=username or None,
-                                         password=password or None, ssl=str(use_ssl).lower() in ("true", "1"),
-                                         socket_timeout=float(socket_timeout))
+        self._connection = dict(host=host, port=int(port), db=int(db), username=username or None,
+                                password=password or None, ssl=str(use_ssl).lower() in ("true", "1"),
+                                socket_timeout=float(socket_timeout))
+        self.redis = redis.asyncio.Redis(**self._connection)
+        self._sync_client: Any = None  # for Rasa's synchronous LockStore methods, made on first use
         prefix = "lock:"
         if key_prefix:
             if str(key_prefix).isalnum():
@@ -125,13 +150,35 @@ class AtomicRedisLockStore(LockStore):
             except Exception as error:  # the ticket then expires by itself
                 logger.error("lock store: could not give back the lock of a conversation (%s)", type(error).__name__)
 
-    # Rasa's other LockStore methods read and write whole TicketLocks; nothing in Rasa's server
-    # calls them besides lock() (its processor and HTTP API use only lock()).
+    # Rasa's other LockStore methods (synchronous) read and write whole TicketLocks; Rasa's server
+    # itself uses only lock(). They work on the same keys, for tools that inspect or clear a lock.
+    @property
+    def _sync(self) -> Any:
+        if self._sync_client is None:
+            import redis
+
+            self._sync_client = redis.Redis(**self._connection)
+        return self._sync_client
+
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
-        raise NotImplementedError("AtomicRedisLockStore is used through lock() only")
+        try:
+            tickets = self._sync.hgetall(self._keys(conversation_id)[0])
+        except Exception as error:
+            raise LockError(f"Error while reading lock. Error:\n{error}") from error
+        if not tickets:
+            return None
+        numbered = sorted((int(number), int(expiry) / 1000) for number, expiry in tickets.items())
+        return TicketLock(conversation_id, deque(Ticket(number, expires) for number, expires in numbered))
 
     def delete_lock(self, conversation_id: Text) -> None:
-        raise NotImplementedError("AtomicRedisLockStore is used through lock() only")
+        self._save_tickets(conversation_id, [])
 
     def save_lock(self, lock: TicketLock) -> None:
-        raise NotImplementedError("AtomicRedisLockStore is used through lock() only")
+        self._save_tickets(lock.conversation_id,
+                           [value for t in lock.tickets for value in (t.number, int(t.expires * 1000))])
+
+    def _save_tickets(self, conversation_id: Text, args: list) -> None:
+        try:
+            self._sync.register_script(_SAVE)(keys=self._keys(conversation_id), args=args)
+        except Exception as error:
+            raise LockError(f"Error while saving lock. Error:\n{error}") from error

@@ -2,6 +2,7 @@
 servers at once, even when both take a ticket at the same moment; tickets are served in order; a
 ticket whose server died expires; Redis away is Rasa's LockError."""
 import asyncio
+from collections import deque
 import threading
 import time
 import uuid
@@ -133,4 +134,48 @@ def test_made_from_the_endpoints_settings_as_rasa_makes_it(services):
 
     held = asyncio.run(scenario())
     assert [key.decode() for key in held] and all(key.decode().startswith("city:lock:") for key in held)
+    assert leftover_keys(conversation) == []
+
+
+def test_rasas_other_lock_methods_read_and_write_the_same_tickets(services):
+    """get_lock, save_lock and delete_lock (Rasa's synchronous LockStore methods, for tools that
+    inspect or clear a lock) work on the keys lock() uses: a ticket taken by lock() is seen, a
+    saved ticket makes lock() wait its turn, a deleted lock frees the conversation."""
+    from rasa.core.lock import Ticket, TicketLock
+
+    conversation = f"lock-{uuid.uuid4().hex[:8]}"
+    inspector = store()
+    assert inspector.get_lock(conversation) is None
+
+    async def held_elsewhere():
+        async with store().lock(conversation, lock_lifetime=30):
+            seen = inspector.get_lock(conversation)
+            assert [t.number for t in seen.tickets] == [1]
+            assert time.time() + 25 < seen.tickets[0].expires <= time.time() + 31
+            assert inspector.is_someone_waiting(conversation)  # Rasa's base method, on get_lock()
+    asyncio.run(held_elsewhere())
+    assert inspector.get_lock(conversation) is None and leftover_keys(conversation) == []
+
+    # A ticket saved as another server's, live for 0.5 s: lock() takes the next number and waits.
+    inspector.save_lock(TicketLock(conversation, deque([Ticket(7, time.time() + 0.5)])))
+    assert [t.number for t in inspector.get_lock(conversation).tickets] == [7]
+
+    async def waits_its_turn():
+        started = time.monotonic()
+        async with store(poll_interval=0.01).lock(conversation, lock_lifetime=30) as lock:
+            assert [t.number for t in inspector.get_lock(conversation).tickets] == [8]
+            return time.monotonic() - started, lock
+    waited, _ = asyncio.run(waits_its_turn())
+    assert 0.3 <= waited < 5
+
+    # A lock left behind is cleared by delete_lock: the next message goes straight through.
+    inspector.save_lock(TicketLock(conversation, deque([Ticket(20, time.time() + 60)])))
+    inspector.delete_lock(conversation)
+    assert inspector.get_lock(conversation) is None and leftover_keys(conversation) == []
+
+    async def straight_through():
+        started = time.monotonic()
+        async with store().lock(conversation, lock_lifetime=30):
+            return time.monotonic() - started
+    assert asyncio.run(straight_through()) < 0.5
     assert leftover_keys(conversation) == []
