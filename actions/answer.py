@@ -10,11 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import Answers, entity_value, wants_easy
 from actions.guide import GuideFlow
+from actions.understanding import Reading, other_parts
+from assistant.knowledge import Entry, Topic
 
 # Topics whose answer is followed by the topic menu instead of follow-up buttons.
 MENU_TOPICS = {"greeting", "unclear_need_clarification"}
 # Topics answered at once (best or default entry), never with a clarifying question.
 DIRECT_TOPICS = {"greeting", "goodbye", "out_of_scope", "human_help_request"}
+# Topics that are conversation themselves: no greeting back or acknowledgement before them.
+CONVERSATION_TOPICS = {"greeting", "goodbye", "human_help_request", "unclear_need_clarification"}
 # The resident asks for the procedure itself (「やり方を教えて」「手順は？」): start the guide.
 # 「どうしたらいい？」 asks for advice: it gets the answer, with the guide as the first button.
 HOW_TO_RE = re.compile(r"やり方|やりかた|手順|てじゅん|方法|ほうほう|順番|how to|step by step", re.I)
@@ -41,22 +45,59 @@ class TopicResponder:
             return self.guides.offer_or_start(dispatcher, tracker, topic.id, text)
 
         subtopic = entity_value(message.get("entities"), "subtopic")
+        typed = not text.startswith("/")
+        reading = Reading.of(message)
+        chosen = reading.entry_for(knowledge, topic.id, text) if typed and not subtopic else None
+        words = knowledge.conversation
+        if typed and words is not None and words.looks_like_phishing(text):
+            warned = self._phishing_first(dispatcher, topic, chosen, words)
+            if warned is not None:
+                return warned
         reply, entry, asked = self.answers.respond(topic, text, subtopic, may_ask=topic.id not in DIRECT_TOPICS,
-                                                   easy=wants_easy(tracker))
+                                                   easy=wants_easy(tracker), chosen=chosen)
         buttons = reply["buttons"]
         if topic.id in MENU_TOPICS and not asked:
             buttons = self.answers.menu_buttons()
         elif not asked:
             guide_buttons = [self.guides.start_button(g) for g in knowledge.guides_for(topic.id)[:1]]
-            buttons = (guide_buttons + buttons)[:3]
+            part_buttons = [self.answers.entry_button(knowledge.topics[t], e) for t, e in other_parts(knowledge, message, entry)]
+            buttons = (part_buttons[:2] + guide_buttons + buttons)[:4 if part_buttons else 3]
         events: List[Dict[str, Any]] = []
         if guide_active:
             # A side question in the middle of a guide: the way back comes first.
             buttons = [self.guides.resume_button()] + buttons
-        dispatcher.utter_message(text=reply["text"], buttons=buttons)
+        dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons)
         events += [
             SlotSet("fallback_count", 0.0),
             SlotSet("last_topic", topic.id),
             SlotSet("last_entry", None if asked else entry.id),
         ]
         return events
+
+    def _framed(self, reply: str, text: str, topic_id: str, typed: bool) -> str:
+        """A greeting back and one sentence for the resident's feeling, before the fact."""
+        words = self.answers.knowledge.conversation
+        if not typed or words is None or topic_id in CONVERSATION_TOPICS:
+            return reply
+        lines = []
+        if words.greets(text):
+            lines.append(words.greeting_reply)
+        feeling = words.acknowledgement(text)
+        if feeling:
+            lines.append(feeling)
+        return "".join(lines) + ("\n" if lines else "") + reply
+
+    def _phishing_first(self, dispatcher, topic: Topic, chosen: Optional[Entry], words) -> Optional[List[Dict[str, Any]]]:
+        """A suspected scam mail, SMS or call: the warning first, what else was asked as a button."""
+        knowledge = self.answers.knowledge
+        key = f"{topic.id}/{chosen.id}" if chosen else None
+        if key in words.phishing_already:
+            return None
+        warning_topic, _, warning_id = words.phishing_entry.partition("/")
+        warning = knowledge.topics[warning_topic].entry(warning_id)
+        reply = self.answers.answer(knowledge.topics[warning_topic], warning)
+        buttons = reply["buttons"]
+        if chosen is not None and topic.id not in CONVERSATION_TOPICS and not chosen.handoff:
+            buttons = [self.answers.entry_button(topic, chosen)] + buttons[:2]
+        dispatcher.utter_message(text=reply["text"], buttons=buttons)
+        return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", warning_topic), SlotSet("last_entry", warning.id)]

@@ -1,6 +1,7 @@
 """Shared pieces of the actions: the knowledge factory and how an answer becomes a message."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -12,6 +13,9 @@ from assistant.text import TextNormalizer
 # Intents that are not residents' topics and never offered as "did you mean".
 NOT_SUGGESTED = {"nlu_fallback", "out_of_scope", "greeting", "goodbye", "unclear_need_clarification"}
 HUMAN_TOPIC = "human_help_request"
+# A message this short names a thing, not a question about it, unless it has a question word or a verb.
+BARE_WORD_CHARS = 6
+_ASKING_WORDS = re.compile(r"いつ|いくら|どこ|何|なに|なん|ない|たい|した|しま|でき|なくし|忘れ|わすれ|切れ|きれ|\?|？|how|what|when", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -65,9 +69,11 @@ class Answers:
         return {"text": topic.clarify or topic.title, "buttons": buttons}
 
     def respond(
-        self, topic: Topic, text: str, subtopic: Optional[str], may_ask: bool = True, easy: bool = False
+        self, topic: Topic, text: str, subtopic: Optional[str], may_ask: bool = True, easy: bool = False,
+        chosen: Optional[Entry] = None,
     ) -> Tuple[Dict[str, Any], Entry, bool]:
-        """The message for a topic and the resident's text: an answer, or a clarifying question."""
+        """The message for a topic and the resident's text: an answer, or a clarifying question.
+        `chosen` is the entry the NLU read in the text (already checked against the entry's signals)."""
         if subtopic:
             entry = topic.entry(subtopic)
             if entry is not None:
@@ -77,10 +83,23 @@ class Answers:
             if may_ask and topic.clarify and len(topic.entries) > 1:
                 return self.clarify(topic, topic.entries), topic.default_entry, True
             return self.answer(topic, topic.default_entry, easy), topic.default_entry, False
+        if chosen is not None:
+            if may_ask and topic.clarify and len(topic.entries) > 1 and is_bare_word(text):
+                # A bare word (「暗証番号」「更新」) says too little: ask, with the likeliest entry first.
+                rest = [e for e in topic.entries if e is not chosen]
+                return self.clarify(topic, [chosen, *rest]), chosen, True
+            return self.answer(topic, chosen, easy), chosen, False
         choice = self.picker(topic).pick(text)
+        entry = choice.entry if choice.entry.signalled_by(text) else topic.default_entry
         if choice.ambiguous and topic.clarify and may_ask:
-            return self.clarify(topic, choice.candidates), choice.entry, True
-        return self.answer(topic, choice.entry, easy), choice.entry, False
+            return self.clarify(topic, choice.candidates), entry, True
+        return self.answer(topic, entry, easy), entry, False
+
+
+def is_bare_word(text: str) -> bool:
+    """A few characters naming a thing (「暗証番号」), without a question word or a verb."""
+    text = text.strip()
+    return len(text) <= BARE_WORD_CHARS and not _ASKING_WORDS.search(text)
 
 
 def wants_easy(tracker) -> bool:

@@ -14,6 +14,7 @@ from actions.common import HUMAN_TOPIC, Answers, entity_value, get_knowledge
 from actions.fallback import FallbackResponder
 from actions.guide import GuideFlow
 from actions.handoff import HandoffResponder
+from actions.understanding import Reading, reroute
 from assistant.knowledge import Entry, Knowledge
 
 GUIDE_INTENTS = {
@@ -80,6 +81,9 @@ class ActionRespond(Action):
             value = guides.pending_answer(tracker)
             if value is not None:
                 return guides.answer(dispatcher, tracker, value)
+        rerouted = reroute(topics.answers.knowledge, intent, message) if typed else None
+        if rerouted is not None:
+            intent = rerouted
         if intent in GUIDE_INTENTS:
             confidence = (message.get("intent") or {}).get("confidence") or 0.0
             if typed and not guides.active(tracker) and confidence < SURE_CONTROL:
@@ -88,6 +92,10 @@ class ActionRespond(Action):
             return self._guide(guides, dispatcher, tracker, intent, entities)
         if intent == HUMAN_TOPIC:
             entry = self._human_entry(topics, message)
+            text = message.get("text") or ""
+            if entry.handoff and typed and not entry.signalled_by(text):
+                # The NLU thought of a person, but the resident's words do not ask for one: offer, don't call.
+                return self._offer_person(topics, dispatcher, entry)
             if entry.handoff:
                 where = guides.where(tracker) or {"topic": tracker.get_slot("last_topic")}
                 events, line = guides.handoff(tracker) if guides.active(tracker) else ([], None)
@@ -109,6 +117,13 @@ class ActionRespond(Action):
         return events
 
     @staticmethod
+    def _offer_person(topics: TopicResponder, dispatcher, entry: Entry) -> List[Dict[Text, Any]]:
+        answers = topics.answers
+        buttons = [{"title": "職員に相談する", "payload": f"/{HUMAN_TOPIC}"}] + answers.menu_buttons()[:2]
+        dispatcher.utter_message(text=answers.answer(answers.knowledge.topics[HUMAN_TOPIC], entry)["text"], buttons=buttons)
+        return [SlotSet("last_topic", HUMAN_TOPIC), SlotSet("last_entry", entry.id)]
+
+    @staticmethod
     def _human_entry(topics: TopicResponder, message: Dict[str, Any]) -> Entry:
         """Which part of 「職員と話したい」 the resident means: a person (default), or the phone number, the FAX."""
         topic = topics.answers.knowledge.topics[HUMAN_TOPIC]
@@ -118,6 +133,10 @@ class ActionRespond(Action):
             return topic.entry(subtopic)
         if text.startswith("/"):
             return topic.default_entry
+        # The NLU's best entry of this topic, before its signals are checked (the caller checks them).
+        for key, _ in Reading.of(message).ranking:
+            if key.startswith(HUMAN_TOPIC + "/") and topic.entry(key.split("/", 1)[1]):
+                return topic.entry(key.split("/", 1)[1])
         return topics.answers.picker(topic).pick(text).entry
 
     @staticmethod

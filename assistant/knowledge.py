@@ -39,6 +39,16 @@ class Entry:
     handoff: Optional[str] = None
     # The answer in やさしい日本語 (short sentences, everyday words), for the kiosk's easy mode.
     easy: Optional[str] = None
+    # For a high-stakes answer (a handoff): patterns of which the resident's own words must show one.
+    signals: Tuple["re.Pattern[str]", ...] = ()
+    # Words that take a signal back (「払ってない」「話したいわけじゃない」).
+    unless: Tuple["re.Pattern[str]", ...] = ()
+
+    def signalled_by(self, text: str) -> bool:
+        """True for an entry without signals, or when the text shows one of them and none of `unless`."""
+        if not self.signals:
+            return True
+        return any(s.search(text) for s in self.signals) and not any(u.search(text) for u in self.unless)
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,13 @@ class Knowledge:
     menu: Tuple[Tuple[str, str], ...] = ()  # (button label, topic id)
     guides: Dict[str, Any] = field(default_factory=dict)  # guide id -> assistant.guides.Guide
     office_hours: Any = None  # assistant.office_hours.OfficeHours
+    conversation: Any = None  # assistant.conversation.Conversation
+
+    def entry_by_key(self, key: str) -> Optional[Entry]:
+        """The entry named `topic/entry`, or None."""
+        topic_id, _, entry_id = (key or "").partition("/")
+        topic = self.topics.get(topic_id)
+        return topic.entry(entry_id) if topic else None
 
     def guides_for(self, topic_id: str) -> List[Any]:
         return [g for g in self.guides.values() if topic_id in g.topics]
@@ -177,10 +194,25 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
     handoff = raw.get("handoff")
     if handoff is not None and handoff not in HANDOFF_REASONS:
         raise KnowledgeError(path, f"{where}handoff", f"expected one of {', '.join(HANDOFF_REASONS)}")
+    signals = _signals(raw.get("signals"), path, f"{where}signals")
+    unless = _signals(raw.get("unless"), path, f"{where}unless")
+    if handoff in ("sensitive_dv", "fraud") and not signals:
+        raise KnowledgeError(path, f"{where}signals", "a high-stakes answer needs the signals that must be in the resident's words")
     easy = None
     if raw.get("easy") is not None:
         easy = one_sentence_a_line(_fill(" ".join(_text(raw, "easy", path, where).split()), profile, path, f"{where}easy"))
-    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default, handoff, easy)
+    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default, handoff, easy, signals, unless)
+
+
+def _signals(value: Any, path: Path, key: str) -> Tuple["re.Pattern[str]", ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise KnowledgeError(path, key, "expected a list of regular expressions")
+    try:
+        return tuple(re.compile(v, re.I) for v in value)
+    except re.error as exc:
+        raise KnowledgeError(path, key, f"not a regular expression: {exc}") from None
 
 
 def read_named_file(path: Path, id_key: str) -> Tuple[Dict[str, Any], str]:
@@ -246,7 +278,16 @@ def load_knowledge(folder: Path) -> Knowledge:
     from assistant.office_hours import OfficeHours
 
     office_hours = OfficeHours.from_profile(municipality, profile_path)
-    return Knowledge(municipality=municipality, topics=topics, menu=menu, guides=guides, office_hours=office_hours)
+    from assistant.conversation import Conversation
+
+    conversation_path = folder / "conversation.yml"
+    conversation = Conversation.from_file(conversation_path)
+    knowledge = Knowledge(municipality=municipality, topics=topics, menu=menu, guides=guides,
+                          office_hours=office_hours, conversation=conversation)
+    for key in conversation.entry_ids():
+        if knowledge.entry_by_key(key) is None:
+            raise KnowledgeError(conversation_path, "phishing", f"unknown entry {key!r}")
+    return knowledge
 
 
 def load_menu(path: Path, topics: Dict[str, Topic]) -> Tuple[Tuple[str, str], ...]:

@@ -1,4 +1,4 @@
-"""Benchmark: NLU accuracy vs a char TF-IDF baseline, parse and REST latency, memory, training time."""
+"""Benchmark: understanding on the independent set vs a char TF-IDF baseline, parse and REST latency, memory, training time."""
 from __future__ import annotations
 
 import argparse
@@ -16,42 +16,10 @@ from typing import Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from actions.fallback import VAGUE_MAX_CHARS, VAGUE_TOPIC  # noqa: E402
 from assistant.launcher import Stack, rasa_env  # noqa: E402
-from tests.conftest import free_port, nlu_examples  # noqa: E402
-
-
-def load(paths: List[Path]) -> Tuple[List[str], List[str]]:
-    texts, labels = [], []
-    for path in paths:
-        for intent, examples in nlu_examples(path).items():
-            texts += examples
-            labels += [intent] * len(examples)
-    return texts, labels
-
-
-def training_files() -> List[Path]:
-    files = sorted((ROOT / "nlu_data").rglob("*.yml"))
-    return [p for p in files if p.name != "normalization.yml"]
-
-
-def baseline(train: Tuple[List[str], List[str]], test_texts: List[str]) -> List[str]:
-    """What a city might build instead: character TF-IDF, nearest training example by cosine."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.neighbors import KNeighborsClassifier
-
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
-    x = vectorizer.fit_transform(train[0])
-    knn = KNeighborsClassifier(n_neighbors=1, metric="cosine").fit(x, train[1])
-    return list(knn.predict(vectorizer.transform(test_texts)))
-
-
-def scores(truth: List[str], predicted: List[str]) -> Tuple[float, float]:
-    from sklearn.metrics import accuracy_score, f1_score
-
-    labels = sorted(set(truth))
-    return accuracy_score(truth, predicted), f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)
+from tests.conftest import free_port  # noqa: E402
 
 
 def post(url: str, body: Dict) -> Tuple[float, object]:
@@ -60,16 +28,6 @@ def post(url: str, body: Dict) -> Tuple[float, object]:
     with urllib.request.urlopen(req, timeout=60) as resp:
         data = json.loads(resp.read().decode())
     return (time.perf_counter() - start) * 1000, data
-
-
-def acted_on(parse: Dict) -> str:
-    """The topic whose answer the resident gets: an unsure reading of a bare word (「カード」)
-    gets the answer of unclear_need_clarification (actions/fallback.py); any other unsure
-    reading is a "did you mean", counted as a miss."""
-    name = parse["intent"]["name"]
-    if name == "nlu_fallback" and len(parse.get("text") or "") <= VAGUE_MAX_CHARS:
-        return VAGUE_TOPIC
-    return name
 
 
 def pct(values: List[float], q: float) -> float:
@@ -102,18 +60,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=600, help="messages for each latency run (>= 500)")
     parser.add_argument("--no-train", action="store_true", help="skip timing a full training run")
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "current.tar.gz", help="the trained model to measure")
+    parser.add_argument("--dump", type=Path, help="write each independent message's outcome to this TSV file")
+    parser.add_argument("--accuracy-only", action="store_true", help="only the understanding figures (no latency, no training)")
     args = parser.parse_args()
+    if args.accuracy_only:
+        args.messages, args.no_train = 0, True
 
-    train = load(training_files())
-    test_texts, test_labels = load([ROOT / "tests" / "data" / "nlu_test.yml"])
+    from understanding import Assistant, baseline, independent_cases, judge, report, topic_cases, training_examples
+    from assistant.knowledge import load_knowledge
+
+    knowledge = load_knowledge(ROOT / "knowledge")
+    high_stakes = [f"{t.id}/{e.id}" for t in knowledge.topics.values() for e in t.entries if e.handoff]
+    train = training_examples()
+    independent, old = independent_cases(), topic_cases()
+    test_texts = [c.text for c in old]
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"data: {len(train[0])} training examples, {len(test_texts)} held-out test questions, {len(set(test_labels))} intents")
-
-    base_acc, base_f1 = scores(test_labels, baseline(train, test_texts))
+    print(f"data: {len(train)} training examples ({sum('/' in l for _, l in train)} with an entry label); "
+          f"independent set {len(independent)} messages; older held-out file {len(old)}")
 
     os.environ.setdefault("MADOGUCHI_API_TOKEN", "bench-" + os.urandom(6).hex())
     with tempfile.TemporaryDirectory() as data_dir:
-        stack = Stack(model=ROOT / "models" / "current.tar.gz", data_dir=Path(data_dir),
+        stack = Stack(model=args.model, data_dir=Path(data_dir),
                       rasa_port=free_port(), action_port=free_port(), console_port=free_port(), log_dir=Path(data_dir) / "logs",
                       # All load comes from this one client address: no rate limit here.
                       extra_env={"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0"})
@@ -122,12 +90,11 @@ def main() -> int:
             from load import wait_for_nlu_workers
 
             wait_for_nlu_workers([stack])  # REST messages are then understood by the NLU worker
+            client = Assistant(stack.url, stack.token)
+            outcomes = {name: [client.outcome(f"eval-{name}-{i}", c.text) for i, c in enumerate(cases)]
+                        for name, cases in (("independent", independent), ("old", old))}
             parse_url = f"{stack.url}/model/parse?token={stack.token}"
-            acted, diet_top, parse_ms = [], [], []
-            for text in test_texts:
-                ms, data = post(parse_url, {"text": text})
-                acted.append(acted_on(data))
-                diet_top.append(next(r["name"] for r in data["intent_ranking"] if r["name"] != "nlu_fallback"))
+            parse_ms = []
             for i in range(args.messages):
                 ms, _ = post(parse_url, {"text": test_texts[i % len(test_texts)]})
                 parse_ms.append(ms)
@@ -140,18 +107,28 @@ def main() -> int:
             rasa_mb, actions_mb = rss_mb(stack.processes[1].pid), rss_mb(stack.processes[0].pid)
         finally:
             stack.stop()
-
-    acc, f1 = scores(test_labels, acted)
-    top_acc, top_f1 = scores(test_labels, diet_top)
     training = None if args.no_train else train_seconds()
 
+    ind = judge(independent, outcomes["independent"], high_stakes)
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as out:
+            for case, o in zip(independent, outcomes["independent"]):
+                print(case.text.replace("\n", " "), "|".join(case.expected), case.kind, o.entry or f"(asked back: {o.topic})",
+                      " ".join(o.offered), "handoff" if o.handoff else "", sep="\t", file=out)
     print()
-    print(f"{'':44}{'accuracy':>10}{'macro-F1':>10}")
-    print(f"{'assistant (what it acts on; unsure = miss)':44}{acc:>10.3f}{f1:>10.3f}")
-    print(f"{'assistant, top intent before fallback':44}{top_acc:>10.3f}{top_f1:>10.3f}")
-    print(f"{'baseline: char TF-IDF nearest neighbour':44}{base_acc:>10.3f}{base_f1:>10.3f}")
-    print(f"difference: {100 * (acc - base_acc):+.1f} points accuracy")
+    for line in report("independent set", ind, judge(independent, baseline(train, independent), high_stakes)):
+        print(line)
     print()
+    for line in report("older held-out file (topic labels: entry = any entry of the topic)", judge(old, outcomes["old"], high_stakes),
+                       judge(old, baseline(train, old), high_stakes)):
+        print(line)
+    print()
+    print("20 most frequent confusions on the independent set (expected -> answered):")
+    for (want, got), n in ind.confusions.most_common(20):
+        print(f"  {n:3}  {want} -> {got}")
+    print()
+    if args.accuracy_only:
+        return 0
     print(f"NLU parse latency over {len(parse_ms)} messages:   p50 {pct(parse_ms, 50):6.1f} ms   p95 {pct(parse_ms, 95):6.1f} ms")
     print(f"REST round trip over {len(rest_ms)} messages:      p50 {pct(rest_ms, 50):6.1f} ms   p95 {pct(rest_ms, 95):6.1f} ms")
     print(f"memory after load: Rasa server with its NLU worker {rasa_mb:.0f} MB, action server {actions_mb:.0f} MB")

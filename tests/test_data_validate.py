@@ -26,5 +26,8 @@ def test_rasa_data_validate_is_clean():
         l for l in output.splitlines()
         if ("UserWarning" in l or " WARNING " in l or " ERROR " in l)
         and not (any(p in l for p in payload_only) and "not found in the NLU training data" in l)
+        # Rasa's importer adds the topics of the `topic/entry` examples as a second domain of retrieval
+        # intents and then warns that the domain's own list names them too.
+        and "duplicated intents have been found across multiple domain files" not in l
     ]
     assert problems == [], "\n".join(problems)

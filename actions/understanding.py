@@ -1,0 +1,75 @@
+"""What the NLU read in a message, made safe: the entry to answer, the other parts asked, and re-routes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+from assistant.knowledge import Entry, Knowledge
+
+OUT_OF_SCOPE = "out_of_scope"
+HUMAN = "human_help_request"
+# A re-route needs at least this much belief in the topic it moves to.
+MIN_REROUTE = 0.05
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The NLU's entry ranking for one message (from the response_selector key of its parse data)."""
+
+    ranking: Tuple[Tuple[str, float], ...]
+    parts: Tuple[Tuple[str, float, str], ...]
+
+    @classmethod
+    def of(cls, message: Dict[str, Any]) -> "Reading":
+        selector = ((message or {}).get("response_selector") or {}).get("default") or {}
+        ranking = tuple((r.get("intent_response_key") or "", float(r.get("confidence") or 0.0))
+                        for r in selector.get("ranking") or [] if isinstance(r, dict))
+        parts = tuple((p.get("intent_response_key") or "", float(p.get("confidence") or 0.0), p.get("text") or "")
+                      for p in selector.get("parts") or [] if isinstance(p, dict))
+        return cls(ranking, parts)
+
+    def entry_for(self, knowledge: Knowledge, topic_id: str, text: str) -> Optional[Entry]:
+        """The best-ranked entry of the topic whose signals (if any) the resident's words show."""
+        for key, _ in self.ranking:
+            entry = knowledge.entry_by_key(key)
+            if entry is not None and key.startswith(topic_id + "/") and entry.signalled_by(text):
+                return entry
+        return None
+
+    def best_topic_except(self, excluded: set) -> Optional[Tuple[str, float]]:
+        scores: Dict[str, float] = {}
+        for key, p in self.ranking:
+            topic = key.split("/", 1)[0]
+            if topic not in excluded:
+                scores[topic] = scores.get(topic, 0.0) + p
+        if not scores:
+            return None
+        topic = max(scores, key=scores.get)
+        return topic, scores[topic]
+
+
+def reroute(knowledge: Knowledge, intent: Optional[str], message: Dict[str, Any]) -> Optional[str]:
+    """The intent to act on instead of the NLU's, when its words say otherwise; None keeps it."""
+    text = (message or {}).get("text") or ""
+    if text.startswith("/") or knowledge.conversation is None:
+        return None
+    words = knowledge.conversation
+    if intent != HUMAN and words.asks_for_person(text):
+        return HUMAN
+    if intent == OUT_OF_SCOPE and words.about_the_domain(text):
+        best = Reading.of(message).best_topic_except({OUT_OF_SCOPE, "greeting", "goodbye"})
+        if best and best[1] >= MIN_REROUTE:
+            return best[0]
+        return "nlu_fallback"
+    return None
+
+
+def other_parts(knowledge: Knowledge, message: Dict[str, Any], answered: Optional[Entry]) -> List[Tuple[str, Entry]]:
+    """(topic id, entry) of the other questions the message asks, for buttons under the answer."""
+    found: List[Tuple[str, Entry]] = []
+    for key, _, _ in Reading.of(message).parts:
+        entry = knowledge.entry_by_key(key)
+        if entry is None or entry is answered or entry.handoff or any(e is entry for _, e in found):
+            continue
+        found.append((key.split("/", 1)[0], entry))
+    return found

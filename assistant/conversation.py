@@ -1,0 +1,101 @@
+"""Words of conversation around a need (knowledge/conversation.yml): greetings, feelings, scams, a person."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from assistant.knowledge import KnowledgeError, _read_yaml
+
+
+def _pattern(data: Dict[str, Any], key: str, path: Path, where: str) -> "re.Pattern[str]":
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, str) or not value:
+        raise KnowledgeError(path, f"{where}{key}", "expected a regular expression")
+    try:
+        return re.compile(value, re.I)
+    except re.error as exc:
+        raise KnowledgeError(path, f"{where}{key}", f"not a regular expression: {exc}") from None
+
+
+def _text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        raise KnowledgeError(path, f"{where}{key}", "missing or empty text")
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Compiled patterns and texts of knowledge/conversation.yml."""
+
+    greeting: "re.Pattern[str]"
+    greeting_reply: str
+    acknowledge: Tuple[Tuple["re.Pattern[str]", str], ...]
+    phishing_entry: str
+    phishing_channel: "re.Pattern[str]"
+    phishing_bait: "re.Pattern[str]"
+    phishing_already: Tuple[str, ...]
+    in_domain: "re.Pattern[str]"
+    person: "re.Pattern[str]"
+    giving_up: "re.Pattern[str]"
+    person_unless: "re.Pattern[str]"
+    person_max_chars: int
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Conversation":
+        data = _read_yaml(path)
+        if not isinstance(data, dict):
+            raise KnowledgeError(path, "(file)", "expected a mapping")
+        greeting = data.get("greeting") or {}
+        acknowledge = data.get("acknowledge")
+        if not isinstance(acknowledge, list) or not acknowledge:
+            raise KnowledgeError(path, "acknowledge", "expected a list of {pattern, text}")
+        phishing = data.get("phishing") or {}
+        already = phishing.get("already") or []
+        if not isinstance(already, list) or not all(isinstance(a, str) for a in already):
+            raise KnowledgeError(path, "phishing.already", "expected a list of topic/entry ids")
+        person = data.get("person") or {}
+        max_chars = person.get("max_chars", 40)
+        if not isinstance(max_chars, int) or max_chars < 1:
+            raise KnowledgeError(path, "person.max_chars", "expected a positive whole number")
+        return cls(
+            greeting=_pattern(greeting, "pattern", path, "greeting."),
+            greeting_reply=_text(greeting, "reply", path, "greeting."),
+            acknowledge=tuple((_pattern(a, "pattern", path, f"acknowledge[{i}]."), _text(a, "text", path, f"acknowledge[{i}]."))
+                              for i, a in enumerate(acknowledge)),
+            phishing_entry=_text(phishing, "entry", path, "phishing."),
+            phishing_channel=_pattern(phishing, "channel", path, "phishing."),
+            phishing_bait=_pattern(phishing, "bait", path, "phishing."),
+            phishing_already=tuple(already),
+            in_domain=_pattern(data, "in_domain", path, ""),
+            person=_pattern(person, "pattern", path, "person."),
+            giving_up=_pattern(person, "giving_up", path, "person."),
+            person_unless=_pattern(person, "unless", path, "person."),
+            person_max_chars=max_chars,
+        )
+
+    def entry_ids(self) -> List[str]:
+        """Every `topic/entry` this file names (checked against the topics by the loader)."""
+        return [self.phishing_entry, *self.phishing_already]
+
+    def greets(self, text: str) -> bool:
+        return bool(self.greeting.search(text))
+
+    def acknowledgement(self, text: str) -> Optional[str]:
+        """One short sentence for the feeling the text shows, or None."""
+        return next((line for pattern, line in self.acknowledge if pattern.search(text)), None)
+
+    def looks_like_phishing(self, text: str) -> bool:
+        return bool(self.phishing_channel.search(text) and self.phishing_bait.search(text))
+
+    def about_the_domain(self, text: str) -> bool:
+        return bool(self.in_domain.search(text))
+
+    def asks_for_person(self, text: str) -> bool:
+        """A short message that asks for a person in words, or gives up on the assistant."""
+        text = text.strip()
+        if len(text) > self.person_max_chars or self.person_unless.search(text):
+            return False
+        return bool(self.person.search(text) or self.giving_up.search(text))

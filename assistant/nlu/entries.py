@@ -1,0 +1,169 @@
+"""The entry model: which knowledge entry (`topic/entry`) a resident's text asks about (linear, no Rasa import)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import scipy.sparse as sp
+
+# A sentence ends at these marks; a story's sentences are read one by one.
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[.])\s+")
+# The sentence that asks: a question mark, a question ending, a wish or a request.
+_ASKS = re.compile(
+    r"([?？]|か|かな|かね|の|でしょう|ますか|ですか|たい|ほしい|教えて|おしえて|ください|下さい|どうすれば|どうしたら"
+    r"|どうする|いい|よい|ええ|ええん|ですかね|ん|何|なに|いくら|いつ|どこ|how|what|when|where|can i|please)"
+    r"[\s。．.!！~〜ー…w笑]*$",
+    re.I,
+)
+# Shorter pieces are joined to the sentence before them (「はい。」「あの、」).
+_MIN_SEGMENT = 6
+
+
+def sentences(text: str) -> List[Tuple[int, int]]:
+    """(start, end) character spans of the text's sentences, short pieces joined to their neighbour."""
+    spans: List[Tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start()
+        if end > start:
+            spans.append((start, end))
+            start = end
+    if start < len(text):
+        spans.append((start, len(text)))
+    merged: List[Tuple[int, int]] = []
+    for s, e in spans:
+        if not text[s:e].strip():
+            continue
+        if merged and len(text[merged[-1][0]:merged[-1][1]].strip()) < _MIN_SEGMENT:
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    if len(merged) > 1 and len(text[merged[-1][0]:merged[-1][1]].strip()) < _MIN_SEGMENT:
+        last = merged.pop()
+        merged[-1] = (merged[-1][0], last[1])
+    return merged
+
+
+def asks(sentence: str) -> bool:
+    """True when the sentence asks for something (a question, a wish, a request)."""
+    return bool(_ASKS.search(sentence.strip()))
+
+
+@dataclass
+class Reading:
+    """A text and the katakana readings of its words, as the tokenizer gave them."""
+
+    text: str
+    words: Sequence[Tuple[int, int, str]]  # (start, end, reading) per token
+
+    def part(self, start: int, end: int) -> "Reading":
+        words = [(s - start, e - start, r) for s, e, r in self.words if s >= start and e <= end]
+        return Reading(self.text[start:end], words)
+
+    @property
+    def readings(self) -> str:
+        return " ".join(r for _, _, r in self.words)
+
+
+class EntryModel:
+    """A linear SVM over character n-grams of the text and of its readings, and reading words; its
+    scores become probabilities by a softmax at a fixed temperature (fit on held-out voices)."""
+
+    def __init__(self, c: float = 1.0, temperature: float = 8.0) -> None:
+        self.c = c
+        self.temperature = temperature
+        self.labels: List[str] = []
+        self._vectorizers = None
+        self._classifier = None
+
+    def _features(self, readings: Sequence[Reading], fit: bool = False):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if fit:
+            self._vectorizers = [
+                ("text", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)),
+                ("readings", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)),
+                ("words", TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            ]
+        blocks = []
+        for name, vectorizer in self._vectorizers:
+            column = [r.text if name == "text" else r.readings for r in readings]
+            blocks.append(vectorizer.fit_transform(column) if fit else vectorizer.transform(column))
+        return sp.hstack(blocks, format="csr")
+
+    def fit(self, readings: Sequence[Reading], labels: Sequence[str]) -> "EntryModel":
+        from sklearn.svm import LinearSVC
+
+        x = self._features(readings, fit=True)
+        self._classifier = LinearSVC(C=self.c)
+        self._classifier.fit(x, list(labels))
+        self.labels = list(self._classifier.classes_)
+        return self
+
+    def proba(self, readings: Sequence[Reading]) -> np.ndarray:
+        """Probability of each label (self.labels order) for each text."""
+        from scipy.special import softmax
+
+        return softmax(self._classifier.decision_function(self._features(readings)) * self.temperature, axis=1)
+
+
+@dataclass
+class Reply:
+    """What the model read in a message: the entry to answer, its ranking, and other asked parts."""
+
+    ranking: List[Tuple[str, float]]
+    parts: List[Tuple[str, float, str]]  # (entry, confidence, sentence) of other sentences that ask
+
+
+def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
+                 part_threshold: float = 0.45, top: Optional[int] = None) -> Reply:
+    """Entry probabilities for a whole message; in a story the asking sentence weighs most."""
+    spans = sentences(reading.text)
+    pieces = [reading] + [reading.part(s, e) for s, e in spans] if len(spans) > 1 else [reading]
+    probs = model.proba(pieces)
+    whole = probs[0]
+    parts: List[Tuple[str, float, str]] = []
+    if len(pieces) > 1:
+        sentence_probs = probs[1:]
+        asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text)]
+        need = asking[-1] if asking else len(sentence_probs) - 1
+        combined = (1 - need_weight) * whole + need_weight * sentence_probs[need]
+        best = int(np.argmax(combined))
+        for i in asking:
+            if i == need:
+                continue
+            j = int(np.argmax(sentence_probs[i]))
+            if j != best and sentence_probs[i][j] >= part_threshold and all(p[0] != model.labels[j] for p in parts):
+                parts.append((model.labels[j], float(sentence_probs[i][j]), pieces[1 + i].text.strip()))
+    else:
+        combined = whole
+    order = np.argsort(-combined)[:top] if top else np.argsort(-combined)
+    return Reply([(model.labels[i], float(combined[i])) for i in order], parts)
+
+
+def topic_of(entry_key: str) -> str:
+    return entry_key.split("/", 1)[0]
+
+
+def joint_ranking(entries: List[Tuple[str, float]], topics: Dict[str, float],
+                  topic_weight: float = 1.0) -> List[Tuple[str, float]]:
+    """Entries re-scored by the topic classifier's belief in their topic (normalized to sum 1)."""
+    scored = [(key, p * (topics.get(topic_of(key), 0.0) + 1e-3) ** topic_weight) for key, p in entries]
+    total = sum(s for _, s in scored) or 1.0
+    return sorted(((k, s / total) for k, s in scored), key=lambda kv: -kv[1])
+
+
+def topic_confidences(ranking: List[Tuple[str, float]], topics: Dict[str, float],
+                      weight: float = 0.5) -> Dict[str, float]:
+    """Each topic's confidence: the topic classifier's and the entries' summed belief, mixed."""
+    summed: Dict[str, float] = {}
+    for key, p in ranking:
+        summed[topic_of(key)] = summed.get(topic_of(key), 0.0) + p
+    names = set(topics) | set(summed)
+    return {t: weight * topics.get(t, 0.0) + (1 - weight) * summed.get(t, 0.0) for t in names}
+
+
+def best_topic(confidences: Dict[str, float]) -> Optional[str]:
+    return max(confidences, key=confidences.get) if confidences else None

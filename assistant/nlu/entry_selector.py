@@ -1,0 +1,148 @@
+"""Rasa component: chooses the knowledge entry a message asks about and settles its topic with DIET's."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from assistant.nlu.entries import (
+    EntryModel, Reading, best_topic, joint_ranking, read_message, topic_confidences, topic_of,
+)
+
+logger = logging.getLogger(__name__)
+
+INTENT_RANKING = "intent_ranking"
+# The key Rasa's ResponseSelector writes to; actions read the chosen entry from here.
+RESPONSE_SELECTOR = "response_selector"
+_MODEL_FILE = "entry_model.joblib"
+
+
+def reading_of(message: Message) -> Reading:
+    """The message's text with each token's span and katakana reading (ReadingSpacyTokenizer's lemma)."""
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    return Reading(message.get(TEXT) or "", [(t.start, t.end, t.lemma or t.text) for t in tokens])
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class EntrySelector(GraphComponent, IntentClassifier):
+    """Trained on the `topic/entry` examples; writes the entry ranking where Rasa's ResponseSelector does."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # The linear SVM's C, and the softmax temperature that turns its scores into probabilities.
+            "c": 1.0,
+            "temperature": 8.0,
+            # How much the asking sentence of a story counts against the whole message.
+            "need_weight": 0.6,
+            # How strongly DIET's belief in a topic re-weighs the entries of that topic.
+            "topic_weight": 1.0,
+            # The intent's confidence: DIET's share against the entries' summed belief.
+            "diet_share": 0.5,
+            # Another sentence of the message that asks this clearly becomes an offered part.
+            "part_threshold": 0.45,
+            "ranking_length": 10,
+        }
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[EntryModel] = None, intents: Optional[EntryModel] = None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+        # Without an intent classifier before it (DIET), it classifies the intent itself.
+        self._intents = intents
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "EntrySelector":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "EntrySelector":
+        try:
+            with model_storage.read_from(resource) as directory:
+                model, intents = joblib.load(directory / _MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("EntrySelector: no trained entry model; entries are not chosen")
+            model, intents = None, None
+        return cls(config, model_storage, resource, model, intents)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(INTENT_RESPONSE_KEY)]
+        if len({m.get(INTENT_RESPONSE_KEY) for m in examples}) < 2:
+            logger.warning("EntrySelector: fewer than two `topic/entry` labels in the data; nothing trained")
+            return self._resource
+        c, temperature = float(self._config["c"]), float(self._config["temperature"])
+        model = EntryModel(c=c, temperature=temperature)
+        model.fit([reading_of(m) for m in examples], [m.get(INTENT_RESPONSE_KEY) for m in examples])
+        everything = [m for m in training_data.intent_examples if m.get(INTENT)]
+        intents = EntryModel(c=c, temperature=temperature)
+        intents.fit([reading_of(m) for m in everything], [m.get(INTENT) for m in everything])
+        with self._storage.write_to(self._resource) as directory:
+            joblib.dump((model, intents), directory / _MODEL_FILE)
+        self._model, self._intents = model, intents
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text.strip() or text.startswith("/"):
+                continue
+            self._choose(message)
+        return messages
+
+    def _choose(self, message: Message) -> None:
+        config = self._config
+        intent = message.get(INTENT) or {}
+        diet = {r["name"]: float(r["confidence"]) for r in message.get(INTENT_RANKING) or []}
+        if not diet and self._intents is not None:
+            # No intent classifier before this one: its own intent model reads the message.
+            probs = self._intents.proba([reading_of(message)])[0]
+            diet = {name: float(p) for name, p in zip(self._intents.labels, probs)}
+            intent = {"name": max(diet, key=diet.get)}
+        reply = read_message(self._model, reading_of(message), need_weight=float(config["need_weight"]),
+                             part_threshold=float(config["part_threshold"]))
+        ranking = joint_ranking(reply.ranking, diet, float(config["topic_weight"])) if diet else reply.ranking
+        confidences = topic_confidences(ranking, diet, float(config["diet_share"]))
+        topic = best_topic(confidences)
+        top_intent = intent.get("name")
+        entry_topics = {topic_of(k) for k in self._model.labels}
+        # DIET's dialogue-control intents (guide steps, callbacks, age band) are not entries: leave them.
+        if top_intent and top_intent not in entry_topics:
+            topic = top_intent
+            if not message.get(INTENT):
+                ranked = sorted(diet.items(), key=lambda kv: -kv[1])
+                message.set(INTENT, {"name": topic, "confidence": diet[topic]}, add_to_output=True)
+                message.set(INTENT_RANKING, [{"name": n, "confidence": c} for n, c in ranked[: int(config["ranking_length"])]],
+                            add_to_output=True)
+        else:
+            merged = sorted(confidences.items(), key=lambda kv: -kv[1])
+            message.set(INTENT, {"name": topic, "confidence": confidences[topic]}, add_to_output=True)
+            message.set(INTENT_RANKING, [{"name": n, "confidence": c} for n, c in merged[: int(config["ranking_length"])]],
+                        add_to_output=True)
+        in_topic = [(k, p) for k, p in ranking if topic_of(k) == topic]
+        best = in_topic[0] if in_topic else ranking[0]
+        message.set(RESPONSE_SELECTOR, {
+            "all_retrieval_intents": sorted(entry_topics),
+            "default": {
+                "response": {"intent_response_key": best[0], "confidence": best[1], "responses": None,
+                             "utter_action": None},
+                "ranking": [{"intent_response_key": k, "confidence": p} for k, p in ranking[: int(config["ranking_length"])]],
+                "parts": [{"intent_response_key": k, "confidence": p, "text": s} for k, p, s in reply.parts],
+            },
+        }, add_to_output=True)

@@ -1,0 +1,98 @@
+"""The actions acting on the NLU's entry choice (response_selector), with guard rails and conversation words."""
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.respond import ActionRespond
+from tests.conversation import OPEN_HOURS, handoff_store
+from tests.test_actions import run
+
+
+def tracker(intent: str, text: str, ranking: List[Tuple[str, float]],
+            parts: Optional[List[Tuple[str, float, str]]] = None) -> Tracker:
+    latest: Dict[str, Any] = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [],
+        "intent_ranking": [{"name": intent, "confidence": 0.9}],
+        "response_selector": {"default": {
+            "ranking": [{"intent_response_key": k, "confidence": c} for k, c in ranking],
+            "parts": [{"intent_response_key": k, "confidence": c, "text": t} for k, c, t in parts or []],
+        }},
+    }
+    return Tracker("resident-1", {}, latest, [], False, None, {}, "action_listen")
+
+
+@pytest.fixture
+def respond(knowledge):
+    yield ActionRespond(knowledge, store=handoff_store(), clock=lambda: OPEN_HOURS)
+    opened = handoff_store().open_handoff("resident-1")
+    if opened is not None:  # leave the shared store as the other action tests expect it
+        handoff_store().cancel(opened)
+
+
+async def test_the_nlu_entry_is_answered(respond, knowledge):
+    text = "電子証明書ってなんですか"
+    messages, events = await run(respond, tracker("cert_renewal", text, [("cert_renewal/what_is", 0.7), ("cert_renewal/expiry", 0.2)]))
+    assert messages[0]["text"].startswith(knowledge.entry_by_key("cert_renewal/what_is").answer.splitlines()[0])
+    assert SlotSet("last_entry", "what_is") in events
+
+
+async def test_a_high_stakes_entry_without_its_signal_falls_to_the_next(respond):
+    text = "災害で避難所にいてカードが手元にありません"
+    messages, events = await run(respond, tracker("lost_card_suspend", text, [
+        ("lost_card_suspend/dv_evacuated", 0.6), ("lost_card_suspend/doctor_visit", 0.2)]))
+    assert SlotSet("last_entry", "doctor_visit") in events
+    assert not any("handoff" in (m.get("custom") or {}) for m in messages)
+
+
+async def test_the_high_stakes_entry_with_its_signal_hands_over(respond):
+    text = "夫の暴力から逃げてきて、カードは夫の家にあります"
+    messages, events = await run(respond, tracker("lost_card_suspend", text, [("lost_card_suspend/dv_evacuated", 0.8)]))
+    assert SlotSet("last_entry", "dv_evacuated") in events
+    assert any("handoff" in (m.get("custom") or {}) for m in messages)
+
+
+async def test_phishing_warning_comes_first_with_the_question_as_a_button(respond):
+    text = "ポイントの付与が保留されていますとメールが来ました。ポイントの確認方法は？"
+    messages, events = await run(respond, tracker("mynapoint", text, [("mynapoint/check_points", 0.8)]))
+    assert "詐欺" in messages[0]["text"]
+    assert SlotSet("last_entry", "phishing") in events
+    assert '/mynapoint{"subtopic":"check_points"}' in [b["payload"] for b in messages[0]["buttons"]]
+
+
+async def test_other_parts_are_offered_as_buttons(respond):
+    text = "引越しの手続きを忘れてた。カードまだ使える？再発行いくら？"
+    messages, events = await run(respond, tracker("address_change", text, [("address_change/ninety_days", 0.6)],
+                                                  parts=[("fees/reissue", 0.7, "再発行いくら？")]))
+    assert SlotSet("last_entry", "ninety_days") in events
+    assert messages[0]["buttons"][0]["payload"] == '/fees{"subtopic":"reissue"}'
+
+
+async def test_greeting_and_feeling_come_before_the_fact(respond):
+    text = "こんにちは。暗証番号がわからなくて困っています"
+    messages, _ = await run(respond, tracker("pin_forgotten_locked", text, [("pin_forgotten_locked/forgotten_locked", 0.8)]))
+    first = messages[0]["text"]
+    assert first.startswith("こんにちは。お困りですね。\n")
+
+
+async def test_out_of_scope_with_domain_words_goes_to_the_domain(respond):
+    text = "施設にいる母の保険証のことで"
+    messages, events = await run(respond, tracker("out_of_scope", text, [
+        ("out_of_scope/chitchat", 0.5), ("health_insurance_card/care_facility", 0.4)]))
+    assert SlotSet("last_topic", "health_insurance_card") in events
+
+
+async def test_giving_up_offers_a_person_at_once(respond):
+    messages, events = await run(respond, tracker("goodbye", "もういい、人間だして", [("goodbye/bye", 0.6)]))
+    assert SlotSet("last_entry", "talk_staff") in events
+    assert any("handoff" in (m.get("custom") or {}) for m in messages)
+
+
+async def test_person_intent_without_asking_words_offers_instead_of_calling(respond):
+    messages, events = await run(respond, tracker("human_help_request", "電話したいんだけど何時まで", [
+        ("human_help_request/talk_staff", 0.5)]))
+    assert not any("handoff" in (m.get("custom") or {}) for m in messages)
+    assert messages[0]["buttons"][0]["payload"] == "/human_help_request"

@@ -1,0 +1,132 @@
+"""knowledge/conversation.yml and the entries' signals: greetings, feelings, scams, a person, high-stakes answers."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.nlu.entries import asks, sentences
+
+
+@pytest.fixture(scope="module")
+def words(knowledge):
+    return knowledge.conversation
+
+
+def entry(knowledge, key):
+    return knowledge.entry_by_key(key)
+
+
+@pytest.mark.parametrize("text", [
+    "夫の暴力から逃げてきました。カードは家に置いたままです",
+    "DVで避難中なんですが、マイナンバーカードを相手が持っています",
+    "元夫から逃げて今はシェルターにいます。カードをどうしたら",
+])
+def test_dv_answer_needs_and_finds_explicit_words(knowledge, text):
+    assert entry(knowledge, "lost_card_suspend/dv_evacuated").signalled_by(text)
+
+
+@pytest.mark.parametrize("text", [
+    "台風で避難所にいます。カードを家に置いてきてしまいました",
+    "母が施設に避難するように入所しました。カードはどうなりますか",
+    "カードをなくしたと思ったら、警察から見つかったと連絡がありました",
+    "家を出て一人暮らしを始めました。住所変更はどうすれば",
+])
+def test_dv_answer_does_not_fire_on_near_misses(knowledge, text):
+    assert not entry(knowledge, "lost_card_suspend/dv_evacuated").signalled_by(text)
+
+
+@pytest.mark.parametrize("text", [
+    "市役所を名乗る人に言われてATMで10万円振り込んでしまいました",
+    "電話で言われるままキャッシュカードを渡してしまった",
+    "暗証番号を教えてしまいました。どうしよう",
+    "I paid 30000 yen to a man who said he was from the city",
+])
+def test_fraud_answer_needs_money_or_a_card_gone(knowledge, text):
+    assert entry(knowledge, "scam_security/money_sent").signalled_by(text)
+
+
+@pytest.mark.parametrize("text", [
+    "口座番号を聞く電話がきたけど、すぐ切りました。何も払っていません",
+    "還付金があるという電話、何も教えてないけど大丈夫？",
+    "カードがまた見つかりました。止めたのを戻したい",
+    "お金を払わないとカードが止まるというメールがきた",
+])
+def test_fraud_answer_does_not_fire_on_near_misses(knowledge, text):
+    assert not entry(knowledge, "scam_security/money_sent").signalled_by(text)
+
+
+@pytest.mark.parametrize("text", [
+    "マイナポイント20,000円分の付与が保留というメールが届いた",
+    "個人情報が漏れたのでカードが停止されるとSMSが来ました",
+    "還付金があるってショートメールが来たんだけどほんと？",
+    "got an email saying my points are suspended",
+])
+def test_phishing_is_recognised(words, text):
+    assert words.looks_like_phishing(text)
+
+
+@pytest.mark.parametrize("text", [
+    "カードをなくしたので電話で止めたい",
+    "マイナポイントはまだもらえますか",
+    "メールアドレスの登録ができません",
+    "手数料はいくらですか",
+])
+def test_ordinary_questions_are_not_phishing(words, text):
+    assert not words.looks_like_phishing(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("もういい、人間だして", True), ("職員と話したい", True), ("もういいです", True),
+    ("I want to talk to a real person", True), ("もういい歳なので更新が不安です", False),
+    ("窓口の受付時間を教えてください。マイナンバーカードの受け取りについて詳しく聞きたいです。長くなりますがよろしくお願いします", False),
+])
+def test_asking_for_a_person(words, text, expected):
+    assert words.asks_for_person(text) is expected
+
+
+def test_feelings_get_one_acknowledging_sentence(words):
+    assert words.acknowledgement("4桁は三振アウトって厳しすぎません？") is not None
+    assert words.acknowledgement("施設に預けるのが不安です") is not None
+    assert words.acknowledgement("カードの有効期限はいつまでですか") is None
+
+
+def test_in_domain_words(words):
+    for text in ("保険証が使えない", "施設でカードを預かれない", "病院の窓口で番号を見られる？", "役所の証明書"):
+        assert words.about_the_domain(text)
+    assert not words.about_the_domain("明日の天気は？")
+
+
+def test_greeting_before_a_need(words):
+    assert words.greets("こんにちは。暗証番号を忘れました")
+    assert not words.greets("暗証番号を忘れました、こんにちは")
+
+
+def test_a_story_is_read_sentence_by_sentence():
+    text = "母が施設に入っています。私は娘で別世帯です。母の電子証明書の更新はどうすればいいですか？"
+    spans = sentences(text)
+    assert len(spans) == 3
+    assert text[spans[-1][0]:spans[-1][1]].startswith("母の電子証明書")
+    assert asks(text[spans[-1][0]:spans[-1][1]])
+    assert not asks(text[spans[0][0]:spans[0][1]])
+
+
+def test_short_pieces_join_their_neighbour():
+    assert len(sentences("はい。カードをなくしました")) == 1
+    assert sentences("") == []
+
+
+@pytest.mark.parametrize("text", [
+    "お金は払ってないけど、市役所って名乗る電話でマイナンバー言っちゃったかも",
+    "ATMに行ったけど銀行の人が止めてくれて、何も振り込んでいません",
+])
+def test_fraud_signal_taken_back_by_the_residents_own_words(knowledge, text):
+    assert not entry(knowledge, "scam_security/money_sent").signalled_by(text)
+
+
+@pytest.mark.parametrize("text", ["人と話すのが苦手なのでスマホで申請したい", "職員と話したいわけじゃない、電話番号だけ知りたい"])
+def test_not_asking_for_a_person(knowledge, words, text):
+    assert not words.asks_for_person(text)
+    assert not entry(knowledge, "human_help_request/talk_staff").signalled_by(text)
+
+
+def test_kana_fraud_victims_are_recognised(knowledge):
+    assert entry(knowledge, "scam_security/money_sent").signalled_by("おかね を ふりこんで しまいました")

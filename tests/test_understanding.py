@@ -1,0 +1,129 @@
+"""Understanding over REST with the real model: the reply answers the entry asked, in residents' own words.
+Each pattern that went wrong on messages written outside this repository has fresh messages here."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+
+def outcome(assistant, text):
+    sender = f"u-{uuid.uuid4().hex}"
+    replies = assistant.send(sender, text)
+    slots = assistant.tracker(sender)["slots"]
+    entry = f"{slots['last_topic']}/{slots['last_entry']}" if slots.get("last_entry") else None
+    return entry, replies
+
+
+def answered(assistant, text):
+    return outcome(assistant, text)[0]
+
+
+# 1. The entry, not only the topic.
+ENTRY_CASES = [
+    ("カードに入ってる電子証明書ってそもそも何のためのもの？", "cert_renewal/what_is"),
+    ("有効期限まで4か月あるんですが、今から更新の申請は出せますか", "card_renewal/when_can_start"),
+    ("申請用の写真は撮ってから何か月以内のものが必要ですか", "apply_photo/rules"),
+    ("もう使わないのでマイナンバーカードを役所に返したい", "card_return/voluntary"),
+    ("紙の健康保険証、引き出しにまだあるけどこれで受診できる？", "health_insurance_card/old_card"),
+    ("コンビニのコピー機で番号の載った住民票って出せますか", "convenience_store_certificate/my_number_on_certificate"),
+]
+# 2. A keyword must not pick the wrong topic.
+KEYWORD_CASES = [
+    ("財布ごとマイナカード落とした、どうしよう", "lost_card_suspend/stop_now"),
+    ("受け取りに持っていく本人確認の書類、免許がない場合は何と何？", "receive_card/id_documents"),
+    ("薬局でマイナ保険証を出したら、番号とか見られちゃうの？", "health_insurance_card/clinic_privacy"),
+]
+# 4. Plain but wordy or dialect.
+DIALECT_CASES = [
+    ("わしゃ携帯もパソコンも持っとらんけぇ、カードの申し込みはどがぁすりゃええんかいのう", {"apply_card/methods", "apply_online_smartphone/too_hard", "digital_support/overview"}),
+    ("あんしょうばんごう わすれてしもうた どないしたらええの", {"pin_forgotten_locked/forgotten_locked"}),
+]
+# 7. Elderly parents, care homes, opinions with an answer.
+CARE_CASES = [
+    ("特養に入った父のマイナ保険証、施設の人が預かれないって。通院のときはどうしたら", {"health_insurance_card/care_facility"}),
+    ("数字4桁の暗証番号、3回間違えたらもうロックって厳しすぎない？", {"pin_forgotten_locked/tries", "pin_forgotten_locked/forgotten_locked"}),
+]
+# 8. English finds the right entry.
+ENGLISH_CASES = [
+    ("I forgot the 4 digit PIN of my My Number card, what should I do?", {"pin_forgotten_locked/forgotten_locked", "mynaportal_login/pin_locked"}),
+    ("My residence card was renewed. Do I need to do something for my My Number card?", {"foreign_resident_period/extend"}),
+]
+
+
+@pytest.mark.parametrize("text,entry", ENTRY_CASES + KEYWORD_CASES)
+def test_the_reply_answers_the_entry_asked(assistant, text, entry):
+    assert answered(assistant, text) == entry
+
+
+@pytest.mark.parametrize("text,entries", DIALECT_CASES + CARE_CASES + ENGLISH_CASES)
+def test_wordy_dialect_care_and_english_messages(assistant, text, entries):
+    assert answered(assistant, text) in entries
+
+
+# 3. Stories and two-part messages.
+def test_the_need_at_the_end_of_a_story(assistant):
+    text = ("母は85歳で、今年から老人ホームで暮らしています。私は娘で、別の市に住んでいます。"
+            "母のカードの電子証明書がもうすぐ切れるようなのですが、更新するにはどうしたらいいでしょうか。")
+    assert answered(assistant, text) in {"cert_renewal/how_to_renew", "proxy_receive/hospital_facility"}
+
+
+def test_the_second_question_is_offered(assistant):
+    text = "4月に引っ越して住所変更はしたけど、カードの手続きを忘れてた。もうカード使えない？再発行っていくら？"
+    entry, replies = outcome(assistant, text)
+    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    assert entry in {"address_change/ninety_days", "fees/reissue"}
+    other = '/fees{"subtopic":"reissue"}' if entry == "address_change/ninety_days" else '/address_change{"subtopic":"ninety_days"}'
+    assert other in offered
+
+
+# 5. Conversation words.
+def test_greeting_then_need_greets_and_answers(assistant):
+    entry, replies = outcome(assistant, "こんばんは。マイナカードの暗証番号を3回まちがえて使えなくなりました")
+    assert entry in {"pin_forgotten_locked/forgotten_locked", "pin_forgotten_locked/tries"}
+    assert replies[0]["text"].startswith("こんにちは")
+
+
+def test_thanks_closes_politely(assistant):
+    entry, replies = outcome(assistant, "なるほど、よくわかりました。助かりました！")
+    assert entry == "goodbye/thanks"
+    assert any("年代" in (r.get("text") or "") for r in replies)
+
+
+@pytest.mark.parametrize("text", ["もういい、人間だして", "職員につないでください"])
+def test_asking_for_a_person_offers_one_at_once(assistant, text):
+    entry, replies = outcome(assistant, text)
+    assert entry == "human_help_request/talk_staff"
+    assert any("handoff" in (r.get("custom") or {}) or "職員" in (r.get("text") or "") for r in replies)
+
+
+def test_a_feeling_is_acknowledged_before_the_fact(assistant):
+    _, replies = outcome(assistant, "コンビニで何回やってもエラーが出る！！どうなってるの")
+    first = replies[0]["text"].splitlines()[0]
+    assert "申し訳" in first or "お困り" in first
+
+
+# 6. Guard rails: high-stakes answers only on explicit signals; scams warned first.
+@pytest.mark.parametrize("text", [
+    "確定申告の時期に電子証明書が切れていて、家族のところに避難するみたいに実家で作業してます。どうしよう",
+    "なくしたと思って止めてもらったカード、車のシートの下から出てきました",
+    "娘が家を出て一人暮らしを始めました。娘のカードの住所はどうなりますか",
+    "口座番号を教えろという電話があったけど、怪しいので何も言わずに切りました",
+])
+def test_near_misses_get_no_high_stakes_reply(assistant, text):
+    entry, replies = outcome(assistant, text)
+    assert entry not in {"lost_card_suspend/dv_evacuated", "scam_security/money_sent"}
+    assert not any("handoff" in (r.get("custom") or {}) for r in replies)
+
+
+def test_a_phishing_mail_gets_the_warning_first(assistant):
+    entry, replies = outcome(assistant, "マイナポイント2万円分の付与が保留中ですってメールがきた。ポイントってどこで確認できる？")
+    assert entry == "scam_security/phishing"
+    assert "詐欺" in replies[0]["text"]
+
+
+def test_out_of_scope_never_wins_on_domain_words(assistant):
+    entry, _ = outcome(assistant, "病院でマイナ保険証の機械が壊れてたらどうなるの")
+    assert entry is None or not entry.startswith("out_of_scope/")
