@@ -94,6 +94,10 @@ class ActionRespond(Action):
             entry = self._human_entry(topics, message)
             text = message.get("text") or ""
             if entry.handoff and typed and not entry.signalled_by(text):
+                other = Reading.of(message).best_topic_except({HUMAN_TOPIC, "out_of_scope", "greeting", "goodbye"})
+                if any(u.search(text) for u in entry.unless) and other:
+                    # 「職員と話したいわけじゃない」: the resident says what they want instead.
+                    return topics.respond(dispatcher, tracker, other[0])
                 # The NLU thought of a person, but the resident's words do not ask for one: offer, don't call.
                 return self._offer_person(topics, dispatcher, entry)
             if entry.handoff:

@@ -54,6 +54,9 @@ def reroute(knowledge: Knowledge, intent: Optional[str], message: Dict[str, Any]
     if text.startswith("/") or knowledge.conversation is None:
         return None
     words = knowledge.conversation
+    if words.is_vague(text):
+        # As an unreadable short message: the question back with the topic menu.
+        return "nlu_fallback"
     if intent != HUMAN and words.asks_for_person(text):
         return HUMAN
     if intent == OUT_OF_SCOPE and words.about_the_domain(text):

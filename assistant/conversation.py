@@ -42,6 +42,7 @@ class Conversation:
     giving_up: "re.Pattern[str]"
     person_unless: "re.Pattern[str]"
     person_max_chars: int
+    vague: "re.Pattern[str]"
 
     @classmethod
     def from_file(cls, path: Path) -> "Conversation":
@@ -74,6 +75,7 @@ class Conversation:
             giving_up=_pattern(person, "giving_up", path, "person."),
             person_unless=_pattern(person, "unless", path, "person."),
             person_max_chars=max_chars,
+            vague=_pattern(data, "vague", path, ""),
         )
 
     def entry_ids(self) -> List[str]:
@@ -92,6 +94,10 @@ class Conversation:
 
     def about_the_domain(self, text: str) -> bool:
         return bool(self.in_domain.search(text))
+
+    def is_vague(self, text: str) -> bool:
+        """One word that names no need (「カード」「手続き」)."""
+        return bool(self.vague.search(text.strip()))
 
     def asks_for_person(self, text: str) -> bool:
         """A short message that asks for a person in words, or gives up on the assistant."""

@@ -146,7 +146,9 @@ def assistant(tmp_path_factory) -> Assistant:
         log_dir=ARTIFACTS / "logs",
         extra_env={"MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(tmp_path_factory.mktemp("k"))),
                    # The kiosk clears its screen after 15 s without a touch and a 3 s countdown (tests only).
-                   "MADOGUCHI_KIOSK_IDLE_MINUTES": "0.25", "MADOGUCHI_KIOSK_COUNTDOWN_SECONDS": "3"},
+                   "MADOGUCHI_KIOSK_IDLE_MINUTES": "0.25", "MADOGUCHI_KIOSK_COUNTDOWN_SECONDS": "3",
+                   # The understanding tests send some 800 messages from this one address in a minute or two.
+                   "MADOGUCHI_RATE_PER_IP": "5000"},
     )
     stack.start(timeout=240)
     client = Assistant(stack.url, stack.token, data_dir, stack.log_dir)

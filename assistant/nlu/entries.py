@@ -118,7 +118,7 @@ class Reply:
 
 
 def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
-                 part_threshold: float = 0.45, top: Optional[int] = None) -> Reply:
+                 part_threshold: float = 0.3, top: Optional[int] = None) -> Reply:
     """Entry probabilities for a whole message; in a story the asking sentence weighs most."""
     spans = sentences(reading.text)
     pieces = [reading] + [reading.part(s, e) for s, e in spans] if len(spans) > 1 else [reading]

@@ -51,7 +51,7 @@ class EntrySelector(GraphComponent, IntentClassifier):
             # The intent's confidence: DIET's share against the entries' summed belief.
             "diet_share": 0.5,
             # Another sentence of the message that asks this clearly becomes an offered part.
-            "part_threshold": 0.45,
+            "part_threshold": 0.3,
             "ranking_length": 10,
         }
 
@@ -97,11 +97,13 @@ class EntrySelector(GraphComponent, IntentClassifier):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self._model is None:
-            return messages
         for message in messages:
             text = message.get(TEXT) or ""
-            if not text.strip() or text.startswith("/"):
+            if self._model is None or not text.strip() or text.startswith("/"):
+                # As DIET does: nothing to read (a button payload is read by Rasa's regex handler).
+                if not message.get(INTENT):
+                    message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                    message.set(INTENT_RANKING, [], add_to_output=True)
                 continue
             self._choose(message)
         return messages
