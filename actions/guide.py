@@ -23,6 +23,7 @@ from assistant.retrieval import grams
 
 GUIDE_SLOTS = ("guide_id", "guide_answers", "guide_question", "guide_step", "guide_stuck")
 YES_WORDS = ("はい", "うん", "ある", "あります", "いる", "います", "持って", "もって", "ええ", "yes", "そう")
+STALE_BUTTON = "そのボタンは前のご案内のものです。"
 NO_WORDS = ("いいえ", "ない", "ありません", "いません", "無い", "なし", "いや", "no", "ちがう", "違う")
 
 
@@ -67,14 +68,20 @@ class GuideFlow:
         return {"title": "続きから", "payload": "/guide_resume"}
 
     @staticmethod
-    def step_buttons(guide: Guide, step: Step) -> List[Dict[str, str]]:
+    def at(guide: Guide, place: str) -> str:
+        """The entities that tie a button to its guide and step (or branch question: "q:<id>")."""
+        return f'{{"guide":"{guide.id}","step":"{place}"}}'
+
+    @classmethod
+    def step_buttons(cls, guide: Guide, step: Step) -> List[Dict[str, str]]:
+        at = cls.at(guide, step.id)
         return [
-            {"title": "できた", "payload": "/guide_done"},
-            {"title": "わからない", "payload": "/guide_stuck"},
-            {"title": "もう一度", "payload": "/guide_repeat"},
-            {"title": "前に戻る", "payload": "/guide_back"},
-            {"title": "職員に相談", "payload": f'/{HUMAN_TOPIC}{{"guide":"{guide.id}","step":"{step.id}"}}'},
-            {"title": "やめる", "payload": "/guide_stop"},
+            {"title": "できた", "payload": f"/guide_done{at}"},
+            {"title": "わからない", "payload": f"/guide_stuck{at}"},
+            {"title": "もう一度", "payload": f"/guide_repeat{at}"},
+            {"title": "前に戻る", "payload": f"/guide_back{at}"},
+            {"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}{at}"},
+            {"title": "やめる", "payload": f"/guide_stop{at}"},
         ]
 
     # --- messages ----------------------------------------------------------------------------
@@ -101,9 +108,10 @@ class GuideFlow:
                 self._event("step_shown", guide, tracker, step, index=index + 1, total=len(steps))]
 
     def _ask(self, dispatcher, guide: Guide, question: Question, prefix: Optional[str] = None) -> List[Dict[str, Any]]:
-        buttons = [{"title": o.label, "payload": f'/guide_answer{{"answer":"{o.value}"}}'} for o in question.options]
+        place = f'"guide":"{guide.id}","step":"q:{question.id}"'
+        buttons = [{"title": o.label, "payload": f'/guide_answer{{{place},"answer":"{o.value}"}}'} for o in question.options]
         buttons += [{"title": "職員に相談", "payload": f'/{HUMAN_TOPIC}{{"guide":"{guide.id}"}}'},
-                    {"title": "やめる", "payload": "/guide_stop"}]
+                    {"title": "やめる", "payload": f"/guide_stop{{{place}}}"}]
         dispatcher.utter_message(text=f"{prefix}\n{question.text}" if prefix else question.text, buttons=buttons)
         return [SlotSet("guide_question", question.id)]
 
@@ -234,9 +242,9 @@ class GuideFlow:
             dispatcher.utter_message(
                 text=f"この手順（{index + 1}番目）は、職員がお手伝いできます。職員に相談しますか？",
                 buttons=[
-                    {"title": "職員に相談", "payload": f'/{HUMAN_TOPIC}{{"guide":"{guide.id}","step":"{step.id}"}}'},
-                    {"title": "もう一度", "payload": "/guide_repeat"},
-                    {"title": "やめる", "payload": "/guide_stop"},
+                    {"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}{self.at(guide, step.id)}"},
+                    {"title": "もう一度", "payload": f"/guide_repeat{self.at(guide, step.id)}"},
+                    {"title": "やめる", "payload": f"/guide_stop{self.at(guide, step.id)}"},
                 ],
             )
             return events
@@ -276,6 +284,30 @@ class GuideFlow:
         if question is not None:
             return self._ask(dispatcher, guide, question, prefix)
         return self._show_step(dispatcher, tracker, guide, answers, index, prefix)
+
+    def is_stale(self, tracker, guide_id: Optional[str], place: Optional[str]) -> bool:
+        """True when a button names a guide or step other than where the resident is now
+        (a できた or わからない pressed on an older message). Typed commands name none."""
+        if not guide_id and not place:
+            return False
+        guide, answers, index = self._position(tracker)
+        if guide is None or guide.id != guide_id:
+            return True
+        question = tracker.get_slot("guide_question")
+        if question:
+            return place != f"q:{question}"
+        step, _ = self._current_step(tracker, guide, answers, index)
+        return step is None or step.id != place
+
+    def where_now(self, dispatcher, tracker) -> List[Dict[str, Any]]:
+        """The answer to an older message's button: where the resident is now, nothing moved or counted."""
+        if self.current(tracker) is None:
+            dispatcher.utter_message(
+                text=f"{STALE_BUTTON}いまは手順のご案内をしていません。知りたいことを入力するか、下から選んでください。",
+                buttons=self.answers.menu_buttons(),
+            )
+            return []
+        return self.resume(dispatcher, tracker, prefix=f"{STALE_BUTTON}いまの手順はこちらです。")
 
     def where(self, tracker) -> Dict[str, Any]:
         """Guide, 1-based step and the step's first words, for the handoff record (empty outside a guide)."""

@@ -153,6 +153,8 @@ class ActionRespond(Action):
     def _guide(guides: GuideFlow, dispatcher, tracker, intent: str, entities) -> List[Dict[str, Any]]:
         if intent == "guide_start":
             return guides.start(dispatcher, tracker, entity_value(entities, "guide"))
+        if guides.is_stale(tracker, entity_value(entities, "guide"), entity_value(entities, "step")):
+            return guides.where_now(dispatcher, tracker)  # a button of an earlier step moves nothing
         if intent == "guide_answer":
             return guides.answer(dispatcher, tracker, entity_value(entities, "answer") or guides.pending_answer(tracker))
         if intent == "guide_done":

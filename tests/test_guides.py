@@ -189,6 +189,67 @@ async def test_stop_ends_the_guide(knowledge):
     assert "いまは手順のご案内をしていません" in again[0]["text"]
 
 
+# --- buttons of earlier messages ---------------------------------------------------------------
+async def test_step_buttons_name_their_guide_and_step(knowledge):
+    chat = Conversation(knowledge)
+    messages = await chat.say("guide_start", entities={"guide": "apply_pc"})
+    step = knowledge.guides["apply_pc"].steps[0]
+    payloads = {b["title"]: b["payload"] for b in messages[-1]["buttons"]}
+    assert payloads["できた"] == f'/guide_done{{"guide":"apply_pc","step":"{step.id}"}}'
+    assert payloads["わからない"] == f'/guide_stuck{{"guide":"apply_pc","step":"{step.id}"}}'
+
+
+async def test_an_earlier_steps_done_button_answers_with_the_current_step(knowledge):
+    chat = Conversation(knowledge)
+    first = await chat.say("guide_start", entities={"guide": "apply_pc"})
+    second = await chat.press(first, "できた")
+    assert "手順 2/" in second[-1]["text"] and chat.slots["guide_step"] == 1
+    done_before = len([e for e in chat.guide_events() if e["type"] == "step_done"])
+    again = await chat.press(first, "できた")  # the できた of step 1, still in the history
+    assert again[-1]["text"].startswith("そのボタンは前のご案内のものです。いまの手順はこちらです。\n手順 2/")
+    assert chat.slots["guide_step"] == 1
+    assert len([e for e in chat.guide_events() if e["type"] == "step_done"]) == done_before
+    third = await chat.press(again, "できた")  # the latest message's button still works
+    assert "手順 3/" in third[-1]["text"]
+
+
+async def test_an_earlier_steps_stuck_button_does_not_count_toward_a_handoff(knowledge):
+    chat = Conversation(knowledge, channel="kiosk", metadata={"kiosk": "4"})
+    first = await chat.say("guide_start", entities={"guide": "apply_pc"})
+    hint = await chat.press(first, "わからない")
+    second = await chat.press(hint, "できた")
+    stale = await chat.press(hint, "わからない")  # step 1's hint, pressed again while step 2 is shown
+    assert "いまの手順はこちらです" in stale[-1]["text"] and "手順 2/" in stale[-1]["text"]
+    assert chat.handoff() is None and chat.slots["guide_stuck"] == 0
+    now = await chat.press(second, "わからない")
+    assert now[0]["text"].startswith("ヒント：") and chat.handoff() is None
+
+
+async def test_a_finished_guides_button_says_no_guide_is_running(knowledge):
+    chat = Conversation(knowledge)
+    messages = await chat.say("guide_start", entities={"guide": "apply_pc"})
+    old = messages
+    for _ in knowledge.guides["apply_pc"].steps:
+        messages = await chat.press(messages, "できた")
+    assert chat.slots["guide_id"] is None
+    again = await chat.press(old, "できた")
+    assert "前のご案内" in again[0]["text"] and "いまは手順のご案内をしていません" in again[0]["text"]
+    assert not [e for e in chat.guide_events() if e["type"] == "step_done"][len(knowledge.guides["apply_pc"].steps):]
+
+
+async def test_an_earlier_questions_option_does_not_answer_the_next_question(knowledge):
+    chat = Conversation(knowledge)
+    first = await chat.say("guide_start", entities={"guide": "receive_card"})
+    asked = chat.slots["guide_question"]
+    option = knowledge.guides["receive_card"].question(asked).options[0]
+    await chat.press(first, option.label)
+    answers, pending = dict(chat.slots["guide_answers"]), chat.slots["guide_question"]
+    assert pending and pending != asked
+    stale = await chat.press(first, knowledge.guides["receive_card"].question(asked).options[-1].label)
+    assert stale[0]["text"].startswith("そのボタンは前のご案内のものです。")
+    assert chat.slots["guide_answers"] == answers and chat.slots["guide_question"] == pending
+
+
 @pytest.mark.parametrize(
     "typed, value",
     [("持ってない", "no"), ("はい、あります", "yes"), ("持っています", "yes"), ("いいえ", "no")],
