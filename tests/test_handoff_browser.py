@@ -84,7 +84,7 @@ def test_staff_answer_a_waiting_resident_in_the_console_and_the_bot_comes_back(a
     closed = assistant.store.get(record.id)
     assert (closed.status, closed.outcome, closed.staff_notes) == ("resolved", "in_person", "窓口でロック解除を案内")
     closing = assistant.post("/webhooks/rest/inbox", {"sender": sender})
-    assert [b["title"] for b in closing[-1]["buttons"]] == ["1", "2", "3", "4", "5"]
+    assert [b["title"] for b in closing[-1]["buttons"]] == ["1 とても不満", "2 不満", "3 ふつう", "4 満足", "5 とても満足"]
     thanks = assistant.text(sender, closing[-1]["buttons"][4]["payload"])
     assert "ありがとうございました" in thanks and assistant.store.get(record.id).satisfaction == 5
     assert "出典" in assistant.text(sender, "マイナンバーカードの更新はいつですか")

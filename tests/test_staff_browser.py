@@ -159,7 +159,7 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
     messages = store.messages(record.id)
     assert [m.author for m in messages] == ["resident", "staff", "bot"]
     assert messages[1].delivered_at is None and messages[1].text.startswith("お待たせしました。市民課の鈴木です。")
-    assert [b["title"] for b in messages[2].buttons] == ["1", "2", "3", "4", "5"]
+    assert [b["title"] for b in messages[2].buttons] == ["1 とても不満", "2 不満", "3 ふつう", "4 満足", "5 とても満足"]
     assert [e.action for e in store.audit_entries(handoff_id=record.id)] == ["view", "resolve", "reply", "view"]
     assert store.get(kiosk.id).status == "waiting"
     assert page.problems == [], page.problems  # no script errors, no CSP violations

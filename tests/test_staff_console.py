@@ -438,8 +438,9 @@ def test_resolving_closes_the_handoff_with_the_closing_message_and_five_buttons(
     assert (stored.status, stored.outcome, stored.staff_notes) == ("resolved", "in_person", "窓口を案内")
     closing = [m for m in console.store.messages(record.id) if m.author == "bot"]
     assert len(closing) == 1 and closing[0].delivered_at is None
-    assert closing[0].text.startswith("職員との相談を終わりました。") and "1（よくない）から5（とてもよい）" in closing[0].text
-    assert closing[0].buttons == [{"title": str(n), "payload": f'/handoff_feedback{{"score":"{n}"}}'} for n in range(1, 6)]
+    assert closing[0].text.startswith("職員との相談を終わりました。") and "1（とても不満）から5（とても満足）" in closing[0].text
+    assert closing[0].buttons == [{"title": t, "payload": f'/handoff_feedback{{"score":"{n}"}}'}
+                                  for n, t in enumerate(["1 とても不満", "2 不満", "3 ふつう", "4 満足", "5 とても満足"], 1)]
     page = browser.get(f"{console.url}/staff/handoffs/{record.id}").text
     assert "解決" in page and 'id="reply-form"' not in page and 'id="resolve-form"' not in page
 

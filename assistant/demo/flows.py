@@ -125,7 +125,7 @@ async def with_staff(chat: Chat, staff: DemoStaff, rng: random.Random) -> None:
     if rng.random() < (0.7 if chat.channel == "kiosk" else 0.82):
         weights = SCORE_WEIGHTS.get(record.reason, SCORE_WEIGHTS[""])
         score = rng.choices(SCORES, weights)[0]
-        button = (chat.find("/handoff_feedback", title=str(score))
+        button = (chat.find(f'/handoff_feedback{{"score":"{score}"}}')
                   or {"payload": f'/handoff_feedback{{"score":"{score}"}}'})  # the closing went to another client
         await chat.press(button, rng.uniform(4, 20), divert=False)
         await age_band(chat, rng)

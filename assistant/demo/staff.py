@@ -5,7 +5,7 @@ import random
 import threading
 from typing import Dict, List, Optional, Tuple
 
-from assistant.handoff.profile import HandoffProfile
+from assistant.handoff.profile import HandoffProfile, satisfaction_buttons
 from assistant.handoff.store import HandoffError, HandoffStore
 from assistant.storage.models import CHAT_STATUSES, OPEN_STATUSES, Handoff
 
@@ -61,8 +61,7 @@ class DemoStaff:
     def closing(self) -> Tuple[str, List[Dict[str, str]]]:
         """The closing message with the 1-5 satisfaction question (the console's own)."""
         text = self.profile.text("resolved") + "\n" + self.profile.text("satisfaction")
-        buttons = [{"title": str(n), "payload": '/handoff_feedback{"score":"%d"}' % n} for n in range(1, 6)]
-        return text, buttons
+        return text, satisfaction_buttons()
 
     def resolve(self, handoff_id: int, outcome: str) -> Handoff:
         record = self.store.get(handoff_id)

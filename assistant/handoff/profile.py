@@ -18,6 +18,14 @@ STATUS_LABELS = {
     "callback_requested": "折り返し電話待ち", "resolved": "解決", "called_back": "折り返し済み", "cancelled": "取り消し",
 }
 CHANNEL_LABELS = {"rest": "ウェブ", "kiosk": "キオスク", "telegram": "Telegram"}
+# The 1-5 satisfaction buttons say what each number means.
+SATISFACTION_TITLES = ("1 とても不満", "2 不満", "3 ふつう", "4 満足", "5 とても満足")
+
+
+def satisfaction_buttons() -> list:
+    """The buttons of the satisfaction question after staff closed a chat: a number and its meaning."""
+    return [{"title": title, "payload": '/handoff_feedback{"score":"%d"}' % n}
+            for n, title in enumerate(SATISFACTION_TITLES, start=1)]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from assistant.handoff.profile import STATUS_LABELS
+from assistant.handoff.profile import STATUS_LABELS, satisfaction_buttons
 from assistant.handoff.store import MAX_STAFF_MESSAGE_CHARS, HandoffError, HandoffStore
 from assistant.staff.auth import Principal
 from assistant.staff.present import Labels
@@ -134,8 +134,7 @@ class Console:
         """The message that ends a chat handoff: thanks, and the 1-5 satisfaction question."""
         profile = self.labels.profile
         text = profile.text("resolved") + "\n" + profile.text("satisfaction")
-        buttons = [{"title": str(n), "payload": '/handoff_feedback{"score":"%d"}' % n} for n in range(1, 6)]
-        return text, buttons
+        return text, satisfaction_buttons()
 
     def resolve(self, who: Principal, handoff_id: Any, outcome: Any, notes: Any, remote_addr: str) -> Handoff:
         """Ends a handoff: a chat becomes resolved (with the closing message), a callback called_back."""
