@@ -1,6 +1,7 @@
 """The measures as tables with Japanese headers: what the dashboard shows and exports as CSV."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Union
 
@@ -265,6 +266,19 @@ def table_json(t: Table) -> Dict[str, Any]:
     return body
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?%?")
+
+
+def inert(value: Any) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula (= + - @, tab, CR) gets a leading
+    apostrophe (OWASP's advice against CSV injection); plain numbers stay numbers."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER_RE.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def table_csv(t: Table) -> str:
     """The table as CSV for Excel in Japan: a byte-order mark, the Japanese header row, CRLF line ends."""
     import csv
@@ -272,6 +286,6 @@ def table_csv(t: Table) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out)  # excel dialect: CRLF, quotes only where needed
-    writer.writerow(t.columns)
-    writer.writerows([csv_cell(c) for c in row] for row in t.rows)
+    writer.writerow([inert(c) for c in t.columns])
+    writer.writerows([inert(csv_cell(c)) for c in row] for row in t.rows)
     return "\ufeff" + out.getvalue()

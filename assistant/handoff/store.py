@@ -27,6 +27,22 @@ class HandoffError(ValueError):
     """A request the handoff store refuses (unknown record, wrong state, bad value)."""
 
 
+class HandoffTaken(HandoffError):
+    """The handoff is another staff member's: only its owner answers or resolves it, or someone takes it over."""
+
+    def __init__(self, owner: str) -> None:
+        super().__init__(f"この相談は{owner}さんが担当しています。")
+        self.owner = owner
+
+
+def jst_day_start(day: dt.date, days_later: int = 0) -> dt.datetime:
+    """Midnight in Japan of `day` (plus some days) as naive UTC, clamped to the datetime range (0001-01-01, 9999-12-31)."""
+    try:
+        return dt.datetime.combine(day + dt.timedelta(days=days_later), dt.time()) - dt.timedelta(hours=9)
+    except OverflowError:
+        return dt.datetime.min if day.year < 5000 else dt.datetime.max
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -201,17 +217,23 @@ class HandoffStore:
             ).scalars().all())
 
     @staticmethod
-    def _record(s, handoff_id: int, statuses: Sequence[str], closed_message: str) -> Handoff:
+    def _record(s, handoff_id: int, statuses: Sequence[str], closed_message: str,
+                staff_id: Optional[int] = None) -> Handoff:
+        """The record; with staff_id, HandoffTaken when another staff member has it."""
         record = s.get(Handoff, handoff_id)
         if record is None:
             raise HandoffError(f"no handoff {handoff_id}")
         if record.status not in statuses:
             raise HandoffError(closed_message)
+        if staff_id is not None and record.staff_id is not None and record.staff_id != staff_id:
+            raise HandoffTaken(record.staff.display_name if record.staff else "ほかの職員")
         return record
 
-    def assign(self, handoff_id: int, staff_id: int) -> Handoff:
+    def assign(self, handoff_id: int, staff_id: int, take_over: bool = False) -> Handoff:
+        """Makes staff_id the owner: of an unowned handoff, or (take_over) of another staff member's."""
         with self.Session() as s, s.begin():
-            record = self._record(s, handoff_id, OPEN_STATUSES, "この相談はすでに終了しています。")
+            record = self._record(s, handoff_id, OPEN_STATUSES, "この相談はすでに終了しています。",
+                                  None if take_over else staff_id)
             record.staff_id = staff_id
             if record.status == "waiting":
                 record.status = "assigned"
@@ -226,7 +248,7 @@ class HandoffStore:
         if len(text) > MAX_STAFF_MESSAGE_CHARS:
             raise HandoffError(f"返信は{MAX_STAFF_MESSAGE_CHARS}文字までです。")
         with self.Session() as s, s.begin():
-            record = self._record(s, handoff_id, CHAT_STATUSES, "この相談にはチャットで返信できません。")
+            record = self._record(s, handoff_id, CHAT_STATUSES, "この相談にはチャットで返信できません。", staff_id)
             if record.status == "waiting":
                 record.status, record.staff_id, record.assigned_at = "assigned", staff_id, utcnow()
             message = HandoffMessage(handoff_id=record.id, conversation_id=record.conversation_id, channel=record.channel,
@@ -238,7 +260,7 @@ class HandoffStore:
                 closing_text: Optional[str] = None, closing_buttons: Optional[List[Dict[str, str]]] = None) -> Handoff:
         """Closes a handoff (resolved, or called_back for a callback); queues the closing message if given."""
         with self.Session() as s, s.begin():
-            record = self._record(s, handoff_id, OPEN_STATUSES, "この相談はすでに終了しています。")
+            record = self._record(s, handoff_id, OPEN_STATUSES, "この相談はすでに終了しています。", staff_id)
             record.status = "called_back" if record.status.startswith("callback") else "resolved"
             record.staff_id = record.staff_id or staff_id
             record.assigned_at = record.assigned_at or utcnow()
@@ -255,9 +277,9 @@ class HandoffStore:
                limit: int = 200) -> List[Handoff]:
         query = sa.select(Handoff)
         if date_from:
-            query = query.where(Handoff.created_at >= dt.datetime.combine(date_from, dt.time()) - dt.timedelta(hours=9))
+            query = query.where(Handoff.created_at >= jst_day_start(date_from))
         if date_to:
-            query = query.where(Handoff.created_at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()) - dt.timedelta(hours=9))
+            query = query.where(Handoff.created_at < jst_day_start(date_to, days_later=1))
         if topic:
             query = query.where(Handoff.topic == topic)
         if outcome:

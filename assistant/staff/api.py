@@ -96,6 +96,13 @@ def blueprint() -> Blueprint:
         record = await asyncio.to_thread(console(request).assign, who, handoff_id, client_address(request))
         return ok({"handoff": present.summary(record, console(request).labels)})
 
+    @api.post("/handoffs/<handoff_id>/take_over")
+    @_authorized
+    async def take_over(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
+        """Another staff member's handoff becomes the caller's (audited as take_over)."""
+        record = await asyncio.to_thread(console(request).take_over, who, handoff_id, client_address(request))
+        return ok({"handoff": present.summary(record, console(request).labels)})
+
     @api.post("/handoffs/<handoff_id>/reply")
     @_authorized
     async def reply(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from assistant.handoff.profile import STATUS_LABELS, satisfaction_buttons
-from assistant.handoff.store import MAX_STAFF_MESSAGE_CHARS, HandoffError, HandoffStore
+from assistant.handoff.store import MAX_STAFF_MESSAGE_CHARS, HandoffError, HandoffStore, HandoffTaken
 from assistant.staff.auth import Principal
 from assistant.staff.present import Labels
 from assistant.storage.models import CHAT_STATUSES, OPEN_STATUSES, STATUSES, Handoff, HandoffMessage
@@ -44,6 +44,17 @@ def parse_after(raw: Optional[str]) -> int:
     if not 0 <= value <= MAX_ID:
         raise ConsoleError(400, "bad_request", "after の値が範囲外です。")
     return value
+
+
+def storable(text: Any) -> bool:
+    """False for text no database can keep: a lone surrogate (JSON's "\\ud800" with no pair)."""
+    return not isinstance(text, str) or not any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _refused(exc: HandoffError) -> ConsoleError:
+    if isinstance(exc, HandoffTaken):
+        return ConsoleError(409, "taken", f"{exc}引き継ぐときは「引き継ぐ」を使ってください。")
+    return ConsoleError(409, "closed", str(exc))
 
 
 def _date(raw: Optional[str], label: str) -> Optional[dt.date]:
@@ -85,6 +96,8 @@ class Console:
 
     def search_filters(self, params: Mapping[str, Optional[str]]) -> Dict[str, Any]:
         """The store's search arguments from form or query values; 400 for values it does not know."""
+        if not all(storable(value) for value in params.values()):
+            raise ConsoleError(400, "bad_request", "検索条件に使えない文字が含まれています。")
         date_from, date_to = _date(params.get("from"), "開始日"), _date(params.get("to"), "終了日")
         if date_from and date_to and date_from > date_to:
             raise ConsoleError(400, "bad_request", "開始日が終了日より後になっています。")
@@ -110,8 +123,22 @@ class Console:
         try:
             record = self.store.assign(record.id, who.staff.id)
         except HandoffError as exc:
-            raise ConsoleError(409, "closed", str(exc)) from None
+            raise _refused(exc) from None
         self.store.audit(who.staff, "assign", record.id, remote_addr=remote_addr)
+        return record
+
+    def take_over(self, who: Principal, handoff_id: Any, remote_addr: str) -> Handoff:
+        """Makes who the owner of a handoff another staff member has; audited with the previous owner."""
+        record = self.find(handoff_id)
+        if record.status not in OPEN_STATUSES:
+            raise ConsoleError(409, "closed", "この相談はすでに終了しています。")
+        previous = record.staff.username if record.staff else None
+        try:
+            record = self.store.assign(record.id, who.staff.id, take_over=True)
+        except HandoffError as exc:
+            raise _refused(exc) from None
+        self.store.audit(who.staff, "take_over", record.id, remote_addr=remote_addr,
+                         detail=f"{previous}から引き継ぎ" if previous else None)
         return record
 
     def reply(self, who: Principal, handoff_id: Any, text: Any, remote_addr: str) -> HandoffMessage:
@@ -119,6 +146,8 @@ class Console:
         record = self.find(handoff_id)
         if not isinstance(text, str) or not text.strip():
             raise ConsoleError(400, "bad_request", "返信の文を入力してください。")
+        if not storable(text):
+            raise ConsoleError(400, "bad_request", "返信に使えない文字が含まれています。")
         if len(text.strip()) > MAX_STAFF_MESSAGE_CHARS:
             raise ConsoleError(400, "bad_request", f"返信は{MAX_STAFF_MESSAGE_CHARS}文字までです。")
         if record.status not in CHAT_STATUSES:
@@ -126,7 +155,7 @@ class Console:
         try:
             message = self.store.reply(record.id, who.staff.id, text)
         except HandoffError as exc:
-            raise ConsoleError(409, "closed", str(exc)) from None
+            raise _refused(exc) from None
         self.store.audit(who.staff, "reply", record.id, detail=f"{len(message.text)}文字", remote_addr=remote_addr)
         return self.store.messages(record.id, message.id - 1)[0]  # read back, with its author loaded
 
@@ -145,6 +174,8 @@ class Console:
             notes = ""
         if not isinstance(notes, str):
             raise ConsoleError(400, "bad_request", "メモは文字で入力してください。")
+        if not storable(notes):
+            raise ConsoleError(400, "bad_request", "メモに使えない文字が含まれています。")
         if len(notes) > MAX_NOTES_CHARS:
             raise ConsoleError(400, "bad_request", f"メモは{MAX_NOTES_CHARS}文字までです。")
         if record.status not in OPEN_STATUSES:
@@ -154,7 +185,7 @@ class Console:
             record = self.store.resolve(record.id, who.staff.id, outcome, notes, closing_text=text,
                                         closing_buttons=buttons)
         except HandoffError as exc:
-            raise ConsoleError(409, "closed", str(exc)) from None
+            raise _refused(exc) from None
         detail = f"{STATUS_LABELS.get(record.status, record.status)}・{self.labels.profile.outcomes[outcome]}"
         self.store.audit(who.staff, "resolve", record.id, detail=detail, remote_addr=remote_addr)
         return record

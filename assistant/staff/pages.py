@@ -177,6 +177,17 @@ def blueprint() -> Blueprint:
             return await _view(request, who, handoff_id, audit=False, error=exc.message, status=exc.status)
         return response.redirect(f"/staff/handoffs/{record.id}?done=assign")
 
+    @pages.post("/handoffs/<handoff_id>/take_over")
+    @_page(post=True)
+    async def take_over(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
+        try:
+            record = await asyncio.to_thread(request.app.ctx.console.take_over, who, handoff_id, client_address(request))
+        except ConsoleError as exc:
+            if exc.status == 404:
+                raise
+            return await _view(request, who, handoff_id, audit=False, error=exc.message, status=exc.status)
+        return response.redirect(f"/staff/handoffs/{record.id}?done=assign")
+
     @pages.post("/handoffs/<handoff_id>/reply")
     @_page(post=True)
     async def reply(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
