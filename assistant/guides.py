@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
-from assistant.knowledge import KnowledgeError, _as_date, _fill, _text, one_sentence_a_line, read_named_file
+from assistant.knowledge import KnowledgeError, _as_date, _fill, _text, easy_text, one_sentence_a_line, read_named_file
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_OPTION_LABEL = 16
@@ -208,7 +208,8 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
         steps.append(Step(
             id=step_id,
             text=one_sentence_a_line(_fill(" ".join(_text(raw, "text", path, f"{where}.").split()), profile, path, f"{where}.text")),
-            easy=_optional_text(raw, "easy", profile, path, f"{where}.easy"),
+            easy=one_sentence_a_line(_fill(" ".join(easy_text(raw, "easy", path, f"{where}.").split()), profile, path,
+                                           f"{where}.easy")),
             hint=_optional_text(raw, "hint", profile, path, f"{where}.hint"),
             prepare=tuple(_fill(p, profile, path, f"{where}.prepare") for p in prepare),
             checklist=tuple(checklist),

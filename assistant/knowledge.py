@@ -37,7 +37,7 @@ class Entry:
     default: bool = False
     # A reason from knowledge/handoff.yml: after this answer a person takes over at once.
     handoff: Optional[str] = None
-    # The answer in やさしい日本語 (short sentences, everyday words), for the kiosk's easy mode.
+    # The answer in やさしい日本語 (short sentences, everyday words), for the kiosk's easy mode; required in knowledge/.
     easy: Optional[str] = None
     # For a high-stakes answer (a handoff): patterns of which the resident's own words must show one.
     signals: Tuple["re.Pattern[str]", ...] = ()
@@ -166,6 +166,15 @@ def _text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
     return value.strip()
 
 
+def easy_text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
+    """The やさしい日本語 form that every answer and guide step must have (the kiosk's easy mode shows it)."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise KnowledgeError(path, f"{where}{key}", "missing: every answer needs its やさしい日本語 form "
+                                                    "(short sentences, one fact each, the same placeholders)")
+    return value.strip()
+
+
 def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNamespace, path: Path) -> Entry:
     where = f"entries[{index}]."
     if not isinstance(raw, dict):
@@ -198,9 +207,7 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
     unless = _signals(raw.get("unless"), path, f"{where}unless")
     if handoff in ("sensitive_dv", "fraud") and not signals:
         raise KnowledgeError(path, f"{where}signals", "a high-stakes answer needs the signals that must be in the resident's words")
-    easy = None
-    if raw.get("easy") is not None:
-        easy = one_sentence_a_line(_fill(" ".join(_text(raw, "easy", path, where).split()), profile, path, f"{where}easy"))
+    easy = one_sentence_a_line(_fill(" ".join(easy_text(raw, "easy", path, where).split()), profile, path, f"{where}easy"))
     return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default, handoff, easy, signals, unless)
 
 
