@@ -50,7 +50,7 @@ class TopicResponder:
         chosen = reading.entry_for(knowledge, topic.id, text) if typed and not subtopic else None
         words = knowledge.conversation
         if typed and words is not None and words.looks_like_phishing(text):
-            warned = self._phishing_first(dispatcher, topic, chosen, words)
+            warned = self._phishing_first(dispatcher, topic, chosen, words, wants_easy(tracker))
             if warned is not None:
                 return warned
         reply, entry, asked = self.answers.respond(topic, text, subtopic, may_ask=topic.id not in DIRECT_TOPICS,
@@ -66,7 +66,8 @@ class TopicResponder:
         if guide_active:
             # A side question in the middle of a guide: the way back comes first.
             buttons = [self.guides.resume_button()] + buttons
-        dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons)
+        dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons,
+                                 json_message=reply.get("custom") or None)
         events += [
             SlotSet("fallback_count", 0.0),
             SlotSet("last_topic", topic.id),
@@ -87,7 +88,8 @@ class TopicResponder:
             lines.append(feeling)
         return "".join(lines) + ("\n" if lines else "") + reply
 
-    def _phishing_first(self, dispatcher, topic: Topic, chosen: Optional[Entry], words) -> Optional[List[Dict[str, Any]]]:
+    def _phishing_first(self, dispatcher, topic: Topic, chosen: Optional[Entry], words,
+                        easy: bool = False) -> Optional[List[Dict[str, Any]]]:
         """A suspected scam mail, SMS or call: the warning first, what else was asked as a button."""
         knowledge = self.answers.knowledge
         key = f"{topic.id}/{chosen.id}" if chosen else None
@@ -95,9 +97,9 @@ class TopicResponder:
             return None
         warning_topic, _, warning_id = words.phishing_entry.partition("/")
         warning = knowledge.topics[warning_topic].entry(warning_id)
-        reply = self.answers.answer(knowledge.topics[warning_topic], warning)
+        reply = self.answers.answer(knowledge.topics[warning_topic], warning, easy)
         buttons = reply["buttons"]
         if chosen is not None and topic.id not in CONVERSATION_TOPICS and not chosen.handoff:
             buttons = [self.answers.entry_button(topic, chosen)] + buttons[:2]
-        dispatcher.utter_message(text=reply["text"], buttons=buttons)
+        dispatcher.utter_message(text=reply["text"], buttons=buttons, json_message=reply.get("custom") or None)
         return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", warning_topic), SlotSet("last_entry", warning.id)]

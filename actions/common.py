@@ -61,7 +61,9 @@ class Answers:
         if others and len(buttons) < 2:
             buttons.append(self.entry_button(topic, others[0]))
         text = entry.easy if easy and entry.easy else entry.answer
-        return {"text": f"{text}\n\n{self.source_line(entry)}", "buttons": buttons}
+        # "custom": {"easy": true} tells the kiosk the text is the やさしい日本語 form (it labels the texts without one).
+        return {"text": f"{text}\n\n{self.source_line(entry)}", "buttons": buttons,
+                "custom": {"easy": True} if easy and entry.easy else {}}
 
     def clarify(self, topic: Topic, candidates: Iterable[Entry]) -> Dict[str, Any]:
         """Asks which sub-question the resident means, with a button per entry."""

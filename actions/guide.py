@@ -102,8 +102,14 @@ class GuideFlow:
         steps = guide.steps_for(answers)
         index = max(0, min(index, len(steps) - 1))
         step = steps[index]
-        text = self._step_text(guide, step, index, len(steps), answers, easy=wants_easy(tracker))
-        dispatcher.utter_message(text=f"{prefix}\n{text}" if prefix else text, buttons=self.step_buttons(guide, step))
+        easy = wants_easy(tracker) and bool(step.easy)
+        text = self._step_text(guide, step, index, len(steps), answers, easy=easy)
+        if easy and prefix:
+            # The guide's introduction has no easy form: its own message, so that the step can say it is easy.
+            dispatcher.utter_message(text=prefix)
+            prefix = None
+        dispatcher.utter_message(text=f"{prefix}\n{text}" if prefix else text, buttons=self.step_buttons(guide, step),
+                                 json_message={"easy": True} if easy else None)
         return [SlotSet("guide_step", float(index)), SlotSet("guide_question", None),
                 self._event("step_shown", guide, tracker, step, index=index + 1, total=len(steps))]
 
