@@ -29,6 +29,9 @@
     return div.innerHTML.replace(/\n/g, "<br>");
   }
 
+  const NO_EASY = "この文は、やさしい日本語ではありません。";
+  const NO_EASY_RUBY = "この<ruby>文<rt>ぶん</rt></ruby>は、やさしい<ruby>日本語<rt>にほんご</rt></ruby>ではありません。";
+
   // Every text the assistant wrote keeps its plain and furigana forms; the toggle picks one.
   function paint(node) {
     node.innerHTML = state.furigana && node.dataset.ruby ? node.dataset.ruby : escapeHtml(node.dataset.plain);
@@ -100,6 +103,15 @@
     body.dataset.ruby = message.ruby || "";
     paint(body);
     box.append(who, body);
+    if (state.easy && from !== "staff" && message.text && !(message.custom && message.custom.easy)) {
+      // Said plainly rather than pretended: this text has no やさしい日本語 form (a menu, a question back).
+      const note = document.createElement("p");
+      note.className = "no-easy";
+      note.dataset.plain = NO_EASY;
+      note.dataset.ruby = NO_EASY_RUBY;
+      paint(note);
+      box.appendChild(note);
+    }
     const buttons = document.createElement("div");
     buttons.className = "buttons";
     (message.buttons || []).forEach((b) => buttons.appendChild(choiceButton(b.title, b.ruby, b.payload)));
