@@ -98,7 +98,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """Audits stores for valid My Numbers; exit 1 when any is found (numbers are not printed)."""
-    from assistant.privacy_scan import scan_files, scan_sql
+    from assistant.privacy.scan import scan_files, scan_sql
 
     hits = scan_files(Path(p) for p in args.paths)
     for url in args.db_url or []:

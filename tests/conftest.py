@@ -156,7 +156,7 @@ def assistant(tmp_path_factory) -> Assistant:
     yield client
     stack.stop()
     # After the whole run: no valid My Number in the tracker store or in any server log.
-    from assistant.privacy_scan import scan_files
+    from assistant.privacy.scan import scan_files
 
     hits = scan_files([data_dir, ARTIFACTS])
     assert hits == [], f"valid My Numbers stored in clear: {[where for where, _ in hits]}"

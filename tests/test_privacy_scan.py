@@ -1,6 +1,6 @@
 """The store audit finds valid My Numbers in any format, and nothing else."""
 from assistant.cli import main as cli_main
-from assistant.privacy_scan import find_my_numbers
+from assistant.privacy.scan import find_my_numbers
 from tests.test_privacy import with_check_digit
 
 NUMBER = with_check_digit("12345678901")
@@ -33,7 +33,7 @@ def test_scan_command_fails_when_a_number_is_stored(tmp_path, capsys):
 def test_sqlite_files_are_read_cell_by_cell_including_the_write_ahead_log(tmp_path):
     import sqlite3
 
-    from assistant.privacy_scan import scan_files
+    from assistant.privacy.scan import scan_files
 
     db = tmp_path / "store.db"
     conn = sqlite3.connect(db)

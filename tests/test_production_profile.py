@@ -73,7 +73,7 @@ def production(services, tmp_path_factory):
     finally:
         for stack in stacks:
             stack.stop()
-        from assistant.privacy_scan import scan_sql
+        from assistant.privacy.scan import scan_sql
 
         leaked = scan_sql(f"postgresql://postgres@127.0.0.1:5432/{db}")
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}"')

@@ -2,28 +2,30 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Iterable, List, Tuple
 
-from assistant.privacy import is_my_number
+from assistant.privacy.normalise import normalise
+from assistant.privacy.numbers import find_my_numbers as _my_numbers_in
 
-# Twelve digits, alone or in groups split by spaces or hyphens, not inside a longer number or
-# a word of letters and digits (hex ids such as message ids hold digit runs by chance).
-_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9][ \-]?){11}[0-9](?![0-9A-Za-z])")
-_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# JSON escapes as stores write them: \uXXXX (astral digits such as 𝟖 as a surrogate pair), \n, \t ...
+_JSON_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})|\\([ntr/])")
+_ESCAPED = {"n": "\n", "t": "\t", "r": "\r", "/": "/"}
+
+
+def _unescape(m: re.Match) -> str:
+    if m.group(1):
+        high, low = int(m.group(1), 16), int(m.group(2), 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    if m.group(3):
+        return chr(int(m.group(3), 16))
+    return _ESCAPED[m.group(4)]
 
 
 def find_my_numbers(text: str) -> List[str]:
-    """Valid My Numbers written in the text (any width, spaced or hyphenated, JSON-escaped or not)."""
-    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    text = unicodedata.normalize("NFKC", text)
-    found = []
-    for match in _CANDIDATE.finditer(text):
-        digits = re.sub(r"[ \-]", "", match.group(0))
-        if is_my_number(digits):
-            found.append(digits)
-    return found
+    """Valid My Numbers written in the text, in every format redaction knows (any digits, kanji numerals,
+    any separator between digit groups, next to other numbers), JSON-escaped or not."""
+    return _my_numbers_in(normalise(_JSON_ESCAPE.sub(_unescape, text)))
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
