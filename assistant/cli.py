@@ -5,9 +5,8 @@ import argparse
 import json
 import sys
 import urllib.request
-import uuid
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from assistant.knowledge import KnowledgeError, load_knowledge
 from assistant.settings import PROJECT_ROOT, Settings
@@ -109,17 +108,31 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 1 if hits else 0
 
 
-def post(url: str, sender: str, text: str) -> List[Dict[str, Any]]:
-    body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+def post(url: str, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> Any:
+    req = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"),
+                                 headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read().decode("utf-8"))
 
 
+def _conversation(base: str, sender: Optional[str]) -> tuple:
+    """(the conversation's body fields, headers): a new conversation from the server (its sender id and
+    token), or, for --sender, the named one as an integrator with the API token of the data folder."""
+    if not sender:
+        return post(f"{base}/webhooks/rest/start", {}), {}
+    from assistant.launcher import api_token
+
+    return {"sender": sender}, {"Authorization": f"Bearer {api_token(Settings.from_env().data_dir)}"}
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal chat over the REST channel; buttons are numbered, type the number to press one."""
-    url = f"{args.url.rstrip('/')}/webhooks/rest/webhook"
-    sender = args.sender or f"cli-{uuid.uuid4().hex[:8]}"
+    base = args.url.rstrip("/")
+    try:
+        conversation, headers = _conversation(base, args.sender)
+    except OSError as exc:
+        print(f"(サーバーにつながりません: {exc})")
+        return 1
     buttons: List[Dict[str, str]] = []
     print("まどぐちナビ です。ご質問をどうぞ（終わるときは「exit」）。")
     while True:
@@ -133,7 +146,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             text = buttons[int(text) - 1]["payload"]
         try:
-            replies = post(url, sender, text)
+            replies = post(f"{base}/webhooks/rest/webhook", dict(conversation, message=text), headers)
         except OSError as exc:
             print(f"(サーバーにつながりません: {exc})")
             continue
@@ -186,7 +199,7 @@ def main(argv: List[str] | None = None) -> int:
     add_demo(sub)
     chat = sub.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")
-    chat.add_argument("--sender")
+    chat.add_argument("--sender", help="a named conversation (sent as an integrator with the data folder's API token)")
     chat.set_defaults(func=cmd_chat)
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)

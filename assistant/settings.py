@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +21,8 @@ class Settings:
     MADOGUCHI_MAX_MESSAGE_CHARS  longest message a resident may send (default 1000)
     MADOGUCHI_RATE_PER_SENDER  messages a minute one conversation may send (default 30; 0 = no limit)
     MADOGUCHI_RATE_PER_IP  messages a minute one client address may send (default 600; 0 = no limit)
+    MADOGUCHI_INTEGRATOR_TOKENS  tokens of trusted back ends (a city's web widget server), comma-separated, 16 characters or more: with `Authorization: Bearer <token>` they name their own sender ids and are limited per resident, not per address (the API token is one too)
+    MADOGUCHI_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed, as addresses or networks, comma-separated (default none)
     MADOGUCHI_RETENTION_DAYS  days conversations and closed handoffs are kept before `madoguchi retention` deletes them (default 90)
     MADOGUCHI_DATA_DIR  folder of the embedded profile's files: SQLite databases, API token, keys (default: ./data)
     MADOGUCHI_DATABASE_URL  the product's own database (handoffs, staff, audit) as an SQLAlchemy URL (default: SQLite in the data folder)
@@ -36,6 +38,8 @@ class Settings:
     max_message_chars: int
     rate_per_sender: int = 30
     rate_per_ip: int = 600
+    integrator_tokens: Tuple[str, ...] = ()
+    trusted_proxies: Tuple[str, ...] = ()
     retention_days: int = 90
     data_dir: Path = PROJECT_ROOT / "data"
     database_url: str = ""
@@ -63,6 +67,8 @@ class Settings:
             max_message_chars=max_chars,
             rate_per_sender=_whole(env, "MADOGUCHI_RATE_PER_SENDER", 30),
             rate_per_ip=_whole(env, "MADOGUCHI_RATE_PER_IP", 600),
+            integrator_tokens=_integrator_tokens(env),
+            trusted_proxies=_networks(env, "MADOGUCHI_TRUSTED_PROXIES"),
             retention_days=_whole(env, "MADOGUCHI_RETENTION_DAYS", 90) or 90,
             data_dir=data_dir,
             database_url=env.get("MADOGUCHI_DATABASE_URL") or f"sqlite:///{data_dir / 'madoguchi.db'}",
@@ -107,6 +113,29 @@ def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < value <= 120:
         raise SettingsError(f"{name} must be more than 0 and at most 120")
     return value
+
+
+def _items(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+
+
+def _integrator_tokens(env: Mapping[str, str]) -> Tuple[str, ...]:
+    tokens = _items(env, "MADOGUCHI_INTEGRATOR_TOKENS")
+    if any(len(token) < 16 for token in tokens):
+        raise SettingsError("MADOGUCHI_INTEGRATOR_TOKENS: each token must have 16 characters or more")
+    return tokens
+
+
+def _networks(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    import ipaddress
+
+    entries = _items(env, name)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: not an IP address or network: {entry!r}") from None
+    return entries
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -153,8 +153,10 @@ class Assistant:
         self.url, self.token = url, token
 
     def _call(self, path: str, body: Optional[dict] = None):
+        """A GET, or a POST as a trusted integrator (the API token: it names its own sender ids)."""
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(self.url + path, data=data, headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
         with urllib.request.urlopen(req, timeout=60) as resp:
             return json.loads(resp.read().decode())
 

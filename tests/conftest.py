@@ -64,7 +64,8 @@ def knowledge() -> Knowledge:
 
 
 class Assistant:
-    """A client of the running servers: the REST channel and the token-protected HTTP API."""
+    """A client of the running servers: the REST channel and the token-protected HTTP API. On the REST
+    channel it is a trusted integrator (the API token): it names its own sender ids, as the tests need."""
 
     def __init__(self, url: str, token: str, data_dir: Path = None, log_dir: Path = None) -> None:
         self.url, self.token, self.data_dir, self.log_dir = url, token, data_dir, log_dir
@@ -79,15 +80,24 @@ class Assistant:
             self._store = HandoffStore.from_url(f"sqlite:///{self.data_dir / 'madoguchi.db'}")
         return self._store
 
-    def post(self, path: str, body: Dict[str, Any]) -> Any:
-        req = urllib.request.Request(f"{self.url}{path}", data=json.dumps(body).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"})
+    @property
+    def integrator(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def post(self, path: str, body: Dict[str, Any], as_integrator: bool = True) -> Any:
+        headers = {"Content-Type": "application/json", **(self.integrator if as_integrator else {})}
+        req = urllib.request.Request(f"{self.url}{path}", data=json.dumps(body).encode("utf-8"), headers=headers)
         with urllib.request.urlopen(req, timeout=60) as resp:
             return json.loads(resp.read().decode("utf-8"))
 
-    def raw(self, body: bytes, content_type: str = "application/json") -> tuple:
+    def start(self) -> Dict[str, str]:
+        """A new conversation as a resident's client gets one: {"sender": ..., "token": ...}."""
+        return self.post("/webhooks/rest/start", {}, as_integrator=False)
+
+    def raw(self, body: bytes, content_type: str = "application/json", as_integrator: bool = True) -> tuple:
         req = urllib.request.Request(
-            f"{self.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}
+            f"{self.url}/webhooks/rest/webhook", data=body,
+            headers={"Content-Type": content_type, **(self.integrator if as_integrator else {})},
         )
         try:
             with urllib.request.urlopen(req, timeout=60) as resp:

@@ -104,7 +104,7 @@ def test_replies_carry_security_headers(assistant):
 
     req = urllib.request.Request(
         f"{assistant.url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender(), "message": "こんにちは"}).encode(),
+        data=json.dumps({**assistant.start(), "message": "こんにちは"}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(req, timeout=30) as resp:

@@ -26,7 +26,8 @@ def options(assistant, conversations, **extra):
     data = assistant.data_dir
     return DemoOptions(url=assistant.url, tracker_url=f"sqlite:///{data / 'tracker.db'}",
                        database_url=f"sqlite:///{data / 'madoguchi.db'}", id_key=load_id_key(data),
-                       knowledge_dir=KNOWLEDGE, month=last_month(), conversations=conversations, **extra)
+                       knowledge_dir=KNOWLEDGE, month=last_month(), conversations=conversations,
+                       api_token=assistant.token, **extra)
 
 
 def select(conn, sql, **lists):

@@ -192,6 +192,8 @@ class FakeAssistant:
         ]}])
 
     async def webhook(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):  # as the real door: only an integrator names its residents' sender ids
+            return web.json_response({"error": "unauthorized", "message": "会話を確認できませんでした。"}, status=401)
         body = await request.json()
         self.received.append(body)
         return self.answer(body)

@@ -5,8 +5,9 @@ import asyncio
 import hmac
 import logging
 import re
+import secrets
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -14,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant.channels.access import ConversationTokens, Gate, parse_networks
 from assistant.channels.door import HandoffDoor
 from assistant.gc_tuning import calm_collector
 from assistant.handoff.profile import load_handoff_profile
@@ -21,7 +23,7 @@ from assistant.handoff.store import HandoffStore
 from assistant.knowledge import Knowledge, load_knowledge
 from assistant.nlu_pool import NluPool, shared_pool, stop_shared_pool
 from assistant.privacy import redact
-from assistant.ratelimit import RateLimiter
+from assistant.ratelimit import DoorLimits, shared_limits
 from assistant.settings import Settings
 from assistant.tuning import apply_server_tuning
 
@@ -58,18 +60,25 @@ class ResidentRestInput(RestInput):
         from assistant.keys import product_id_key
 
         door = HandoffDoor(HandoffStore.from_url(settings.database_url), load_handoff_profile(settings.knowledge_dir))
-        channel = cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip,
-                      door=door, bridge_token=api_token(settings.data_dir), nlu_workers=settings.nlu_workers)
-        channel.id_key = product_id_key(settings.data_dir)
-        return channel
+        token = api_token(settings.data_dir)
+        # The API token is an integrator's too (the Telegram bridge holds it); so are the configured ones.
+        return cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip,
+                   door=door, bridge_token=token, nlu_workers=settings.nlu_workers,
+                   id_key=product_id_key(settings.data_dir), integrator_tokens=(token, *settings.integrator_tokens),
+                   trusted_proxies=settings.trusted_proxies)
 
     def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000,
                  rate_per_sender: int = 30, rate_per_ip: int = 600,
-                 door: Optional[HandoffDoor] = None, bridge_token: Optional[str] = None, nlu_workers: int = 0) -> None:
+                 door: Optional[HandoffDoor] = None, bridge_token: Optional[str] = None, nlu_workers: int = 0,
+                 id_key: Optional[str] = None, integrator_tokens: Sequence[str] = (), trusted_proxies: Sequence[str] = (),
+                 limits: Optional[DoorLimits] = None) -> None:
         self.knowledge = knowledge
         self.max_message_chars = max_message_chars
-        self.per_sender = RateLimiter(rate_per_sender)
-        self.per_ip = RateLimiter(rate_per_ip)
+        self.id_key = id_key
+        # The REST and kiosk channels of one server share their limits (one bucket per resident, whatever the channel).
+        self.gate = Gate(ConversationTokens(id_key or secrets.token_hex(32)),
+                         limits or shared_limits(rate_per_sender, rate_per_ip), integrator_tokens,
+                         parse_networks(trusted_proxies))
         self.door = door
         self.bridge_token = bridge_token
         self.nlu_workers = nlu_workers
@@ -137,12 +146,8 @@ class ResidentRestInput(RestInput):
     def _bad_request(problem: str) -> HTTPResponse:
         return response.json({"error": "bad_request", "message": problem}, status=400)
 
-    @staticmethod
-    def _too_many() -> HTTPResponse:
-        return response.json(
-            {"error": "too_many_requests", "message": "短い時間に送信が多すぎます。1分ほど待ってから、もう一度送ってください。"},
-            status=429, headers={"Retry-After": "60"},
-        )
+    def _start_path(self) -> str:
+        return f"POST /webhooks/{self.url_prefix()}/start"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -172,10 +177,17 @@ class ResidentRestInput(RestInput):
             return response.json({"status": "ok", "nlu_workers": nlu.workers if ready else 0,
                                   "parsed_by_workers": nlu.parsed if nlu is not None else 0})
 
+        @webhook.route("/start", methods=["POST"])
+        async def start(request: Request) -> HTTPResponse:
+            """A new conversation: its sender id and the token that goes with every message and inbox poll."""
+            refused, _trusted = self.gate.enter(request)
+            return refused or response.json(self.gate.tokens.new(self.name()))
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self.per_ip.allow(request.remote_addr or request.ip or "?"):
-                return self._too_many()
+            refused, trusted = self.gate.enter(request)
+            if refused is not None:
+                return refused
             try:
                 body = request.json
             except Exception:  # invalid JSON or invalid UTF-8
@@ -187,14 +199,15 @@ class ResidentRestInput(RestInput):
                 sender = str(sender)
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
-            if not self.per_sender.allow(sender):
-                return self._too_many()
+            refused = self.gate.admit(sender, body.get("token"), trusted, self._start_path())
+            if refused is not None:
+                return refused
             text = body.get("message", "")
             if text is None:
                 text = ""
             if not isinstance(text, str):
                 return self._bad_request("message は文字列で指定してください。")
-            channel = self.channel_of(body)
+            channel = self.channel_of(body) if trusted else self.name()  # only an integrator says which channel
             metadata = self.metadata_of(body)
 
             text = self.clean(text)
@@ -229,8 +242,9 @@ class ResidentRestInput(RestInput):
         @webhook.route("/inbox", methods=["POST"])
         async def inbox(request: Request) -> HTTPResponse:
             """Staff replies waiting for a conversation (REST and kiosk clients poll this during a handoff)."""
-            if not self.per_ip.allow(request.remote_addr or request.ip or "?"):
-                return self._too_many()
+            refused, trusted = self.gate.enter(request)
+            if refused is not None:
+                return refused
             try:
                 body = request.json
             except Exception:
@@ -238,6 +252,9 @@ class ResidentRestInput(RestInput):
             sender = body.get("sender") if isinstance(body, dict) else None
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
+            refused = self.gate.admit(sender, body.get("token"), trusted, self._start_path())
+            if refused is not None:
+                return refused
             return self.reply(await self._door("pending", self.safe_sender(sender)) or [])
 
         @webhook.route("/outbox", methods=["GET"])
@@ -290,8 +307,6 @@ class ResidentRestInput(RestInput):
     def reply(self, messages: List[Dict[str, Any]]) -> HTTPResponse:
         """The HTTP answer with the assistant's messages (a channel may add its own rendering)."""
         return response.json(messages)
-
-    id_key: Optional[str] = None
 
     def safe_sender(self, sender: str) -> str:
         """A sender id with personal data in it (a phone number as the id) becomes a keyed hash: the

@@ -190,7 +190,8 @@ class AssistantClient:
     async def ask(self, sender: str, text: str) -> List[Dict[str, Any]]:
         body = {"sender": sender, "message": text, "input_channel": "telegram"}
         try:
-            resp = await self.http.post(f"{self.base_url}/webhooks/rest/webhook", json=body)
+            # As a trusted integrator: it names its residents' sender ids and is limited per resident, not per address.
+            resp = await self.http.post(f"{self.base_url}/webhooks/rest/webhook", json=body, headers=self._auth)
         except httpx.HTTPError as exc:
             raise AssistantUnavailable(type(exc).__name__) from None
         answer = _json(resp)

@@ -38,6 +38,7 @@ def _refuse_early(options) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from assistant.analytics.collect import CollectorError, tracker_url
     from assistant.keys import product_id_key
+    from assistant.launcher import api_token
     from assistant.demo.client import DemoError
     from assistant.demo.stores import StoreError
     from assistant.demo.timeline import MonthError, last_month
@@ -59,7 +60,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             url=args.url, tracker_url=tracker, database_url=database, id_key=key,
             knowledge_dir=Path(args.knowledge or settings.knowledge_dir), month=args.month or last_month(),
             conversations=args.conversations, seed=args.seed, concurrency=args.concurrency, rate=args.rate,
-            source=args.source, progress=_progress)
+            source=args.source, progress=_progress, api_token=api_token(settings.data_dir))
         _refuse_early(options)
         print(f"demo: {options.conversations} conversations of {options.month} through {options.url} "
               f"({options.concurrency} at a time) ...", flush=True)

@@ -40,6 +40,7 @@ class DemoOptions:
     rate: float = 9.0  # requests a second; the server allows one address 600 a minute by default
     source: str = DEFAULT_SOURCE
     progress: Optional[Callable[[int, int], None]] = None
+    api_token: str = ""  # the REST channel's integrator token (the assistant's API token)
 
 
 @dataclass
@@ -104,7 +105,7 @@ class Driver:
         todo = plan(self.options.conversations, self.result.seed)
         timeout = aiohttp.ClientTimeout(total=90)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            client = Client(self.options.url, session, Pace(self.options.rate))
+            client = Client(self.options.url, session, Pace(self.options.rate), self.options.api_token)
             workers = [asyncio.create_task(self._work(client, todo)) for _ in range(max(1, self.options.concurrency))]
             try:
                 await asyncio.gather(*workers)

@@ -15,12 +15,12 @@
     idleMs: parseFloat(root.dataset.idleMinutes || "2") * 60000,
     countdown: parseInt(root.dataset.countdownSeconds || "30", 10),
   };
-  const state = { sender: newSender(), furigana: false, easy: false, busy: false, poll: null, idleTimer: null, tick: null };
+  const state = { conversation: null, furigana: false, easy: false, busy: false, poll: null, idleTimer: null, tick: null };
 
-  function newSender() {
-    const bytes = new Uint8Array(12);
-    crypto.getRandomValues(bytes);
-    return "kiosk-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  // This resident's conversation: its id and token come from the server on the first message.
+  function conversation() {
+    if (!state.conversation) state.conversation = post("start", {});
+    return state.conversation;
   }
 
   function escapeHtml(text) {
@@ -145,14 +145,17 @@
     if (state.busy) return;
     state.busy = true;
     if (shown) addResident(shown);
-    const sender = state.sender;
+    const started = conversation();
+    let c = null;
     try {
+      c = await started;
       const replies = await post("webhook", {
-        sender: sender, message: message, metadata: { kiosk: config.kiosk, easy: state.easy },
+        sender: c.sender, token: c.token, message: message, metadata: { kiosk: config.kiosk, easy: state.easy },
       });
-      if (sender === state.sender) replies.forEach(addAssistant);
+      if (started === state.conversation) replies.forEach(addAssistant);
     } catch (error) {
-      if (sender === state.sender) {
+      if (started === state.conversation) {
+        if (!c) state.conversation = null; // no conversation from the server: the next touch asks again
         addNotice("うまく送れませんでした。もう一度押してください。困ったときは「職員を呼ぶ」を押してください。");
       }
     } finally {
@@ -163,10 +166,11 @@
   function startPolling() {
     if (state.poll) return;
     state.poll = setInterval(async () => {
-      const sender = state.sender;
+      const started = state.conversation;
       try {
-        const replies = await post("inbox", { sender: sender });
-        if (sender === state.sender) replies.forEach(addAssistant);
+        const c = await started;
+        const replies = await post("inbox", { sender: c.sender, token: c.token });
+        if (started === state.conversation) replies.forEach(addAssistant);
       } catch (error) { /* the next poll tries again */ }
     }, 3000);
   }
@@ -189,7 +193,7 @@
     stopPolling();
     clearTimeout(state.idleTimer);
     clearInterval(state.tick);
-    state.sender = newSender();
+    state.conversation = null;
     state.furigana = false;
     state.easy = false;
     state.busy = false;
