@@ -102,7 +102,7 @@ def arguments(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("--seed", type=int, help="random seed, for the same residents again (default: a new one)")
     demo.add_argument("--concurrency", type=int, default=4, help="conversations at a time (default 4)")
     demo.add_argument("--rate", type=float, default=9.0,
-                      help="requests a second at most (default 9: under MADOGUCHI_RATE_PER_IP's 600 a minute; "
+                      help="requests a second at most (default 9, leaving the server to real residents; "
                            "0 = no limit)")
     demo.add_argument("--source", default=DEFAULT_SOURCE,
                       help=f"the collector's source name (default {DEFAULT_SOURCE})")

@@ -25,7 +25,7 @@ class Diverted(Exception):
 
 
 class Pace:
-    """At most `rate` requests a second from this process (the server limits one address to 600 a minute)."""
+    """At most `rate` requests a second from this process (a demo should not crowd out real residents)."""
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0

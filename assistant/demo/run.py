@@ -37,7 +37,7 @@ class DemoOptions:
     conversations: int = 1000
     seed: Optional[int] = None
     concurrency: int = 4
-    rate: float = 9.0  # requests a second; the server allows one address 600 a minute by default
+    rate: float = 9.0  # requests a second (an integrator is not limited per address; this leaves the server to residents)
     source: str = DEFAULT_SOURCE
     progress: Optional[Callable[[int, int], None]] = None
     api_token: str = ""  # the REST channel's integrator token (the assistant's API token)
