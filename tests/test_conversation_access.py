@@ -90,7 +90,8 @@ def bearer(token):
 async def test_a_started_conversation_speaks_with_its_token(tmp_path, knowledge):
     async with Door(tmp_path, knowledge) as door:
         c = await door.start()
-        assert c["sender"].startswith("rest-") and len(c["sender"]) >= 5 + 32 and c["token"]
+        assert c["sender"].startswith("rest-") and len(c["sender"]) == 5 + 28 and c["sender"][5:].isalpha()
+        assert len(c["token"]) >= 43  # HMAC-SHA256, base64url
         assert c != await door.start()  # every start is a new conversation
         status, replies = await door.post("/webhooks/rest/webhook", {**c, "message": "こんにちは"})
         assert (status, replies[0]["text"]) == (200, "echo:こんにちは")
