@@ -114,6 +114,29 @@ def test_short_pieces_join_their_neighbour():
     assert sentences("") == []
 
 
+@pytest.mark.parametrize("text, second", [
+    # a short question of its own is not swallowed by the sentence before it
+    ("コンビニの住民票 手数料いくら?何時まで?", "何時まで?"),
+    # a second question starts at あと / それと / ついでに, with or without a full stop before it
+    ("暗証番号 わすれました。それと こうしん は おかね かかりますか", "それと こうしん は おかね かかりますか"),
+    ("引っ越したので住所変更に行きたいです、ついでに暗証番号も設定し直せますか", "ついでに暗証番号も設定し直せますか"),
+])
+def test_a_second_question_is_a_sentence_of_its_own(text, second):
+    spans = sentences(text)
+    assert len(spans) == 2
+    assert text[spans[1][0]:spans[1][1]].strip() == second
+
+
+def test_a_later_question_is_read_after_the_first_sentence():
+    from assistant.nlu.entries import Reading
+
+    first = Reading("コンビニの住民票", [(0, 4, "コンビニ"), (4, 5, "ノ"), (5, 8, "ジュウミンヒョウ")])
+    later = Reading("何時まで?", [(0, 2, "ナンジ"), (2, 4, "マデ"), (4, 5, "?")])
+    joined = later.after(first)
+    assert joined.text == "コンビニの住民票 何時まで?"
+    assert [joined.text[s:e] for s, e, _ in joined.words] == ["コンビニ", "の", "住民票", "何時", "まで", "?"]
+
+
 @pytest.mark.parametrize("text", [
     "お金は払ってないけど、市役所って名乗る電話でマイナンバー言っちゃったかも",
     "ATMに行ったけど銀行の人が止めてくれて、何も振り込んでいません",

@@ -8,8 +8,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import scipy.sparse as sp
 
-# A sentence ends at these marks; a story's sentences are read one by one.
-_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[.])\s+")
+# A sentence ends at these marks, and a second question starts at あと/それと/ついでに; a story's
+# sentences are read one by one.
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？!?\n])|(?<=[.])\s+|(?=(?:あと|それと|ついでに|それから|and also|also)[、,\s])"
+    r"|(?<=[、,\s])(?=ついでに|それと(?!も)|それから)"
+)
 # The sentence that asks: a question mark, a question ending, a wish or a request.
 _ASKS = re.compile(
     r"([?？]|か|かな|かね|の|でしょう|ますか|ですか|たい|ほしい|教えて|おしえて|ください|下さい|どうすれば|どうしたら"
@@ -36,11 +40,12 @@ def sentences(text: str) -> List[Tuple[int, int]]:
     for s, e in spans:
         if not text[s:e].strip():
             continue
-        if merged and len(text[merged[-1][0]:merged[-1][1]].strip()) < _MIN_SEGMENT:
+        previous = text[merged[-1][0]:merged[-1][1]] if merged else ""
+        if merged and len(previous.strip()) < _MIN_SEGMENT and not asks(previous):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
-    if len(merged) > 1 and len(text[merged[-1][0]:merged[-1][1]].strip()) < _MIN_SEGMENT:
+    if len(merged) > 1 and len(text[merged[-1][0]:merged[-1][1]].strip()) < 3:
         last = merged.pop()
         merged[-1] = (merged[-1][0], last[1])
     return merged
@@ -61,6 +66,12 @@ class Reading:
     def part(self, start: int, end: int) -> "Reading":
         words = [(s - start, e - start, r) for s, e, r in self.words if s >= start and e <= end]
         return Reading(self.text[start:end], words)
+
+    def after(self, context: "Reading") -> "Reading":
+        """This text read after another (a later question read with the first sentence's words)."""
+        shift = len(context.text) + 1
+        return Reading(context.text + " " + self.text,
+                       list(context.words) + [(s + shift, e + shift, r) for s, e, r in self.words])
 
     @property
     def readings(self) -> str:
@@ -126,10 +137,15 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
     whole = probs[0]
     parts: List[Tuple[str, float, str]] = []
     if len(pieces) > 1:
-        sentence_probs = probs[1:]
+        sentence_probs = probs[1:].copy()
+        if len(pieces) > 2:
+            # 「…コンビニの住民票 手数料いくら? 何時まで?」: a later question is read half on its own,
+            # half after the first sentence, whose words say what it is about.
+            in_context = model.proba([piece.after(pieces[1]) for piece in pieces[2:]])
+            sentence_probs[1:] = 0.5 * sentence_probs[1:] + 0.5 * in_context
         asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text)]
         need = asking[-1] if asking else len(sentence_probs) - 1
-        combined = (1 - need_weight) * whole + need_weight * sentence_probs[need]
+        combined = (1 - need_weight) * whole + need_weight * probs[1 + need]
         best = int(np.argmax(combined))
         for i in asking:
             if i == need:
