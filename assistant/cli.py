@@ -96,15 +96,18 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    """Audits stores for valid My Numbers; exit 1 when any is found (numbers are not printed)."""
-    from assistant.privacy.scan import scan_files, scan_sql
+    """Audits stores for valid My Numbers and PINs in any format redaction knows (--contacts: phone numbers other
+    than the desk's, and e-mail addresses, too); exit 1 when any is found (what was found is not printed)."""
+    from assistant.privacy.scan import public_phones, scan_files, scan_sql
 
-    hits = scan_files(Path(p) for p in args.paths)
+    public = public_phones(Settings.from_env().knowledge_dir) if args.contacts else []
+    hits = scan_files((Path(p) for p in args.paths), args.contacts, public)
     for url in args.db_url or []:
-        hits += scan_sql(url)
-    for where, _number in hits:
-        print(f"valid My Number found in {where}")
-    print(f"scan: {len(hits)} valid My Numbers found")
+        hits += scan_sql(url, contacts=args.contacts, public=public)
+    for where, what in hits:
+        print(f"{'valid My Number' if what.isdigit() else what} found in {where}")
+    numbers = sum(what.isdigit() for _, what in hits)
+    print(f"scan: {numbers} valid My Numbers found, {len(hits) - numbers} other personal data")
     return 1 if hits else 0
 
 
@@ -183,9 +186,11 @@ def main(argv: List[str] | None = None) -> int:
     db = sub.add_parser("db", help="database schema (Alembic migrations)")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
-    scan = sub.add_parser("scan", help="audit files and SQL stores for valid My Numbers")
+    scan = sub.add_parser("scan", help="audit files and SQL stores for valid My Numbers and PINs")
     scan.add_argument("paths", nargs="*", help="files or folders (logs, SQLite files)")
     scan.add_argument("--db-url", action="append", help="a tracker store as an SQLAlchemy URL (repeatable)")
+    scan.add_argument("--contacts", action="store_true",
+                      help="report phone numbers (other than the desk's and consented callback numbers) and e-mail addresses too")
     scan.set_defaults(func=cmd_scan)
     from assistant.channels.telegram import add_parser as add_telegram
     from assistant.staff.cli import add_parsers as add_staff

@@ -6,7 +6,7 @@ import hmac
 import re
 from typing import Any, Optional
 
-from assistant.privacy import redact
+from assistant.privacy.redact import redact
 
 _LABEL_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _KIOSK_RE = re.compile(r"^[A-Za-z0-9_-]{1,8}$")  # too short for a phone or My Number

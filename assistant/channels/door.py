@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from assistant.handoff.profile import HandoffProfile
 from assistant.handoff.store import HandoffStore
-from assistant.privacy import PHONE, find_phones
+from assistant.privacy.redact import PHONE, find_phones
 from assistant.storage.models import CHAT_STATUSES, HandoffMessage
 
 STAFF_PREFIX = "【職員より】"

@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 from assistant.channels.render import to_kiosk
 from assistant.channels.rest import SECURITY_HEADERS, ResidentRestInput
 from assistant.furigana import get_furigana
+from assistant.privacy.redact import redact
 from assistant.settings import PROJECT_ROOT, Settings
 
 TEMPLATES = PROJECT_ROOT / "assistant" / "templates"
@@ -54,7 +55,7 @@ class KioskInput(ResidentRestInput):
 
     def metadata_of(self, body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         raw = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-        kiosk = str(raw.get("kiosk") or "")[:32]
+        kiosk = redact(str(raw.get("kiosk") or "")[:32]).text  # stored with every message: no number in clear
         return {"kiosk": kiosk or None, "easy": bool(raw.get("easy"))}
 
     def reply(self, messages: List[Dict[str, Any]]) -> HTTPResponse:

@@ -22,7 +22,8 @@ from assistant.handoff.profile import load_handoff_profile
 from assistant.handoff.store import HandoffStore
 from assistant.knowledge import Knowledge, load_knowledge
 from assistant.nlu_pool import NluPool, shared_pool, stop_shared_pool
-from assistant.privacy import redact
+from assistant.privacy.memory import redact_message
+from assistant.privacy.redact import redact
 from assistant.ratelimit import DoorLimits, shared_limits
 from assistant.settings import Settings
 from assistant.tuning import apply_server_tuning
@@ -218,10 +219,11 @@ class ResidentRestInput(RestInput):
             if not self.has_words(text):
                 # Emoji or punctuation alone carry no question (and would only confuse the NLU).
                 return self.reply([{"recipient_id": sender, "text": self.no_words_reply(), "buttons": self.menu_buttons()}])
-            # Redaction at the door: nothing after this line sees personal data in clear.
-            raw_text, redaction = text, redact(text)
-            text = redaction.text
+            # Normalised, then redacted at the door: nothing after this line (stores, logs, the NLU and its
+            # normaliser) sees personal data in clear; a number split over two messages is caught in the second.
             sender = self.safe_sender(sender)
+            raw_text, redaction = text, redact_message(sender, text)
+            text = redaction.text
             warning = [{"recipient_id": sender, "text": self.secret_warning()}] if redaction.had_secret else []
 
             held, pending = await self._door("before", sender, raw_text, text) or (None, [])

@@ -26,7 +26,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from assistant.keys import load_id_key
 from assistant.channels.render import Button, for_telegram
-from assistant.privacy import redact
+from assistant.privacy.redact import redact
 from assistant.settings import Settings, SettingsError, TelegramSettings
 from assistant.storage.db import make_engine, migrate, session_factory
 from assistant.storage.models import TelegramButton, TelegramChat, utcnow

@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from assistant.privacy.redact import redact
 from assistant.storage.db import autocommit_reads, make_engine, migrate, session_factory
 from assistant.storage.models import (
     _OPEN_SQL, CHAT_STATUSES, OPEN_STATUSES, ApiToken, AuditEntry, Handoff, HandoffMessage, StaffSession, StaffUser, utcnow,
@@ -131,7 +132,7 @@ class HandoffStore:
 
     def add_resident_message(self, handoff: Handoff, text: str) -> HandoffMessage:
         message = HandoffMessage(handoff_id=handoff.id, conversation_id=handoff.conversation_id, channel=handoff.channel,
-                                 author="resident", text=text, delivered_at=utcnow())
+                                 author="resident", text=redact(text).text, delivered_at=utcnow())
         with self.Session() as s, s.begin():
             s.add(message)
             s.execute(sa.update(Handoff).where(Handoff.id == handoff.id).values(updated_at=utcnow()))

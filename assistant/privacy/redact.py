@@ -41,12 +41,14 @@ _MIXED_VALUE = (rf"(?<![0-9A-Za-z])(?![0-9]+{UNITS})(?=[A-Za-z0-9]*[0-9])(?=[0-9
 _PIN_AFTER_RE = re.compile(rf"({_WORD}{_GAP})({_DIGITS_VALUE}|{_MIXED_VALUE})")
 _PIN_BEFORE_RE = re.compile(
     rf"({_DIGITS_VALUE}|{_MIXED_VALUE})(\s*(?:が|は|って|:|=|、)?\s*|\s+(?i:is)\s+(?:(?i:my|the|your)\s+)?)({_WORD})")
-_ALPHA_PIN_RE = re.compile(rf"({_WORD}\s*(?:は|が|:|=|(?i:is|was)(?![A-Za-z]))?\s*)((?<![A-Za-z0-9])[A-Za-z]{{4,16}})(?![A-Za-z0-9])")
+# Letters alone only after a word that says "is" (パスワードはqxzvbnmk, password is ...): "PIN locks" is no PIN.
+_ALPHA_PIN_RE = re.compile(rf"({_WORD}\s*(?:は|が|:|=|\s(?i:is|was))\s*)((?<![A-Za-z0-9])[A-Za-z]{{4,16}})(?![A-Za-z0-9])")
 _NOT_A_PASSWORD = set("""wrong again locked lock forgot forgotten forget reset change changed number code required expired
 invalid incorrect blocked please help what when where which how card with from this that have here there same entered
 enter needed need does work working correct right okay long short digits letters characters unknown also only still
 just cannot wont dont didnt isnt none four five six eight twelve sixteen line mail email phone online smart apple google
 android iphone error reissue renew renewal never ever maybe used using sent send lost mynaportal mynumber portal
+different valid optional mandatory
 """.split())
 
 CARRY_REACH = 10  # a message's first number continues the previous message's when it starts this early
@@ -81,7 +83,8 @@ def _numbers(text: str, carry: Sequence[str], found: List[str], others: bool) ->
             start = chain[i].start - (text[chain[i].start - 1:chain[i].start] == "(" and ")" in text[chain[i].start:chain[j].end])
             cuts.append((start, chain[j].end, _PLACEHOLDER[kind]))
         if n == len(runs) - 1 and len(text) - chain[-1].end <= TAIL_AFTER:
-            marked = max((j for _, j, _ in spans), default=-1)
+            # A phone number may be a My Number's first 10 or 11 digits: it stays in the tail.
+            marked = max((j for _, j, kind in spans if kind != "phone"), default=-1)
             digits = [g.digits for g in chain[marked + 1:]]
             while digits and sum(map(len, digits)) > 11:
                 digits.pop(0)

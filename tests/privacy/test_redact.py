@@ -97,7 +97,7 @@ def test_letter_and_digit_passwords(pin, template):
 
 
 @MANY
-@given(pin=pins_letters, template=st.sampled_from(ANY_VALUE))
+@given(pin=pins_letters, template=st.sampled_from([t for t in ANY_VALUE if any(w in t for w in ("は", "is", ":", "："))]))
 def test_letters_only_passwords(pin, template):
     result = redact(template.format(pin))
     assert pin not in result.text and PIN in result.found, (template.format(pin), result.text)
@@ -107,6 +107,8 @@ def test_letters_only_passwords(pin, template):
     "暗証番号は4桁です", "暗証番号を3回間違えた", "PIN is wrong", "my password is locked", "パスワードを忘れました",
     "暗証番号の再設定は2階の窓口で", "パスワードは6〜16桁の英数字", "暗証番号を忘れたので、1000円かかりますか",
     "署名用電子証明書のパスワード（英数字6文字以上16文字以下）", "パスポートは2026年まで有効", "暗証番号を4回間違えたらロック",
+    "how many wrong tries before the PIN locks?", "entered the wrong PIN twice", "my number card no PIN wasureta",
+    "the PIN is locked", "my password is expired",
 ])
 def test_pin_words_without_a_pin_stay_readable(text):
     assert redact(text).text == normalise(text) and redact(text).found == []
