@@ -85,7 +85,8 @@ def scan_sqlite_file(path: Path, contacts: bool = False, public: Iterable[str] =
 
 
 def scan_files(paths: Iterable[Path], contacts: bool = False, public: Iterable[str] = ()) -> List[Tuple[str, str]]:
-    """(file, finding) for the files under the given paths (SQLite databases cell by cell)."""
+    """(file, finding) for the text files under the given paths (SQLite databases cell by cell; other binary
+    files, such as screenshots, are skipped)."""
     hits = []
     public = list(public)
     for root in paths:
@@ -97,6 +98,8 @@ def scan_files(paths: Iterable[Path], contacts: bool = False, public: Iterable[s
             if data.startswith(_SQLITE_MAGIC):
                 hits += scan_sqlite_file(path, contacts, public)
                 continue
+            if b"\x00" in data[:8192]:
+                continue  # a binary file (a screenshot): its bytes read as text would be noise
             text = data.decode("utf-8", errors="ignore")
             hits += [(str(path), n) for n in find_personal_data(text, contacts, public)]
     return hits

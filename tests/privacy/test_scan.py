@@ -81,3 +81,10 @@ def test_consented_callback_numbers_in_the_handoff_record_pass(tmp_path):
     conn.commit()
     conn.close()
     assert cli_main(["scan", str(tmp_path), "--contacts"]) == 1
+
+
+def test_binary_files_such_as_screenshots_are_skipped(tmp_path):
+    (tmp_path / "shot.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + "暗証番号は5921".encode())
+    assert cli_main(["scan", str(tmp_path)]) == 0
+    (tmp_path / "chat.log").write_bytes("暗証番号は5921".encode())
+    assert cli_main(["scan", str(tmp_path)]) == 1
