@@ -37,3 +37,14 @@ async def test_a_question_back_has_no_easy_form_and_is_not_marked_easy(knowledge
     messages = await chat.say("pin_forgotten_locked", text="暗証番号")
     assert messages[0]["text"].startswith("どの暗証番号のことですか")
     assert not messages[0]["custom"].get("easy")
+
+
+def test_the_kiosk_reply_carries_the_easy_mark_that_rasa_sends_as_its_own_message():
+    from assistant.channels.render import to_kiosk
+    from assistant.furigana import get_furigana
+
+    messages = [{"recipient_id": "k", "text": "やさしい答え", "buttons": []}, {"recipient_id": "k", "custom": {"easy": True}},
+                {"recipient_id": "k", "text": "どれですか？", "buttons": [{"title": "はい", "payload": "/yes"}]}]
+    shown = [m for m in to_kiosk(messages, get_furigana()) if m["text"]]
+    assert [m["text"] for m in shown] == ["やさしい答え", "どれですか？"]
+    assert shown[0]["custom"].get("easy") is True and not shown[1]["custom"].get("easy")

@@ -134,6 +134,19 @@ def for_telegram(messages: Any, limit: int = TELEGRAM_TEXT_LIMIT) -> List[Telegr
 _SOURCE_RE = re.compile(r"出典：[^\n]*?(https?://[^\s（）()]+)")
 
 
+def _easy_marks(messages: Any) -> List[bool]:
+    """For each reply, whether it is a やさしい日本語 text: Rasa sends an action's custom data
+    ({"easy": true}) as a message of its own right after the text it belongs to."""
+    marks: List[bool] = []
+    for message in messages if isinstance(messages, list) else []:
+        if replies([message]):
+            marks.append(False)
+        elif marks and isinstance(message, dict) and isinstance(message.get("custom"), dict) \
+                and message["custom"].get("easy") is True:
+            marks[-1] = True
+    return marks
+
+
 def to_kiosk(messages: Any, furigana: Any) -> List[Dict[str, Any]]:
     """The assistant's messages for the kiosk page: text as escaped HTML and with furigana (ruby),
     button titles likewise, and the source page an answer cites (for its take-home QR code)."""
@@ -145,7 +158,7 @@ def to_kiosk(messages: Any, furigana: Any) -> List[Dict[str, Any]]:
         if isinstance(message, dict) and isinstance(message.get("custom"), dict) and not message.get("text") \
                 and not message.get("buttons"):
             result.append({"text": "", "html": "", "ruby": "", "buttons": [], "source": None, "custom": message["custom"]})
-    for reply in replies(messages):
+    for reply, easy in zip(replies(messages), _easy_marks(messages)):
         source = _SOURCE_RE.search(reply.text)
         result.append({
             "text": reply.text,
@@ -153,6 +166,6 @@ def to_kiosk(messages: Any, furigana: Any) -> List[Dict[str, Any]]:
             "ruby": furigana.html(reply.text),
             "buttons": [{"title": b.title, "payload": b.payload, "ruby": furigana.html(b.title)} for b in reply.buttons],
             "source": source.group(1) if source else None,
-            "custom": reply.custom,
+            "custom": {**reply.custom, "easy": True} if easy else reply.custom,
         })
     return result
