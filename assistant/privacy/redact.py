@@ -34,7 +34,7 @@ _WORD = (r"(?:暗証番号|暗唱番号|暗証コード|暗証ナンバー|暗�
 _FILLER = r"(?i:is|was|are|my|new|old|the|now|will\s+be|should\s+be)(?![A-Za-z])"
 _GAP = rf"(?:[^0-9A-Za-z\n]|{_FILLER}){{0,20}}?"
 _DIGITS_VALUE = (rf"(?<![0-9〇零一二三四五六七八九])(?<![0-9][/.:,\-]){DIGIT}(?:[ \u3000]?{DIGIT}){{3,15}}"
-                 rf"(?!{DIGIT})(?![/.:,\-][0-9])(?!\s*{UNITS})")
+                 rf"(?!{DIGIT})(?![/.:,\-‐‑‒–—―−ー()][0-9])(?!\s*{UNITS})")
 _PW = r"[A-Za-z0-9!#$%&*+?@_.\-]"
 _MIXED_VALUE = (rf"(?<![0-9A-Za-z])(?![0-9]+{UNITS})(?=[A-Za-z0-9]*[0-9])(?=[0-9]*[A-Za-z])"
                 rf"[A-Za-z0-9]{_PW}{{2,14}}[A-Za-z0-9](?![0-9A-Za-z])")
@@ -69,6 +69,12 @@ class Redaction:
         return MY_NUMBER in self.found or PIN in self.found
 
 
+def _span(text: str, chain: Sequence[Group], i: int, j: int) -> Tuple[int, int]:
+    """Where groups i..j stand in the text; "(090)6677-8899": the opening parenthesis goes with the number."""
+    start, end = chain[i].start, chain[j].end
+    return start - (text[start - 1:start] == "(" and ")" in text[start:end]), end
+
+
 def _numbers(text: str, carry: Sequence[str], found: List[str], others: bool) -> Tuple[str, Tuple[str, ...]]:
     """Replaces My Numbers and a PIN right after one (with `others`, phones and corporate numbers too); the tail."""
     runs = chains(text)
@@ -79,12 +85,9 @@ def _numbers(text: str, carry: Sequence[str], found: List[str], others: bool) ->
         carried = len(carry) if n == 0 and linked else 0
         chain = [Group(-1, -1, d) for d in carry[:carried]] + chain
         spans = classify(text, chain, carried, others)
-        for i, j, kind in spans:  # "(090)6677-8899": the opening parenthesis goes with the number
-            start = chain[i].start - (text[chain[i].start - 1:chain[i].start] == "(" and ")" in text[chain[i].start:chain[j].end])
-            cuts.append((start, chain[j].end, _PLACEHOLDER[kind]))
+        cuts += [(*_span(text, chain, i, j), _PLACEHOLDER[kind]) for i, j, kind in spans]
         if n == len(runs) - 1 and len(text) - chain[-1].end <= TAIL_AFTER:
-            # A phone number may be a My Number's first 10 or 11 digits: it stays in the tail.
-            marked = max((j for _, j, kind in spans if kind != "phone"), default=-1)
+            marked = max((j for _, j, _ in spans), default=-1)
             digits = [g.digits for g in chain[marked + 1:]]
             while digits and sum(map(len, digits)) > 11:
                 digits.pop(0)
@@ -137,9 +140,11 @@ def redact(text: str, carry: Sequence[str] = ()) -> Redaction:
 
     text = _EMAIL_RE.sub(mark(EMAIL), text)
     text = _INTL_PHONE_RE.sub(mark(PHONE), text)
-    text, _ = _numbers(text, tuple(carry), found, others=False)  # My Numbers first, in whatever they stand
+    # My Numbers first, in whatever they stand; the digits the text ends with (even a PIN's or a phone's) are
+    # the tail: the next message may complete them.
+    text, tail = _numbers(text, tuple(carry), found, others=False)
     text = _pins(text, found)  # then PINs: a PIN of 10 digits starting with 0 is no phone number
-    text, tail = _numbers(text, tuple(carry), found, others=True)
+    text, _ = _numbers(text, tuple(carry), found, others=True)
     text = _pins(text, found)
     return Redaction(text, found, tail)
 
@@ -150,5 +155,5 @@ def find_phones(text: str) -> List[str]:
     found = [m.group(0) for m in _INTL_PHONE_RE.finditer(text)]
     masked = _INTL_PHONE_RE.sub(" ", _EMAIL_RE.sub(" ", text))
     for chain in chains(masked):
-        found += [masked[chain[i].start:chain[j].end] for i, j, kind in classify(masked, chain) if kind == "phone"]
+        found += [masked[slice(*_span(masked, chain, i, j))] for i, j, kind in classify(masked, chain) if kind == "phone"]
     return found

@@ -76,3 +76,11 @@ def test_channel_metadata_is_redacted():
     assert kiosk.metadata_of({"metadata": {"kiosk": "7"}}) == {"kiosk": "7", "easy": False}
     kept = ResidentRestInput.clean_metadata({"note": "4802–0645–0527", "mail": "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ", "n": 3})
     assert kept == {"note": MY_NUMBER, "mail": "［メールアドレス］", "n": 3}
+
+
+def test_a_consented_callback_number_is_taken_in_any_format():
+    from assistant.privacy.redact import find_phones
+
+    assert find_phones("(090)6677-8899に、夕方") == ["(090)6677-8899"]
+    assert find_phones("０９０–６６７７–８８９９") == ["090–6677–8899"]
+    assert find_phones("番号は480206450527です") == []

@@ -15,7 +15,8 @@ M = with_check_digit("04164106885")  # 041641068851
 K = "四八〇二〇六四五〇五二七"
 MATH = "".join(chr(0x1D7CE + int(d)) for d in N)
 
-# (what the resident types, what must not be stored, whether the warning is due)
+# (what the resident types, what of it must not be stored (distinct enough not to occur by chance in the
+# stores' numbers), whether the warning is due)
 TYPED = [
     (f"私の番号は{N[:4]}  {N[4:8]}  {N[8:]}です", N, True),
     (f"{N[:4]} - {N[4:8]} - {N[8:]}", N, True),
@@ -29,25 +30,29 @@ TYPED = [
     (f"{N[:4]}\u00ad{N[4:8]}\u00ad{N[8:]}", N, True),
     (f"番号は{MATH}です", N, True),
     (f"マイナンバーは{K}です", N, True),
-    (f"{M} 5921", M, True),
+    (f"{M} 5921", (M, " 5921"), True),
     (f"令和6 {N}", N, True),
     ("暗証番号は、たしか、えーと8317です", "8317です", True),
-    ("パスワードは839201", "839201", True),
+    ("パスワードは839201", "は839201", True),
     ("パスワードはqxzvbnmk", "qxzvbnmk", True),
     ("7318が暗証番号です", "7318が", True),
-    ("暗証番号を言います。6284", "6284", True),
+    ("暗証番号を言います。6284", "。6284", True),
     ("暗証番号は 9 3 7 1", "9 3 7 1", True),
     ("暗証番号は九三七一", "九三七一", True),
-    ("my PIN is 2468", "2468", True),
+    ("my PIN is 2468", "is 2468", True),
     ("password is Tk93kq2zz", "Tk93kq2zz", True),
-    ("暗証コード5193です", "5193", True),
-    ("電話は(090)6677-8899です", "6677", False),
-    ("電話は090–6677–8899です", "6677", False),
-    ("電話は０９０－６６７７－８８９９です", "6677", False),
-    ("メールはｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐです", "taro", False),
-    ("メールは hanako@市役所.jp です", "hanako", False),
-    ("メールは jiro at example dot com です", "jiro", False),
+    ("暗証コード5193です", "5193です", True),
+    ("電話は(090)6677-8899です", "6677-8899", False),
+    ("電話は090–6677–8899です", "6677–8899", False),
+    ("電話は０９０－６６７７－８８９９です", ("６６７７", "6677-8899"), False),
+    ("メールはｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐです", ("ｔａｒｏ", "taro@"), False),
+    ("メールは hanako@市役所.jp です", "hanako@", False),
+    ("メールは jiro at example dot com です", "jiro at", False),
 ]
+
+
+def secrets(secret):
+    return secret if isinstance(secret, tuple) else (secret,)
 
 
 def warned(replies) -> bool:
@@ -82,10 +87,10 @@ def test_no_format_reaches_the_tracker_store_parse_data_or_logs(assistant):
     for sender, (typed, secret, _) in zip(senders, TYPED):
         [event] = user_texts(assistant, sender)
         assert "［" in event["text"], (typed, event["text"])
-        assert secret not in str(event), (typed, event)  # neither the text nor the NLU's parse data
+        assert not any(x in str(event) for x in secrets(secret)), (typed, event)  # text, parse data
     stored = stored_text(assistant)
     for typed, secret, _ in TYPED:
-        assert secret not in stored, typed
+        assert not any(x in stored for x in secrets(secret)), typed
     assert [where for where, _ in scan_files([assistant.data_dir, assistant.log_dir])] == []
 
 
@@ -111,7 +116,7 @@ def test_messages_to_staff_metadata_and_sender_ids_are_redacted(assistant):
             for m in assistant.store.messages(h.id) if m.author == "resident"][-16:]
     assert len(held) == 16 and all("［" in text for text in held), held
     for _typed, secret, _ in TYPED[:16]:
-        assert not any(secret in text for text in held), secret
+        assert not any(x in text for text in held for x in secrets(secret)), secret
 
     # Channel metadata (the kiosk's number is stored with every message) and a sender id made of a number.
     other = f"p2-{uuid.uuid4().hex[:8]}"
