@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import Answers
+from assistant.handoff.buttons import BUTTON_MARK, payload_title
 from assistant.handoff.profile import HandoffProfile, load_handoff_profile
 from assistant.handoff.store import HandoffStore
 from assistant.office_hours import JST, OfficeHours, describe, load_office_hours
@@ -39,12 +40,13 @@ def transcript_of(tracker: Tracker) -> List[Dict[str, Any]]:
         when = dt.datetime.fromtimestamp(at, JST).isoformat(timespec="seconds") if at else None
         if kind == "bot" and event.get("text"):
             buttons = (event.get("data") or {}).get("buttons") or []
-            titles = {b.get("payload"): b.get("title") for b in buttons if isinstance(b, dict)}
+            titles.update({b.get("payload"): b.get("title") for b in buttons if isinstance(b, dict)})
             lines.append({"who": "bot", "text": event["text"], "at": when})
         elif kind == "user":
             text = event.get("text") or ""
             if text.startswith("/"):
-                text = f"［ボタン］{titles.get(text) or text}"
+                title = payload_title(text, event.get("input_channel"), titles)
+                text = f"{BUTTON_MARK}{title or text}"
             if text:
                 lines.append({"who": "resident", "text": text, "at": when})
     return lines[-MAX_TRANSCRIPT:]

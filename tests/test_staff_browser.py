@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -93,6 +94,7 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
     expect(page).to_have_url(f"{console.url}/staff/login?next=/staff/")
     expect(page.get_by_role("heading", name="職員ログイン")).to_be_visible()
     page.screenshot(path=str(SHOTS / "01-login.png"))
+    assert serious_violations(page, "login") == []
     page.get_by_label("ユーザー名").fill("suzuki")
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()
@@ -133,6 +135,7 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
     expect(page.get_by_text("あなたが担当しています。")).to_be_visible()
     expect(page.get_by_role("button", name="担当する")).to_be_hidden()
     page.screenshot(path=str(SHOTS / "03-conversation.png"))
+    assert serious_violations(page, "conversation") == []
 
     # resolve
     page.get_by_label("対応結果").select_option("in_person")
@@ -164,3 +167,120 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
     assert store.get(kiosk.id).status == "waiting"
     assert page.problems == [], page.problems  # no script errors, no CSP violations
     assert all((SHOTS / name).stat().st_size > 10_000 for name in os.listdir(SHOTS) if name.endswith(".png"))
+
+
+def serious_violations(page, name: str):
+    """axe-core's serious and critical findings on the page (the full list goes to test-artifacts/staff/)."""
+    import json
+
+    from tests.test_kiosk_browser import axe_source
+
+    page.evaluate(axe_source())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"axe-{name}.json").write_text(json.dumps(result["violations"], ensure_ascii=False, indent=1),
+                                           encoding="utf-8")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+def log_in(console, page, role: str = "staff") -> str:
+    username = f"{role}-{uuid.uuid4().hex[:6]}"
+    console.store.create_staff(username, "窓口 花子", hash_password(PASSWORD), role=role)
+    page.goto(f"{console.url}/staff/login")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"{console.url}/staff/")
+    return username
+
+
+WATCH_LIVE_REGIONS = """() => {
+    window.announced = [];
+    const regions = document.querySelectorAll('[aria-live], [role=status], [role=alert]');
+    const observer = new MutationObserver(() => regions.forEach((r) => {
+        const text = r.textContent.trim();
+        if (text && !r.hidden && r.dataset.said !== text) { r.dataset.said = text; window.announced.push(text); }
+    }));
+    regions.forEach((r) => { r.dataset.said = r.textContent.trim();
+        observer.observe(r, {childList: true, subtree: true, characterData: true, attributes: true}); });
+}"""
+
+
+def test_the_queue_refreshes_in_place_keeps_focus_and_announces_only_a_new_handoff(console, page):
+    from playwright.sync_api import expect
+
+    store = console.store
+    for record in store.queue():  # a queue of this test's own
+        store.cancel(record)
+    first, _ = store.open(conversation_id=f"web-{uuid.uuid4().hex[:8]}", channel="rest", reason="asked",
+                          transcript=[{"who": "resident", "text": "申請の写真のサイズは？", "at": at(utcnow())}])
+    store.open(conversation_id=f"web-{uuid.uuid4().hex[:8]}", channel="rest", reason="nlu_failure",
+               transcript=[{"who": "resident", "text": "はがきをなくしました", "at": at(utcnow())}])
+    log_in(console, page)
+    rows = page.locator("#queue-rows tr")
+    expect(rows).to_have_count(2)
+    link = rows.nth(0).get_by_role("link", name="開く")
+    link.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # as a keyboard user gets there
+    page.evaluate(WATCH_LIVE_REGIONS)
+    console.backdate(first.id, utcnow() - dt.timedelta(minutes=12))  # its row changes: 12分, a long wait
+    expect(rows.nth(0).locator("td.wait")).to_have_text("12分", timeout=12_000)
+    page.wait_for_timeout(5_500)  # one more refresh
+    focused = "() => document.activeElement.getAttribute('href')"
+    assert page.evaluate(focused) == f"/staff/handoffs/{first.id}"
+    assert page.evaluate("window.announced") == []  # nothing said while nothing new came
+    assert serious_violations(page, "queue") == []
+
+    page.get_by_label("新しい相談を音で知らせる").check()
+    link.focus()
+    kiosk, _ = store.open(conversation_id=f"kiosk-{uuid.uuid4().hex[:8]}", channel="kiosk", reason="kiosk_call",
+                          kiosk_id="5", transcript=[{"who": "resident", "text": "［ボタン］/human_help_request",
+                                                     "at": at(utcnow())}])
+    expect(rows).to_have_count(3, timeout=12_000)
+    banner = page.locator("#new-handoff")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("キオスク 5 が職員を呼んでいます")
+    expect(rows.nth(2)).to_have_class(re.compile(r"\bis-new\b"))
+    expect(rows.nth(2)).to_contain_text("「［ボタン］職員を呼ぶ」")
+    assert page.evaluate(focused) == f"/staff/handoffs/{first.id}"
+    assert page.locator("#queue-sound").get_attribute("data-chimes") == "1"
+    page.screenshot(path=str(SHOTS / "06-queue-new-handoff.png"))
+    page.wait_for_timeout(6_000)
+    announced = page.evaluate("window.announced")
+    assert announced == ["新しい相談が届きました：キオスク 5 が職員を呼んでいます"], announced
+    assert page.locator("#queue-sound").get_attribute("data-chimes") == "1"
+    page.get_by_role("button", name="確認しました").click()
+    expect(banner).to_be_hidden()
+    assert page.problems == [], page.problems
+    store.cancel(kiosk)
+
+
+def test_a_closed_handoff_shows_every_message(console, page):
+    from playwright.sync_api import expect
+
+    store = console.store
+    start = utcnow() - dt.timedelta(minutes=40)
+    lines = [{"who": "resident" if n % 2 == 0 else "bot", "text": f"やりとり {n + 1} 番目の文です。" * 3,
+              "at": at(start + dt.timedelta(seconds=30 * n))} for n in range(24)]
+    record, _ = store.open(conversation_id=f"web-{uuid.uuid4().hex[:8]}", channel="rest", reason="asked",
+                           transcript=lines)
+    username = log_in(console, page)
+    staff = store.staff_by_username(username)
+    for n in range(4):
+        store.add_resident_message(store.get(record.id), f"引き継ぎ後の質問 {n + 1}")
+        store.reply(record.id, staff.id, f"職員の答え {n + 1}")
+    store.resolve(record.id, staff.id, "answered", "", closing_text="職員との相談を終わりました。", closing_buttons=[])
+    page.goto(f"{console.url}/staff/handoffs/{record.id}")
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("職員との相談を終わりました。")
+    hidden = page.evaluate("() => { const c = document.getElementById('chat'); return c.scrollHeight - c.clientHeight; }")
+    assert hidden <= 1, f"{hidden}px of the conversation are hidden in its box"
+    page.get_by_text("職員の答え 4").scroll_into_view_if_needed()
+    expect(page.get_by_text("職員の答え 4")).to_be_in_viewport()
+    page.screenshot(path=str(SHOTS / "07-closed-handoff.png"), full_page=True)
+    assert serious_violations(page, "closed-handoff") == []
+    page.goto(f"{console.url}/staff/search?q=1")
+    assert serious_violations(page, "search") == []
+    assert page.problems == [], page.problems

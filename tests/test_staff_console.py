@@ -74,11 +74,13 @@ class ConsoleServer:
             s.execute(sa.update(Handoff).where(Handoff.id == handoff_id).values(created_at=created_at))
 
 
-def start_console(folder: Path, log_name: str) -> Iterator[ConsoleServer]:
-    """Starts `python -m assistant.staff console` on a free port over a new SQLite database in `folder`."""
+def start_console(folder: Path, log_name: str, **extra_env: str) -> Iterator[ConsoleServer]:
+    """Starts `python -m assistant.staff console` on a free port over a new SQLite database in `folder` (no
+    collector on a timer unless `extra_env` asks for one: the tests collect with their own key)."""
     db_url = f"sqlite:///{folder / 'madoguchi.db'}"
     env = dict(os.environ, MADOGUCHI_DATABASE_URL=db_url, MADOGUCHI_DATA_DIR=str(folder),
-               PYTHONPATH=str(PROJECT_ROOT), PYTHONWARNINGS="ignore")
+               PYTHONPATH=str(PROJECT_ROOT), PYTHONWARNINGS="ignore", MADOGUCHI_ANALYTICS_COLLECT_MINUTES="0")
+    env.update(extra_env)
     store = HandoffStore.from_url(db_url, upgrade=True)
     port = free_port()
     (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
@@ -369,6 +371,52 @@ def test_the_queue_lists_the_longest_waiting_first_with_labels_and_the_kiosk_num
     assert page.index(f"/staff/handoffs/{older.id}") < page.index(f"/staff/handoffs/{kiosk.id}")
     console.store.resolve(older.id, console.store.list_staff()[0].id, "answered", "")
     assert older.id not in [r["id"] for r in browser.get(f"{console.url}/staff/api/handoffs").json()["handoffs"]]
+
+
+def test_button_presses_show_the_title_the_resident_saw(console):
+    """No raw payloads: the queue's 住民のことば are the resident's own words, button presses show their title."""
+    at = "2026-11-26T01:00:00Z"
+    typed = console.handoff(channel="kiosk", reason="kiosk_call", kiosk_id="4", transcript=[
+        {"who": "resident", "text": "カードの受け取りに何が必要ですか", "at": at},
+        {"who": "bot", "text": "受け取りには通知書と本人確認書類が必要です。", "at": at},
+        {"who": "resident", "text": "［ボタン］/human_help_request", "at": at}])
+    pressed = console.handoff(channel="rest", transcript=[
+        {"who": "resident", "text": "［ボタン］/human_help_request", "at": at},
+        {"who": "bot", "text": "折り返しのお電話のために、電話番号をお預かりします。", "at": at},
+        {"who": "resident", "text": '［ボタン］/handoff_callback{"answer":"consent"}', "at": at}])
+    console.store.add_resident_message(typed, '/human_help_request{"guide":"pin_reset","step":"desk"}')
+    browser = console.session(console.staff())
+    rows = {r["id"]: r for r in browser.get(f"{console.url}/staff/api/handoffs").json()["handoffs"]}
+    assert rows[typed.id]["resident_said"] == "カードの受け取りに何が必要ですか"
+    assert rows[pressed.id]["resident_said"] == "［ボタン］同意する"
+    queue = browser.get(f"{console.url}/staff/").text
+    assert "「カードの受け取りに何が必要ですか」" in queue and "「［ボタン］同意する」" in queue
+    kiosk_view = browser.get(f"{console.url}/staff/handoffs/{typed.id}").text
+    web_view = browser.get(f"{console.url}/staff/handoffs/{pressed.id}").text
+    assert "［ボタン］職員を呼ぶ" in kiosk_view and "［ボタン］職員と話したい" in web_view
+    for html in (queue, kiosk_view, web_view):
+        assert "/human_help_request" not in html and "handoff_callback" not in html
+
+
+def test_a_conversation_records_the_titles_of_the_buttons_pressed():
+    from actions.handoff import transcript_of
+    from assistant.handoff.buttons import payload_title, shown_text
+
+    class Tracker:
+        events = [
+            {"event": "bot", "text": "暗証番号の再設定です。", "timestamp": 1.0,
+             "data": {"buttons": [{"title": "手順を見る：暗証番号の再設定", "payload": '/guide_start{"guide":"pin_reset"}'}]}},
+            {"event": "bot", "text": "出典：総務省", "timestamp": 1.0, "data": {}},  # a last message without buttons
+            {"event": "user", "text": '/guide_start{"guide":"pin_reset"}', "timestamp": 2.0, "input_channel": "rest"},
+            {"event": "user", "text": "/human_help_request", "timestamp": 3.0, "input_channel": "kiosk"},
+        ]
+
+    lines = [line["text"] for line in transcript_of(Tracker()) if line["who"] == "resident"]
+    assert lines == ["［ボタン］手順を見る：暗証番号の再設定", "［ボタン］職員を呼ぶ"]
+    assert payload_title('/handoff_feedback{"score":"4"}') == "満足度 4"
+    assert payload_title("/apply_card", topics={"apply_card": "カードの申請"}) == "カードの申請"
+    assert shown_text("［ボタン］/guide_stuck") == "［ボタン］わからない"
+    assert shown_text("/ で区切って書きました") == "/ で区切って書きました"  # typed, not a payload
 
 
 def test_viewing_a_transcript_writes_an_audit_entry(console):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
+from assistant.handoff.buttons import is_button, shown_text
 from assistant.handoff.profile import CHANNEL_LABELS, STATUS_LABELS, HandoffProfile, load_handoff_profile
 from assistant.storage.models import OPEN_STATUSES, AuditEntry, Handoff, HandoffMessage, utcnow
 
@@ -126,41 +127,50 @@ def summary(record: Handoff, labels: Labels) -> Dict[str, Any]:
         "outcome_label": labels.profile.outcomes.get(record.outcome, record.outcome) if record.outcome else None,
         "satisfaction": record.satisfaction,
         "callback_phone_masked": mask_phone(record.callback_phone),
-        "resident_said": last_resident_text(record),
+        "resident_said": last_resident_text(record, topics=labels.topics),
     }
 
 
-def last_resident_text(record: Handoff, limit: int = 80) -> Optional[str]:
-    """What the resident last wrote before the handoff (already redacted), shortened for a list."""
+def last_resident_text(record: Handoff, limit: int = 80, topics: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """What the resident last wrote before the handoff (already redacted), shortened for a list: their own
+    typed words when there are any, else the last button they pressed, by its title."""
+    pressed = None
     for line in reversed(record.transcript or []):
         if isinstance(line, dict) and line.get("who") == "resident" and line.get("text"):
             text = " ".join(str(line["text"]).split())
+            if is_button(text):
+                pressed = pressed or shown_text(text, record.channel, topics)
+                continue
             return text if len(text) <= limit else text[:limit - 1] + "…"
-    return None
+    return pressed
 
 
-def transcript(record: Handoff) -> List[Dict[str, Any]]:
+def transcript(record: Handoff, topics: Optional[Mapping[str, str]] = None) -> List[Dict[str, Any]]:
     lines = []
     for line in record.transcript or []:
         if not isinstance(line, dict):
             continue
         who = "resident" if line.get("who") == "resident" else "bot"
-        lines.append({"who": who, "who_label": AUTHOR_LABELS[who], "text": str(line.get("text") or ""),
+        text = str(line.get("text") or "")
+        if who == "resident":
+            text = shown_text(text, record.channel, topics)
+        lines.append({"who": who, "who_label": AUTHOR_LABELS[who], "text": text,
                       "at": line.get("at"), "at_jst": jst_text(line.get("at"))})
     return lines
 
 
 def detail(record: Handoff, labels: Labels) -> Dict[str, Any]:
     """A handoff as the conversation view shows it: with the transcript and the callback details."""
-    return {**summary(record, labels), "transcript": transcript(record), "callback_phone": record.callback_phone,
+    return {**summary(record, labels), "transcript": transcript(record, labels.topics), "callback_phone": record.callback_phone,
             "callback_time": record.callback_time, "staff_notes": record.staff_notes}
 
 
-def message(row: HandoffMessage) -> Dict[str, Any]:
+def message(row: HandoffMessage, topics: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     label = AUTHOR_LABELS.get(row.author, row.author)
+    text = shown_text(row.text, row.channel, topics) if row.author == "resident" else row.text
     if row.author == "staff" and row.staff is not None:
         label = f"職員（{row.staff.display_name}）"
-    return {"id": row.id, "author": row.author, "author_label": label, "text": row.text,
+    return {"id": row.id, "author": row.author, "author_label": label, "text": text,
             "buttons": [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
                         for b in (row.buttons or []) if isinstance(b, dict)],
             "created_at": iso(row.created_at), "created_at_jst": jst(row.created_at, "%m/%d %H:%M"),

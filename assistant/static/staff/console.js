@@ -43,7 +43,8 @@
 
   // --- the queue -------------------------------------------------------------------------
   function queueRow(h) {
-    var tr = el("tr", "status-" + h.status + (h.waited_minutes >= 10 ? " long-wait" : ""));
+    var tr = el("tr", rowClass(h));
+    tr.setAttribute("data-id", h.id);
     var wait = el("td", "wait");
     wait.appendChild(el("strong", null, h.waited_minutes + "分"));
     tr.appendChild(wait);
@@ -78,27 +79,128 @@
     return tr;
   }
 
+  function rowClass(h) {
+    return "status-" + h.status + (h.waited_minutes >= 10 ? " long-wait" : "");
+  }
+
+  function squeeze(node) { return node.textContent.replace(/\s+/g, ""); }
+
+  // Brings a row on the page up to date cell by cell, so that a focused link or button stays where it is.
+  function updateRow(tr, fresh) {
+    var keep = /\bis-new\b/.test(tr.className) ? " is-new" : "";
+    if (tr.className !== fresh.className + keep) { tr.className = fresh.className + keep; }
+    var cells = tr.children, next = fresh.children;
+    for (var i = 0; i < next.length; i += 1) {
+      if (!cells[i]) { tr.appendChild(next[i].cloneNode(true)); continue; }
+      if (squeeze(cells[i]) !== squeeze(next[i]) && !cells[i].contains(document.activeElement)) {
+        cells[i].replaceWith(next[i].cloneNode(true));
+      }
+    }
+  }
+
+  // A short two-tone chime made in the page (no sound file), only when staff switched it on.
+  var audio = null;
+  function chime(toggle) {
+    if (!toggle || !toggle.checked) { return; }
+    toggle.setAttribute("data-chimes", String((parseInt(toggle.getAttribute("data-chimes"), 10) || 0) + 1));
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [880, 660].forEach(function (pitch, n) {
+        var tone = audio.createOscillator(), gain = audio.createGain();
+        var start = audio.currentTime + n * 0.25;
+        tone.frequency.value = pitch;
+        gain.gain.setValueAtTime(0.25, start);
+        gain.gain.exponentialRampToValueAtTime(0.001, start + 0.22);
+        tone.connect(gain).connect(audio.destination);
+        tone.start(start);
+        tone.stop(start + 0.24);
+      });
+    } catch (err) { /* no sound on this PC: the alert on the page is enough */ }
+  }
+
+  function describe(h) {
+    var said = h.resident_said && h.resident_said.indexOf("［ボタン］") !== 0 ? "「" + h.resident_said + "」" : "";
+    return (h.kiosk_call || h.reason_label + "（" + h.channel_label + "）") + (said ? " " + said : "");
+  }
+
   function startQueue() {
     var body = document.getElementById("queue-rows");
     var count = document.getElementById("queue-count");
     var updated = document.getElementById("queue-updated");
+    var announce = document.getElementById("queue-announce");
+    var banner = document.getElementById("new-handoff");
+    var bannerText = document.getElementById("new-handoff-text");
+    var sound = document.getElementById("queue-sound");
+    var known = {};
+    Array.prototype.forEach.call(body.querySelectorAll("tr[data-id]"), function (tr) {
+      known[tr.getAttribute("data-id")] = true;
+    });
+    if (sound) {
+      try { sound.checked = window.localStorage.getItem("madoguchi.queueSound") === "1"; } catch (err) { /* private mode */ }
+      sound.addEventListener("change", function () {
+        try { window.localStorage.setItem("madoguchi.queueSound", sound.checked ? "1" : "0"); } catch (err) { /* ignore */ }
+        if (sound.checked) {
+          try {
+            audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+            audio.resume();
+          } catch (err) { /* no sound on this PC */ }
+        }
+      });
+    }
+    if (banner) {
+      document.getElementById("new-handoff-seen").addEventListener("click", function () {
+        banner.hidden = true;
+        Array.prototype.forEach.call(body.querySelectorAll("tr.is-new"), function (tr) { tr.classList.remove("is-new"); });
+      });
+    }
+
     function refresh() {
       request("/staff/api/handoffs").then(function (data) {
         var rows = data.handoffs || [];
-        var fragment = document.createDocumentFragment();
-        rows.forEach(function (h) { fragment.appendChild(queueRow(h)); });
-        if (!rows.length) {
+        var present = {}, arrived = [];
+        rows.forEach(function (h) { present[String(h.id)] = true; });
+        Array.prototype.forEach.call(body.querySelectorAll("tr"), function (tr) {
+          var id = tr.getAttribute("data-id");
+          if (id === null ? rows.length : !present[id]) {
+            if (tr.contains(document.activeElement)) { document.getElementById("queue-title").focus(); }
+            tr.remove();
+          }
+        });
+        // The queue's order (longest waiting first) never changes for rows already shown: a new row goes
+        // right after the row before it in the answer, and rows in place are never moved (moving drops focus).
+        var previous = null;
+        rows.forEach(function (h) {
+          var fresh = queueRow(h);
+          var tr = body.querySelector('tr[data-id="' + h.id + '"]');
+          if (tr) {
+            updateRow(tr, fresh);
+          } else {
+            tr = fresh;
+            body.insertBefore(tr, previous ? previous.nextElementSibling : body.firstElementChild);
+            if (!known[String(h.id)]) { tr.classList.add("is-new"); arrived.push(h); }
+          }
+          known[String(h.id)] = true;
+          previous = tr;
+        });
+        if (!rows.length && !body.querySelector("tr.empty")) {
           var empty = el("tr", "empty");
           var cell = el("td", null, "いま待っている相談はありません。");
           cell.colSpan = 7;
           empty.appendChild(cell);
-          fragment.appendChild(empty);
+          body.appendChild(empty);
         }
-        body.replaceChildren(fragment);
         count.textContent = rows.length + "件";
         var waiting = rows.filter(function (h) { return h.status === "waiting"; }).length;
         document.title = (waiting ? "（" + waiting + "）" : "") + "待っている相談 | まどぐちナビ 職員コンソール";
         updated.textContent = "いちばん長く待っている方が上です。自動で新しくなります（" + clock() + " 更新）。";
+        if (arrived.length) {
+          var words = arrived.length === 1 ? "新しい相談が届きました：" + describe(arrived[0])
+                                           : "新しい相談が" + arrived.length + "件届きました：" + arrived.map(describe).join("、");
+          announce.textContent = words;
+          bannerText.textContent = clock().slice(0, 5) + "　" + arrived.map(describe).join("、");
+          banner.hidden = false;
+          chime(sound);
+        }
         showConnection(true);
       }).catch(function () { showConnection(false); });
     }
