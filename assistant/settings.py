@@ -32,6 +32,7 @@ class Settings:
     MADOGUCHI_KIOSK_COUNTDOWN_SECONDS  seconds of that on-screen countdown (default 30)
     MADOGUCHI_NLU_WORKERS  processes beside the Rasa server that understand residents' messages (default 1, or 0 on a one-core machine; 0 = the server alone)
     MADOGUCHI_EVENT_LOG_URL  production: the database `madoguchi analytics consume` writes RabbitMQ's events to (not the tracker store's)
+    MADOGUCHI_ANALYTICS_COLLECT_MINUTES  minutes between the staff console's analytics collections (default 5; 0 = none, cron runs them)
     """
 
     knowledge_dir: Path
@@ -49,6 +50,7 @@ class Settings:
     kiosk_countdown_seconds: int = 30
     event_log_url: str = ""
     nlu_workers: int = 1
+    analytics_collect_minutes: float = 5.0
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -79,6 +81,7 @@ class Settings:
             event_log_url=env.get("MADOGUCHI_EVENT_LOG_URL", ""),
             # A worker is worth it only with a core of its own.
             nlu_workers=_whole(env, "MADOGUCHI_NLU_WORKERS", 1 if (os.cpu_count() or 1) >= 2 else 0),
+            analytics_collect_minutes=_minutes_or_off(env, "MADOGUCHI_ANALYTICS_COLLECT_MINUTES", 5.0),
         )
 
     def broker(self, env: Optional[Mapping[str, str]] = None) -> "BrokerSettings":
@@ -136,6 +139,12 @@ def _networks(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
         except ValueError:
             raise SettingsError(f"{name}: not an IP address or network: {entry!r}") from None
     return entries
+
+
+def _minutes_or_off(env: Mapping[str, str], name: str, default: float) -> float:
+    """Minutes between runs of something, 0 for never."""
+    raw = env.get(name, "").strip()
+    return 0.0 if raw in ("0", "0.0") else (_minutes(env, name, default) if raw else default)
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import time
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -545,11 +546,10 @@ def test_fallback_and_out_of_scope(measured):
 
 def test_unanswered_themes(measured):
     themes = measured.unanswered_themes
-    assert [t.count for t in themes] == [6, 2, 1]
-    assert [t.wordings for t in themes] == [6, 2, 1]
-    assert len(themes[0].examples) == 3 and set(themes[0].examples) <= set(CONVENIENCE)
-    assert set(themes[1].examples) == {"年金の手続きを知りたい", "年金の手続きについて教えて"}
-    assert themes[2].examples == ("私の番号は［個人番号］で、電話は［電話番号］です",)
+    # The pension question was asked twice by one resident, the leaked number once: neither is a theme.
+    assert [(t.count, t.wordings, t.residents) for t in themes] == [(6, 6, 6)]
+    nfkc = lambda texts: {unicodedata.normalize("NFKC", t) for t in texts}  # noqa: E731 - as stored
+    assert len(themes[0].examples) == 3 and nfkc(themes[0].examples) <= nfkc(CONVENIENCE)
 
 
 def test_guide_funnels(world, measured):
@@ -641,8 +641,8 @@ def test_report_renders(measured, names):
     assert "マイナポータルに初めてログイン" in html and step in html
     assert f"スマホ教室で『マイナポータルに初めてログイン の {step}』を取り上げる" in html
     assert SMALL_LABEL in html
-    # The pension theme (2 questions): its count is 「5未満」 and its examples are not printed.
-    assert "年金の手続きについて教えて" not in html and "（件数が少ないため例は載せません）" in html
+    # The pension questions of one resident make no theme: neither they nor their count are printed.
+    assert "年金の手続き" not in html
     assert "私の番号は" not in html
     assert "<script" not in html
 
@@ -721,3 +721,82 @@ def test_the_same_measures_on_postgresql(world, tmp_path):
     finally:
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+# --- unanswered themes: what the report may quote -----------------------------------------------
+STORIES = [  # identifying stories from six residents, all about collecting a parent's card for them
+    "母（82歳）が施設に入所しています。母のカードの受け取りを代わりにしたいのですが、私は娘で別世帯です。どうすればいいですか？",
+    "父が87歳で寝たきりです。父のカードの受け取りを息子の私が代わりにできますか。昭和14年生まれです。",
+    "祖母（91歳）が入院中で、祖母のカードの受け取りを孫の私が代理でしてもいいですか",
+    "妻が病気で外に出られません。妻のカードの受け取りを夫の私が代わりにできますか？",
+    "義母が介護施設にいて、義母のカードの受け取りを嫁の私がしたいです。主人は単身赴任中です。",
+    "母が90歳で足が悪いです。母のカードの受け取りを代わりに娘がしてもいいでしょうか",
+]
+NOISE = ["thx", "どうも〜", "ありがとうございました", "こんにちは", "カード", "マイナ保険証", "はい", "OK!"]
+
+
+def story_world(tmp_path, texts_by_sender: Dict[str, List[str]]) -> M.Measures:
+    tracker = tracker_engine(tmp_path / "tracker.db")
+    conversations = []
+    for n, (sender, texts) in enumerate(texts_by_sender.items()):
+        c = Conversation(sender, dt.datetime(2026, 10, 6, 9, n % 60), "rest")
+        for text in texts:
+            c.says(text, "nlu_fallback", 0.2)
+        conversations.append(c)
+    save(tracker, *conversations)
+    url = f"sqlite:///{tmp_path / 'madoguchi.db'}"
+    collect(f"sqlite:///{tmp_path / 'tracker.db'}", url, KEY, now=COLLECT_NOW)
+    tracker.dispose()
+    return october(url)
+
+
+def test_the_report_never_prints_a_residents_story(tmp_path, names):
+    measured = story_world(tmp_path, {f"web-story{i}": [text] for i, text in enumerate(STORIES)})
+    themes = measured.unanswered_themes
+    assert sum(t.count for t in themes) == 6 and all(t.residents >= 2 for t in themes)
+    assert themes[0].count >= 5  # its examples are printed
+    html = render(ReportInput(measured, names))
+    examples = themes[0].examples
+    assert len(examples) == 3 and all(len(e) <= 32 for e in examples), examples
+    for example in examples:
+        assert example in html
+    for story in STORIES:
+        assert story not in html
+        for sentence in story.replace("？", "。").split("。"):
+            assert len(sentence) < 20 or sentence not in html, sentence  # no whole sentence of a story either
+    for identifying in ("82歳", "87歳", "91歳", "90歳", "昭和14年", "別世帯", "寝たきり", "単身赴任"):
+        assert identifying not in html, identifying
+    quoted = "".join(examples)
+    for relation in ("母", "父", "娘", "息子", "祖母", "孫", "妻", "夫", "義母", "嫁", "主人"):
+        assert relation not in quoted, (relation, examples)
+    assert "家族" in quoted
+    recs = [r.text + r.evidence for r in recommend(measured, names) if r.rule.id == "knowledge_gap"]
+    assert all(story not in rec and "歳" not in rec and "娘" not in rec for rec in recs for story in STORIES)
+
+
+def test_greetings_thanks_and_bare_words_make_no_theme(tmp_path, names):
+    senders = {f"tg-noise{i}": NOISE for i in range(8)}
+    senders["web-repeat"] = ["年金の振込口座を変えたい"] * 7  # one resident, seven times
+    senders.update({f"web-stamp{i}": ["印鑑登録の証明書はどこで取れますか"] for i in range(2)})
+    measured = story_world(tmp_path, senders)
+    themes = measured.unanswered_themes
+    assert [(t.count, t.residents) for t in themes] == [(2, 2)]  # only the question two residents asked
+    assert themes[0].examples == ("印鑑登録の証明書はどこで取れますか",)
+    quoted = "".join(e for t in themes for e in t.examples)
+    assert not any(word in quoted for word in ("thx", "どうも", "ありがとう", "こんにちは", "年金"))
+    assert [r for r in recommend(measured, names) if r.rule.id == "knowledge_gap"] == []  # 2 residents: too few
+    html = render(ReportInput(measured, names))
+    assert "thx" not in html and "『カード』" not in html and "年金" not in html
+
+
+def test_examples_are_short_and_generalised():
+    from assistant.analytics.examples import deidentify, example_wording, is_noise
+
+    assert deidentify("母（82歳）と私") == "家族（80代）と私"
+    assert deidentify("父は75歳です") == "家族は70代です"
+    assert deidentify("大丈夫ですか、母子手帳は") == "大丈夫ですか、母子手帳は"  # words that only contain 夫 or 母 stay
+    long_question = "マイナンバーカードの電子証明書の更新の通知が来たのですがコンビニでも更新できるのでしょうか"
+    shown_text = example_wording(long_question)
+    assert len(shown_text) <= 31 and shown_text.endswith("…") and shown_text != long_question
+    assert [is_noise(t) for t in ("thx", "どうもー", "カード", "暗証番号", "コンビニ 住民票", "カードを落とした")] == \
+        [True, True, True, True, False, False]

@@ -6,11 +6,13 @@ import csv
 import datetime as dt
 import io
 import re
+import time
 from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from assistant.analytics import measures as M
 from assistant.analytics.names import load_names
@@ -20,6 +22,7 @@ from assistant.settings import PROJECT_ROOT
 from assistant.storage.db import make_engine
 from tests.conftest import ARTIFACTS
 from tests.test_analytics import COLLECT_NOW, KEY, MYNA, Handoffs, collect, october_tracker, tracker_engine
+from tests.test_staff_browser import serious_violations
 from tests.test_staff_console import ConsoleServer, start_console
 
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
@@ -177,7 +180,7 @@ def test_tables_show_small_groups_as_under_five(console, admin):
     assert summary["out_of_scope"] == ["範囲外の質問", "5未満", "39", "—"]
     assert summary["satisfaction_mean"][1] == "2.2"
     themes = t["themes"]["shown"]
-    assert themes[1][1:4] == ["5未満", "5未満", "（件数が少ないため例は載せません）"]
+    assert len(themes) == 1 and themes[0][1] == "6"  # one resident's two pension questions make no theme
     assert all("年金" not in cell for row in themes for cell in row)
     assert t["heat_map"]["shades"][0][9] == "h1" and t["heat_map"]["shades"][2][10] == "h4"  # Mon 8h (1), Wed 9h (10)
 
@@ -286,6 +289,73 @@ def test_the_report_button_returns_the_printable_report_and_is_audited(console, 
         assert bad.status_code == 400 and "2026-10 の形" in bad.text
 
 
+# --- fresh figures: the collector on a timer, 「最終集計」 and 「今すぐ集計」 -------------------------
+def analytics_conversations(console: ConsoleServer) -> int:
+    with console.store.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT COUNT(*) FROM analytics_conversations")).scalar()
+
+
+def test_the_dashboard_says_when_it_was_collected_and_an_admin_collects_now(console, admin):
+    page = admin.get(f"{console.url}/staff/dashboard").text
+    shown = re.search(r'id="collected-at">最終集計 (\d\d):(\d\d)<', page)  # collected by the fixture, today
+    assert shown, page[:3000]
+    now = dt.datetime.now(JST)
+    assert abs((int(shown.group(1)) * 60 + int(shown.group(2))) - (now.hour * 60 + now.minute)) <= 10
+    assert "今すぐ集計" in page
+    form = {"csrf_token": console.csrf(admin), "from": "2026-10-01", "to": "2026-10-31"}
+    done = admin.post(f"{console.url}/staff/dashboard/collect", data=form, allow_redirects=False)
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/staff/dashboard?collected=1&from=2026-10-01&to=2026-10-31"
+    assert "集計しました" in admin.get(console.url + done.headers["Location"]).text
+    forged = admin.post(f"{console.url}/staff/dashboard/collect", data={"csrf_token": "forged"}, allow_redirects=False)
+    assert forged.status_code == 403
+    staff = console.session(console.staff())
+    refused = staff.post(f"{console.url}/staff/dashboard/collect", data={"csrf_token": console.csrf(staff)},
+                         allow_redirects=False)
+    assert refused.status_code == 403 and analytics_conversations(console) == 39  # nothing new to collect
+
+
+def test_the_console_collects_on_a_timer(tmp_path):
+    """MADOGUCHI_ANALYTICS_COLLECT_MINUTES: conversations reach the dashboard without any command."""
+    for server in start_console(tmp_path, "staff_dashboard_timer.log", MADOGUCHI_ANALYTICS_COLLECT_MINUTES="0.02",
+                                MADOGUCHI_ID_KEY=KEY):
+        admin = server.session(server.staff(role="admin"))
+        tracker = tracker_engine(tmp_path / "tracker.db")
+        october_tracker(tracker, Handoffs(server.store))
+        tracker.dispose()
+        deadline = time.monotonic() + 30
+        while analytics_conversations(server) < 36 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert analytics_conversations(server) == 36 + 3  # and three just outside October
+        assert data(admin, server, OCTOBER)["tables"]["summary"]["values"][0][1] == 36
+        assert "最終集計 " in admin.get(f"{server.url}/staff/dashboard").text
+        assert "1.2秒ごとに自動で集計しています" in admin.get(f"{server.url}/staff/dashboard").text
+
+
+def test_with_records_only_this_month_the_page_offers_this_months_report(tmp_path):
+    from assistant.storage.models import AnalyticsConversation
+
+    today = dt.datetime.now(JST).date()
+    for server in start_console(tmp_path, "staff_dashboard_month.log"):
+        with server.store.engine.begin() as conn:
+            conn.execute(AnalyticsConversation.__table__.insert(), [
+                {"source": "tracker", "first_event_id": n, "resident": f"{n:064x}", "channel": "kiosk",
+                 "started_at": dt.datetime.utcnow(), "last_at": dt.datetime.utcnow(), "local_date": today,
+                 "local_hour": 10, "messages": 1} for n in range(1, 8)])
+        admin = server.session(server.staff(role="admin"))
+        page = admin.get(f"{server.url}/staff/dashboard").text
+        last = (today.replace(day=1) - dt.timedelta(days=1))
+        assert f'value="{last:%Y-%m}"' in page  # last month stays the default, as documented
+        assert f"{last.year}年{last.month}月の会話の記録はありません" in page
+        link = f'href="/staff/dashboard/report?month={today:%Y-%m}"'
+        assert link in page and f"今月（{today.year}年{today.month}月）のレポートを作る" in page
+        report = admin.get(f"{server.url}/staff/dashboard/report", params={"month": f"{last:%Y-%m}"}).text
+        assert f"{last.year}年{last.month}月の会話の記録はありません" in report
+        assert f'href="?month={today:%Y-%m}"' in report
+        this = admin.get(f"{server.url}/staff/dashboard/report", params={"month": f"{today:%Y-%m}"}).text
+        assert "の会話の記録はありません" not in this and ">7<" in this
+
+
 # --- in the browser -----------------------------------------------------------------------------
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ARTIFACTS / "dashboard"
@@ -352,7 +422,9 @@ def test_an_admin_reads_the_dashboard_changes_the_dates_and_downloads_a_csv(busy
             assert drawn, canvas
         expect(page.locator('[data-table-body="heat_map"] td.h4').first).to_be_visible()
         expect(page.locator('[data-table-body="topics"] tbody tr').first).to_be_visible()
+        expect(page.locator("#collected-at")).to_have_text("まだ集計していません")  # written straight into the tables
         page.screenshot(path=str(SHOTS / "01-dashboard-top.png"))
+        assert serious_violations(page, "dashboard") == []
         page.locator("#h-topics").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "02-topics.png"))
         page.locator("#h-guides").scroll_into_view_if_needed()
@@ -398,6 +470,8 @@ def test_an_admin_reads_the_dashboard_changes_the_dates_and_downloads_a_csv(busy
         expect(report.get_by_role("heading", name="デジタルデバイド対策レポート")).to_be_visible()
         report.set_viewport_size({"width": 1366, "height": 768})
         report.screenshot(path=str(SHOTS / "06-report.png"))
+        assert report.locator("main").count() == 1
+        assert serious_violations(report, "report") == []
         context.close()
         browser.close()
     assert problems == []

@@ -268,10 +268,11 @@ def out_of_scope_rate(conn, period: Period) -> Rate:
 
 def unanswered_themes(conn, period: Period, top: int = 20) -> List[Theme]:
     """The texts of the period's nlu_fallback messages grouped by similarity (assistant/analytics/themes.py):
-    the `top` largest groups with their number of questions and three example wordings."""
-    texts = [t for (t,) in conn.execute(sa.select(_M.c.text).where(_typed_in(period), _M.c.fallback == sa.true(),
-                                                                     _M.c.text.isnot(None)).order_by(_M.c.id))]
-    return group_questions(texts, top=top)
+    the `top` largest groups asked by at least two residents, with their numbers of questions and residents
+    and three short, de-identified example wordings."""
+    rows = conn.execute(sa.select(_M.c.text, _C.c.resident).join(_C, _C.c.id == _M.c.conversation_id)
+                        .where(_typed_in(period), _M.c.fallback == sa.true(), _M.c.text.isnot(None)).order_by(_M.c.id)).all()
+    return group_questions([t for t, _ in rows], top=top, residents=[r for _, r in rows])
 
 
 # --- guides ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from assistant.analytics.disclosure import SMALL_GROUP, SMALL_LABEL, is_small, shown, shown_rate
 from assistant.analytics.measures import CHANNELS, NOT_PROCEDURES, Measures, all_measures
@@ -26,6 +26,7 @@ class ReportInput:
     names: Names
     city: str = ""
     generated: Optional[dt.datetime] = None
+    offer: Optional[Tuple[str, str]] = None  # (YYYY-MM, label) of a month with records, when this one has none
 
 
 def _environment():
@@ -93,7 +94,7 @@ def context(data: ReportInput) -> Dict[str, Any]:
     completed = sum(f.completed for f in m.guide_funnels.values())
     started = sum(f.started for f in m.guide_funnels.values())
     return {
-        "title": TITLE, "city": data.city, "period": m.period.label,
+        "title": TITLE, "city": data.city, "period": m.period.label, "offer": data.offer,
         "generated": (data.generated or dt.datetime.now(JST)).strftime("%Y年%m月%d日 %H:%M"),
         "small": SMALL_GROUP, "small_label": SMALL_LABEL,
         "totals": m.totals, "containment": m.containment, "handoff_rate": m.handoff_rate,

@@ -64,9 +64,9 @@ def _kiosk_calls(m: Measures, names: Names) -> Iterator[Proposal]:
 
 def _knowledge_gaps(m: Measures, names: Names) -> Iterator[Proposal]:
     for theme in m.unanswered_themes:
-        if theme.count >= max(THEME_QUESTIONS, SMALL_GROUP):
+        if theme.count >= max(THEME_QUESTIONS, SMALL_GROUP) and theme.residents >= SMALL_GROUP and theme.examples:
             yield (float(theme.count), f"ナビの知識に、『{theme.examples[0]}』のような質問への答えを加える",
-                   f"読み取れなかった質問{theme.count}件（例：{'／'.join(theme.examples)}）")
+                   f"読み取れなかった質問{theme.count}件、{theme.residents}人から（例：{'／'.join(theme.examples)}）")
 
 
 def _low_satisfaction(m: Measures, names: Names) -> Iterator[Proposal]:
@@ -86,7 +86,8 @@ RULES: Tuple[Rule, ...] = (
          "スマホ教室でその手順を取り上げる", _stuck_steps),
     Rule("kiosk_calls", f"同じ手続きで、キオスクからの職員呼び出しが期間中{KIOSK_HANDOFFS}件以上",
          "その窓口（キオスクの近く）に対面で手伝う職員を置く", _kiosk_calls),
-    Rule("knowledge_gap", f"ナビが読み取れなかった質問のまとまりが{THEME_QUESTIONS}件以上",
+    Rule("knowledge_gap", f"ナビが読み取れなかった質問のまとまりが{THEME_QUESTIONS}件以上、"
+                          f"{SMALL_GROUP}人以上から（あいさつ・お礼・ひとことだけの入力は数えません）",
          "その質問への答えをナビの知識に加える", _knowledge_gaps),
     Rule("low_satisfaction", f"引き継ぎ後の満足度の平均が{LOW_SATISFACTION:.1f}未満（回答{SMALL_GROUP}件以上）",
          "職員研修のテーマにする", _low_satisfaction),

@@ -1,4 +1,5 @@
-"""Unanswered questions grouped by similarity: TF-IDF of character 1- to 3-grams, agglomerative clustering."""
+"""Unanswered questions grouped by similarity: TF-IDF of character 1- to 3-grams, agglomerative clustering;
+greetings, thanks and bare words left out, a theme only when several residents asked, examples de-identified."""
 from __future__ import annotations
 
 import inspect
@@ -6,13 +7,17 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from assistant.analytics.examples import deidentify, example_wording, is_noise
 
 # Cosine distance under which two groups of questions are one theme (average linkage).
 DISTANCE = 0.8
 # The most frequent distinct texts are clustered; rarer ones join the nearest theme (or stand alone).
 MAX_CLUSTERED = 1500
 EXAMPLES = 3
+# A theme is what several people could not get answered: one resident asking three times is not a theme.
+MIN_RESIDENTS = 2
 _PLACEHOLDER_RE = re.compile(r"［[^］]{1,10}］")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -22,8 +27,9 @@ class Theme:
     """A group of similar unanswered questions: how many were asked, and the most frequent wordings."""
 
     count: int
-    examples: Tuple[str, ...]
+    examples: Tuple[str, ...]  # short and de-identified (examples.py), never a whole story
     wordings: int  # distinct texts
+    residents: int = 0  # distinct residents who asked (0 when not known)
 
 
 def _key(text: str) -> str:
@@ -41,8 +47,9 @@ def _agglomerative(distances):
     return model.fit_predict(distances)
 
 
-def group_questions(texts: Sequence[str], top: int = 20) -> List[Theme]:
-    """The `top` largest themes of the texts, largest first (ties: by first example)."""
+def group_questions(texts: Sequence[str], top: int = 20, residents: Optional[Sequence[str]] = None) -> List[Theme]:
+    """The `top` largest themes of the texts, largest first (ties: by first example). With `residents` (who
+    asked each text), a theme needs MIN_RESIDENTS of them. Greetings, thanks and bare words never count."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_distances
@@ -50,11 +57,14 @@ def group_questions(texts: Sequence[str], top: int = 20) -> List[Theme]:
 
     counts: Counter = Counter()
     wording: Dict[str, Counter] = {}
-    for text in texts:
-        key = _key(text)
-        if key:
+    askers: Dict[str, Set[str]] = {}
+    for index, text in enumerate(texts):
+        key = _key(deidentify(text))  # 「母が」 and 「父が」 are the same question
+        if key and not is_noise(text):
             counts[key] += 1
             wording.setdefault(key, Counter())[text] += 1
+            if residents is not None:
+                askers.setdefault(key, set()).add(residents[index])
     if not counts:
         return []
     keys = sorted(counts, key=lambda k: (-counts[k], k))
@@ -81,7 +91,16 @@ def group_questions(texts: Sequence[str], top: int = 20) -> List[Theme]:
     themes = []
     for members in groups.values():
         ordered = sorted(members, key=lambda i: (-counts[keys[i]], keys[i]))
-        examples = tuple(wording[keys[i]].most_common(1)[0][0] for i in ordered[:EXAMPLES])
-        themes.append(Theme(sum(counts[keys[i]] for i in members), examples, len(members)))
-    themes.sort(key=lambda t: (-t.count, t.examples[0]))
+        people = set().union(*(askers.get(keys[i], set()) for i in members))
+        if residents is not None and len(people) < MIN_RESIDENTS:
+            continue
+        examples: List[str] = []
+        for i in ordered:
+            shown = example_wording(wording[keys[i]].most_common(1)[0][0])
+            if shown and shown not in examples:
+                examples.append(shown)
+            if len(examples) == EXAMPLES:
+                break
+        themes.append(Theme(sum(counts[keys[i]] for i in members), tuple(examples), len(members), len(people)))
+    themes.sort(key=lambda t: (-t.count, t.examples[0] if t.examples else ""))
     return themes[:top]

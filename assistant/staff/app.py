@@ -1,6 +1,7 @@
 """The staff console's web server: a Sanic app with the pages, the JSON API, static files and security headers."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from pathlib import Path
@@ -86,6 +87,20 @@ def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sani
         return _error_page(request, 500, "サーバーでエラーが起きました。少し待ってから、もう一度お試しください。")
 
     app.error_handler.add(Exception, on_error)
+
+    if own_store and settings.analytics_collect_minutes > 0:
+        @app.listener("after_server_start")
+        async def start_collector(app_: Sanic, _loop) -> None:
+            from assistant.analytics.schedule import run_every
+
+            app_.ctx.collector = asyncio.get_running_loop().create_task(
+                run_every(settings, settings.analytics_collect_minutes))
+
+        @app.listener("before_server_stop")
+        async def stop_collector(app_: Sanic, _loop) -> None:
+            task = getattr(app_.ctx, "collector", None)
+            if task is not None:
+                task.cancel()
 
     if own_store:
         @app.listener("after_server_stop")

@@ -14,12 +14,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import sqlalchemy as sa
+
 from assistant.analytics.disclosure import SMALL_LABEL
+from assistant.analytics.schedule import last_collected
 from assistant.analytics.measures import NOT_PROCEDURES, Measures, all_measures
 from assistant.analytics.names import Names, load_names
 from assistant.analytics.period import Period
 from assistant.analytics.tables import TABLE_IDS, dashboard_tables, table_csv, table_json
 from assistant.office_hours import JST
+from assistant.storage.models import AnalyticsConversation
 from assistant.staff.auth import Principal, authenticate, client_address
 from assistant.staff.pages import _page, render
 
@@ -85,6 +89,39 @@ def month_from(raw: Optional[str]) -> Period:
 def previous_month(today: Optional[dt.date] = None) -> str:
     first = (today or today_in_japan()).replace(day=1)
     return f"{first - dt.timedelta(days=1):%Y-%m}"
+
+
+def conversations_in(conn, period: Period) -> int:
+    """Conversations started in the period (Japan-time days), with or without messages."""
+    table = AnalyticsConversation.__table__
+    return int(conn.execute(sa.select(sa.func.count()).select_from(table).where(
+        table.c.local_date >= period.start, table.c.local_date <= period.end)).scalar() or 0)
+
+
+def month_choice(conn, today: Optional[dt.date] = None) -> Dict[str, Any]:
+    """The report's month: last month, with an offer of this month when only this month has conversations."""
+    today = today or today_in_japan()
+    last, this = previous_month(today), f"{today:%Y-%m}"
+    last_n, this_n = conversations_in(conn, Period.month(last)), conversations_in(conn, Period.month(this))
+    return {"month": last, "last_label": Period.month(last).label, "this": this, "this_label": Period.month(this).label,
+            "this_count": this_n, "offer_this": last_n == 0 and this_n > 0}
+
+
+def every_label(minutes: float) -> str:
+    """How often the console collects: 「5分ごと」, 「30秒ごと」, or "" when it does not."""
+    if minutes <= 0:
+        return ""
+    return f"{minutes:g}分ごと" if minutes >= 1 else f"{round(minutes * 60, 1):g}秒ごと"
+
+
+def collected_label(moment: Optional[dt.datetime], today: Optional[dt.date] = None) -> str:
+    """「最終集計 14:05」 (with the date when it was not today), or that nothing was collected yet."""
+    if moment is None:
+        return "まだ集計していません"
+    local = moment.replace(tzinfo=dt.timezone.utc).astimezone(JST)
+    if local.date() == (today or today_in_japan()):
+        return f"最終集計 {local:%H:%M}"
+    return f"最終集計 {local:%m/%d %H:%M}"
 
 
 # --- what the routes compute -----------------------------------------------------------------
@@ -175,9 +212,29 @@ def blueprint() -> Blueprint:
             period = period_from(request.args)
         except Refused as exc:
             period, error = default, exc.message
+        def state() -> Tuple[Dict[str, Any], Optional[dt.datetime]]:
+            with request.app.ctx.store.engine.connect() as conn:
+                return month_choice(conn), last_collected(conn)
+
+        months, collected = await asyncio.to_thread(state)
+        done = request.args.get("collected")
+        notice = {"1": "集計しました。数字は最新です。", "busy": "ほかの集計が動いています。少し待ってから画面を開き直してください。"
+                  }.get(done or "", "")
         return render(request, "dashboard.html", who, nav="dashboard", period=period, default=default, error=error,
-                      month=previous_month(), max_month=f"{today_in_japan():%Y-%m}", small_label=SMALL_LABEL,
-                      exports={t: export_url(t, period) for t in TABLE_IDS}, max_days=MAX_DAYS)
+                      month=months["month"], months=months, max_month=f"{today_in_japan():%Y-%m}",
+                      small_label=SMALL_LABEL, exports={t: export_url(t, period) for t in TABLE_IDS}, max_days=MAX_DAYS,
+                      collected=collected_label(collected), every=every_label(request.app.ctx.settings.analytics_collect_minutes),
+                      notice=notice)
+
+    @bp.post("/dashboard/collect")
+    @_page(admin=True, post=True)
+    async def collect(request: Request, who: Principal) -> HTTPResponse:
+        from assistant.analytics.schedule import collect_now
+
+        result = await asyncio.to_thread(collect_now, request.app.ctx.settings)
+        back = {k: (request.form.get(k) or "").strip() for k in ("from", "to")}
+        query = "&".join(f"{k}={v}" for k, v in back.items() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v))
+        return response.redirect(f"/staff/dashboard?collected={'1' if result else 'busy'}" + (f"&{query}" if query else ""))
 
     @bp.get("/dashboard/data")
     @_admin(as_json=True)
@@ -207,7 +264,17 @@ def blueprint() -> Blueprint:
 
         period = month_from(request.args.get("month"))
         names, city = _names(request)
-        html = render_report(ReportInput(await measures_of(request, period), names, city))
+        measures = await measures_of(request, period)
+        offer = None
+        if measures.totals.conversations == 0:
+            def this_month() -> Dict[str, Any]:
+                with request.app.ctx.store.engine.connect() as conn:
+                    return month_choice(conn)
+
+            months = await asyncio.to_thread(this_month)
+            if months["this"] != f"{period.start:%Y-%m}" and months["this_count"]:
+                offer = (months["this"], months["this_label"])
+        html = render_report(ReportInput(measures, names, city, offer=offer))
         await asyncio.to_thread(request.app.ctx.store.audit, who.staff, "report", detail=f"{period.label}の月次レポート",
                                 remote_addr=client_address(request))
         return response.html(html, headers={"X-Report-Policy": report_csp(html)})
