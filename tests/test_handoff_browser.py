@@ -52,9 +52,21 @@ def test_staff_answer_a_waiting_resident_in_the_console_and_the_bot_comes_back(a
         page.screenshot(path=str(SHOTS / "1-login.png"))
         page.get_by_role("button", name="ログイン").click()
 
-        # The queue: the resident is waiting, with the reason.
+        # The queue: the resident is waiting, with the reason and their own words.
         row = page.locator(f"a[href='/staff/handoffs/{record.id}']").first
         expect(row).to_be_visible()
+        expect(page.locator(f"tr[data-id='{record.id}'] td.said")).to_have_text("「よくわからないので職員さんと話したいです」")
+        # Another resident presses a button: staff read its title, never the payload.
+        pressing = f"web-{uuid.uuid4().hex[:10]}"
+        assistant.send(pressing, "暗証番号を忘れました")
+        assistant.send(pressing, "/human_help_request")
+        pressed = assistant.store.open_handoff(pressing)
+        pressed_row = page.locator(f"tr[data-id='{pressed.id}'] td.said")
+        expect(pressed_row).to_have_text("「暗証番号を忘れました」", timeout=15000)
+        page.goto(f"{console}/staff/handoffs/{pressed.id}")
+        expect(page.locator("#chat")).to_contain_text("［ボタン］")
+        assert "/human_help_request" not in page.locator("#chat").inner_text()
+        page.goto(f"{console}/staff/")
         page.screenshot(path=str(SHOTS / "2-queue.png"))
         row.click()
 
