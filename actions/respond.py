@@ -2,7 +2,7 @@
 a topic answer and "did you mean", so the conversation's state machine lives in one place."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -94,10 +94,10 @@ class ActionRespond(Action):
             entry = self._human_entry(topics, message)
             text = message.get("text") or ""
             if entry.handoff and typed and not entry.signalled_by(text):
-                other = Reading.of(message).best_topic_except({HUMAN_TOPIC, "out_of_scope", "greeting", "goodbye"})
-                if any(u.search(text) for u in entry.unless) and other:
-                    # 「職員と話したいわけじゃない」: the resident says what they want instead.
-                    return topics.respond(dispatcher, tracker, other[0])
+                instead = self._instead_of_person(topics, message, text) if any(u.search(text) for u in entry.unless) else None
+                if instead:
+                    # 「職員と話したいわけじゃない、電話番号だけ」: the resident says what they want instead.
+                    return topics.respond(dispatcher, tracker, instead)
                 # The NLU thought of a person, but the resident's words do not ask for one: offer, don't call.
                 return self._offer_person(topics, dispatcher, entry)
             if entry.handoff:
@@ -119,6 +119,26 @@ class ActionRespond(Action):
             # Some answers need a person at once (a DV victim's card, a fraud under way).
             events += handoff.open(dispatcher, tracker, reason=entry.handoff, topic=intent)
         return events
+
+    @staticmethod
+    def _instead_of_person(topics: TopicResponder, message: Dict[str, Any], text: str) -> Optional[str]:
+        """The topic of the best entry that is not a person; the desk's phone number or FAX (the same
+        topic) wins when the model thinks it at least half as likely as the best other entry."""
+        knowledge = topics.answers.knowledge
+        same: Optional[float] = None
+        other: Optional[Tuple[str, float]] = None
+        for key, p in Reading.of(message).ranking:
+            entry, topic = knowledge.entry_by_key(key), key.split("/", 1)[0]
+            if entry is None or entry.handoff or topic in {"out_of_scope", "greeting", "goodbye"} \
+                    or not entry.signalled_by(text):
+                continue
+            if topic == HUMAN_TOPIC and same is None:
+                same = p
+            elif topic != HUMAN_TOPIC and other is None:
+                other = (topic, p)
+        if same is not None and (other is None or same >= 0.5 * other[1]):
+            return HUMAN_TOPIC
+        return other[0] if other else None
 
     @staticmethod
     def _offer_person(topics: TopicResponder, dispatcher, entry: Entry) -> List[Dict[Text, Any]]:

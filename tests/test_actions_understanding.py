@@ -96,3 +96,19 @@ async def test_person_intent_without_asking_words_offers_instead_of_calling(resp
         ("human_help_request/talk_staff", 0.5)]))
     assert not any("handoff" in (m.get("custom") or {}) for m in messages)
     assert messages[0]["buttons"][0]["payload"] == "/human_help_request"
+
+
+@pytest.mark.parametrize("text, ranking, topic, entry", [
+    # the resident says what they want instead of a person: the desk's number, or another question
+    ("職員と話したいわけじゃない、市民課の電話番号だけ知りたい",
+     [("human_help_request/talk_staff", 0.5), ("lost_card_suspend/stop_now", 0.2), ("human_help_request/phone", 0.15)],
+     "human_help_request", "phone"),
+    ("人と話したいわけではなくて、暗証番号を忘れたときのことが知りたいです",
+     [("human_help_request/talk_staff", 0.5), ("pin_forgotten_locked/forgotten_locked", 0.3)],
+     "pin_forgotten_locked", "forgotten_locked"),
+])
+async def test_no_person_when_the_resident_says_they_want_something_else(respond, text, ranking, topic, entry):
+    messages, events = await run(respond, tracker("human_help_request", text, ranking))
+    assert not any("handoff" in (m.get("custom") or {}) for m in messages)
+    assert SlotSet("last_topic", topic) in events
+    assert SlotSet("last_entry", entry) in events
