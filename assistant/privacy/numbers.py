@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 KANJI_DIGITS = "〇零一二三四五六七八九"
-_KANJI_VALUE = str.maketrans({"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",
+KANJI_VALUE = str.maketrans({"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",
                               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"})
 DIGIT = f"[0-9{KANJI_DIGITS}]"
 _GROUP_RE = re.compile(f"{DIGIT}+")
@@ -58,7 +58,7 @@ def chains(text: str) -> List[List[Group]]:
             if result and result[-1]:
                 result.append([])
             continue
-        group = Group(m.start(), m.end(), m.group(0).translate(_KANJI_VALUE))
+        group = Group(m.start(), m.end(), m.group(0).translate(KANJI_VALUE))
         last = result[-1][-1] if result and result[-1] else None
         if last is not None and _SEPARATOR_RE.fullmatch(text, last.end, group.start):
             result[-1].append(group)

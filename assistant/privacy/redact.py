@@ -7,7 +7,7 @@ from typing import List, Sequence, Tuple
 
 from assistant.privacy.normalise import normalise
 from assistant.privacy.numbers import (
-    _KANJI_VALUE, DIGIT, UNITS, Group, chains, classify, is_corporate_number, is_my_number,  # noqa: F401 (re-exported)
+    KANJI_VALUE, DIGIT, UNITS, Group, chains, classify, is_corporate_number, is_my_number,  # noqa: F401 (re-exported)
 )
 
 MY_NUMBER = "［個人番号］"
@@ -100,7 +100,7 @@ def _numbers(text: str, carry: Sequence[str], found: List[str], others: bool) ->
 
 def _pin_kind(value: str) -> str:
     """A valid My Number written where a PIN goes is still a My Number."""
-    return MY_NUMBER if is_my_number(re.sub(r"\s", "", value).translate(_KANJI_VALUE)) else PIN
+    return MY_NUMBER if is_my_number(re.sub(r"\s", "", value).translate(KANJI_VALUE)) else PIN
 
 
 def _pins(text: str, found: List[str]) -> str:
