@@ -29,13 +29,14 @@ def cmd_actions(args: argparse.Namespace) -> int:
     if cmd_check(argparse.Namespace(knowledge=None)) != 0:
         return 1
     from actions.common import get_knowledge
-    from rasa_sdk.endpoint import run
 
     from assistant.gc_tuning import calm_collector
+    from assistant.server.actions import action_host, serve
 
+    action_host()  # refuses another host than loopback without a shared secret, before loading anything
     get_knowledge()
     calm_collector()
-    run("actions", port=args.port)
+    serve(args.port)
     return 0
 
 
@@ -48,7 +49,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     stack = Stack(model=Path(args.model), data_dir=data_dir, rasa_port=args.port, action_port=args.action_port,
                   console_port=args.console_port)
     print(f"starting まどぐちナビ on http://127.0.0.1:{args.port} (loading the model takes about 20 s) ...", flush=True)
-    stack.start()
+    stack.stop_on_signals()  # SIGTERM, SIGHUP and SIGINT stop every process it started
+    try:
+        stack.start()
+    except KeyboardInterrupt:
+        return 130
     print(
         f"ready: POST http://127.0.0.1:{args.port}/webhooks/rest/webhook  "
         f"(HTTP API token in {data_dir / 'api_token'}; chat with `make chat`; Ctrl-C stops)\n"

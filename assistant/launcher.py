@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from assistant.server.lifecycle import child_setup, secure_data_dir
 from assistant.settings import PROJECT_ROOT
 
 QUIET_ENV = {
@@ -82,6 +83,9 @@ class Stack:
     log_dir: Optional[Path] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
     processes: List[subprocess.Popen] = field(default_factory=list)
+    # The action server's shared secret (MADOGUCHI_ACTION_SECRET, or one made for this run): the Rasa
+    # server sends it with every call (endpoints*.yml) and the action server refuses calls without it.
+    action_secret: str = field(default_factory=lambda: os.environ.get("MADOGUCHI_ACTION_SECRET") or secrets.token_hex(24))
 
     @property
     def url(self) -> str:
@@ -111,6 +115,7 @@ class Stack:
             "MADOGUCHI_DATABASE_URL": self.database_url,
             "MADOGUCHI_API_TOKEN": self.token,
             "MADOGUCHI_RASA_URL": self.url,
+            "MADOGUCHI_ACTION_SECRET": self.action_secret,
             **self.extra_env,
         })
 
@@ -118,23 +123,29 @@ class Stack:
         out = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            out = open(self.log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen(args, cwd=PROJECT_ROOT, env=self._env(), stdout=out, stderr=subprocess.STDOUT if out else None)
+            path = self.log_dir / f"{name}.log"
+            out = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+            path.chmod(0o600)  # also a log file made before
+        # child_setup: files the child creates are 0600 (umask 077), and it ends when the launcher dies.
+        proc = subprocess.Popen(args, cwd=PROJECT_ROOT, env=self._env(), stdout=out, stderr=subprocess.STDOUT if out else None,
+                                preexec_fn=child_setup)
+        if out is not None:
+            out.close()  # the child has its own copy
         self.processes.append(proc)
         return proc
 
     def start(self, timeout: float = 180) -> "Stack":
         from assistant.storage.db import migrate
 
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(self.data_dir)  # 0700, and what is in it 0600
         migrate(self.database_url)  # the handoff store's schema, before any process uses it
-        bin_dir = Path(sys.executable).parent
+        secure_data_dir(self.data_dir)  # the database file migrate may just have made
         actions = self._spawn("actions", [sys.executable, "-m", "assistant.cli", "actions", "--port", str(self.action_port)])
+        # `rasa run` with the API token from the environment (MADOGUCHI_API_TOKEN), never on its command line.
         rasa = self._spawn("rasa", [
-            str(bin_dir / "rasa"), "run", "--model", str(self.model),
+            sys.executable, "-m", "assistant.server.serve", "--model", str(self.model),
             "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
             "--port", str(self.rasa_port), "--interface", "127.0.0.1",
-            "--enable-api", f"--auth-token={self.token}",
         ])
         console = self._spawn("console", [sys.executable, "-m", "assistant.cli", "console",
                                           "--host", "127.0.0.1", "--port", str(self.console_port)])
@@ -148,10 +159,20 @@ class Stack:
             wait_for(f"{self.console_url}/staff/health", timeout, console)
             if telegram is not None and telegram.poll() is not None:
                 raise RuntimeError(f"the Telegram bridge exited with code {telegram.returncode} (see its log)")
-        except Exception:
+        except BaseException:  # also a signal (KeyboardInterrupt) while the model loads
             self.stop()
             raise
         return self
+
+    def stop_on_signals(self) -> None:
+        """SIGTERM (systemd, a container's stop) and SIGHUP (a closed terminal) stop the stack as Ctrl-C does."""
+        def interrupt(signum, frame) -> None:
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+                signal.signal(sig, signal.SIG_IGN)  # once: the stop itself is not interrupted
+            raise KeyboardInterrupt(f"signal {signum}")
+
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, interrupt)
 
     def stop(self) -> None:
         for proc in reversed(self.processes):

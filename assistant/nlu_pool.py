@@ -49,7 +49,13 @@ def _exit_with_parent() -> None:
 def _load(model_path: str) -> None:
     global _agent, _loop
     _exit_with_parent()
+    os.umask(0o077)  # as the server's own files
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # The server's log level (LOG_LEVEL, default INFO): unconfigured, structlog would print every debug
+    # line, and Rasa's (processor.message.parse and others) carry the resident's text.
+    configure_structlog()
 
     from assistant.gc_tuning import calm_collector
     from assistant.tuning import apply_worker_tuning

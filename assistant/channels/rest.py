@@ -42,6 +42,13 @@ MAX_SENDER_CHARS = 128
 MAX_METADATA_KEYS = 20
 MAX_METADATA_VALUE_CHARS = 200
 _INVISIBLE_RE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_LONE_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")  # JSON's "\ud800" alone: no character, and no store can keep it
+
+
+def bad_sender(sender: Any) -> bool:
+    """True for a sender id that is not a usable conversation id (also one holding a lone surrogate)."""
+    return (not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS
+            or bool(_LONE_SURROGATE_RE.search(sender)))
 
 
 class ResidentRestInput(RestInput):
@@ -140,7 +147,7 @@ class ResidentRestInput(RestInput):
     @staticmethod
     def clean(text: str) -> str:
         """Removes control and invisible characters; keeps what the resident wrote otherwise."""
-        return _INVISIBLE_RE.sub(" ", text).strip()
+        return _LONE_SURROGATE_RE.sub(" ", _INVISIBLE_RE.sub(" ", text)).strip()
 
     # --- the HTTP side --------------------------------------------------------------------
     @staticmethod
@@ -161,6 +168,13 @@ class ResidentRestInput(RestInput):
             agent = getattr(app.ctx, "agent", None)
             if self.nlu_workers > 0 and agent is not None and agent.processor is not None:
                 self.nlu = shared_pool(agent.processor.model_path, self.nlu_workers)
+
+        @webhook.listener("before_server_start")
+        async def http_edge(app, loop) -> None:
+            # Body and time limits, security headers on Rasa's own routes, no version without the token.
+            from assistant.server.edge import install
+
+            install(app, self.bridge_token, SECURITY_HEADERS)
 
         @webhook.listener("before_server_stop")
         async def stop_nlu_workers(app, loop) -> None:
@@ -198,7 +212,7 @@ class ResidentRestInput(RestInput):
             sender = body.get("sender")
             if isinstance(sender, int) and not isinstance(sender, bool):
                 sender = str(sender)
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+            if bad_sender(sender):
                 return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
             refused = self.gate.admit(sender, body.get("token"), trusted, self._start_path())
             if refused is not None:
@@ -252,7 +266,7 @@ class ResidentRestInput(RestInput):
             except Exception:
                 return self._bad_request("本文はJSONで送ってください。")
             sender = body.get("sender") if isinstance(body, dict) else None
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+            if bad_sender(sender):
                 return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
             refused = self.gate.admit(sender, body.get("token"), trusted, self._start_path())
             if refused is not None:
@@ -301,7 +315,7 @@ class ResidentRestInput(RestInput):
 
     def channel_of(self, body: Dict[str, Any]) -> str:
         channel = body.get("input_channel")
-        return channel if channel in KNOWN_CHANNELS else self.name()
+        return channel if isinstance(channel, str) and channel in KNOWN_CHANNELS else self.name()
 
     def metadata_of(self, body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         return self.clean_metadata(body.get("metadata"))

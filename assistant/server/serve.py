@@ -1,0 +1,44 @@
+"""The Rasa server's entry point used by the launcher: `rasa run` with the API token read from the
+environment or a file, so that it never appears on a command line (`ps` shows every process's arguments)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from assistant.server.lifecycle import PRIVATE_UMASK
+
+TOKEN_ENV = "MADOGUCHI_API_TOKEN"
+TOKEN_FILE_ENV = "MADOGUCHI_API_TOKEN_FILE"
+
+
+def read_token() -> str:
+    """MADOGUCHI_API_TOKEN, or the first line of the file MADOGUCHI_API_TOKEN_FILE names."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    path = os.environ.get(TOKEN_FILE_ENV, "").strip()
+    if not token and path:
+        token = Path(path).read_text(encoding="utf-8").strip()
+    if not token:
+        raise SystemExit(f"the Rasa HTTP API needs a token: set {TOKEN_ENV} or {TOKEN_FILE_ENV}")
+    return token
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """`python -m assistant.server.serve --model ... --port ...`: the arguments of `rasa run`, without a token."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if any(a == "--auth-token" or a.startswith("--auth-token=") for a in args):
+        raise SystemExit("pass the token by environment (MADOGUCHI_API_TOKEN) or file (MADOGUCHI_API_TOKEN_FILE)")
+    os.umask(PRIVATE_UMASK)  # the tracker store's SQLite files, their -wal and -shm: 0600
+    token = read_token()
+    # endpoints*.yml send the action server's shared secret; without one the header is empty.
+    os.environ.setdefault("MADOGUCHI_ACTION_SECRET", "")
+    # Only this process's own copy of its arguments holds the token; /proc/<pid>/cmdline keeps the original.
+    sys.argv = ["rasa", "run", *args, "--enable-api", f"--auth-token={token}"]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
