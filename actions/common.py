@@ -38,7 +38,7 @@ class Answers:
         return self._pickers[topic.id]
 
     def source_line(self, entry: Entry) -> str:
-        when = f"{entry.as_of.year}年{entry.as_of.month}月{entry.as_of.day}日時点の情報です"
+        when = f"{entry.checked.year}年{entry.checked.month}月{entry.checked.day}日時点の情報です"
         if entry.source == MUNICIPALITY_SOURCE:
             city = self.knowledge.municipality["city"]
             return f"出典：{city['name']}の案内 {city['website']}（{when}）"
@@ -55,7 +55,7 @@ class Answers:
         return [{"title": label, "payload": f"/{topic}"} for label, topic in self.knowledge.menu]
 
     def answer(self, topic: Topic, entry: Entry, easy: bool = False) -> Dict[str, Any]:
-        """The message for one entry: answer (its easy text when asked for), source and as-of date, follow-ups."""
+        """The message for one entry: answer (its easy text when asked for), source and checked date, follow-ups."""
         buttons = [self.topic_button(t) for t in topic.followups]
         others = [e for e in topic.entries if e.id != entry.id]
         if others and len(buttons) < 2:

@@ -8,7 +8,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
-from assistant.knowledge import KnowledgeError, _as_date, _fill, _text, easy_text, one_sentence_a_line, read_named_file
+from assistant.knowledge import KnowledgeError, _fill, _text, easy_text, one_sentence_a_line, read_named_file
+from assistant.knowledge.currency import Currency
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_OPTION_LABEL = 16
@@ -55,8 +56,15 @@ class Step:
     prepare: Tuple[str, ...]
     checklist: Tuple[ChecklistItem, ...]
     when: Condition
-    source: str
-    as_of: dt.date
+    currency: Currency  # the guide's, unless the step names its own source, checked or review_by
+
+    @property
+    def source(self) -> str:
+        return self.currency.source
+
+    @property
+    def checked(self) -> dt.date:
+        return self.currency.checked
 
     def items(self, answers: Answers) -> List[str]:
         """The checklist items that apply to these answers (exactly the things to bring)."""
@@ -72,6 +80,7 @@ class Guide:
     questions: Tuple[Question, ...]
     steps: Tuple[Step, ...]
     path: Path
+    currency: Currency
 
     def question(self, question_id: str) -> Optional[Question]:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -145,8 +154,7 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
     for index, topic in enumerate(topics):
         if topic not in topic_ids:
             raise KnowledgeError(path, f"topics[{index}]", f"unknown topic {topic!r}")
-    as_of = _as_date(data.get("as_of"), path, "as_of")
-    source = _text(data, "source", path, "")
+    currency = Currency.read(data, path, "")
     intro = _optional_text(data, "intro", profile, path, "intro")
 
     raw_questions = data.get("questions") or []
@@ -214,10 +222,9 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
             prepare=tuple(_fill(p, profile, path, f"{where}.prepare") for p in prepare),
             checklist=tuple(checklist),
             when=_condition(raw.get("when"), path, f"{where}.when", values_of),
-            source=str(raw.get("source") or source),
-            as_of=_as_date(raw["as_of"], path, f"{where}.as_of") if "as_of" in raw else as_of,
+            currency=Currency.read(raw, path, f"{where}.", inherited=currency),
         ))
-    guide = Guide(guide_id, title, tuple(topics), intro, tuple(questions), tuple(steps), path)
+    guide = Guide(guide_id, title, tuple(topics), intro, tuple(questions), tuple(steps), path, currency)
     _check_branches(guide)
     return guide
 

@@ -25,13 +25,25 @@ def edit(path: Path, change) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def test_every_answer_has_source_and_as_of(knowledge):
+def test_every_answer_has_source_and_checked_date(knowledge):
     for topic in knowledge.topics.values():
         assert sum(e.default for e in topic.entries) == 1, topic.id
         for entry in topic.entries:
             assert entry.source.startswith("http") or entry.source == "municipality", (topic.id, entry.id)
-            assert entry.as_of.year >= 2025, (topic.id, entry.id)
+            assert entry.checked.year >= 2025, (topic.id, entry.id)
             assert "{" not in entry.answer and "}" not in entry.answer, (topic.id, entry.id)
+    for guide in knowledge.guides.values():
+        assert guide.currency.source.startswith("http") and guide.currency.checked.year >= 2025, guide.id
+
+
+def test_entries_changed_by_the_corrections_carry_that_day_and_source(knowledge):
+    """The facts were corrected on 2026-12-05 with sources (spec: mynumber_facts.md, last section)."""
+    for key, source in [("receive_card/what_to_bring", "https://www.city.karatsu.lg.jp/page/40137.html"),
+                        ("card_return/after_return", "https://www.city.iwaki.lg.jp/www/contents/1734573194820/index.html"),
+                        ("fees/express", "https://www.kojinbango-card.go.jp/apprec/apply/express_apply/")]:
+        entry = knowledge.entry_by_key(key)
+        assert (entry.source, entry.checked.isoformat()) == (source, "2026-12-05"), key
+    assert knowledge.entry_by_key("fees/first_time").checked.isoformat() == "2026-11-26"
 
 
 def test_municipality_values_are_filled_in(knowledge):
@@ -53,7 +65,11 @@ def test_facts_marked_uncertain_are_not_stated(knowledge):
         ("topics/fees.yml", lambda d: d["entries"][0].update(answer="電話は{desk.telephone}です"), "entries[0].answer"),
         ("topics/fees.yml", lambda d: d.update(followups=["no_such_topic"]), "followups[0]"),
         ("topics/fees.yml", lambda d: d.update(topic="fee"), "topic"),
-        ("topics/fees.yml", lambda d: d["entries"][0].update(as_of="昨日"), "entries[0].as_of"),
+        ("topics/fees.yml", lambda d: d["entries"][0].update(checked="昨日"), "entries[0].checked"),
+        ("topics/fees.yml", lambda d: d["entries"][2].pop("checked"), "entries[2].checked"),
+        ("topics/fees.yml", lambda d: d["entries"][0].update(review_by="来年"), "entries[0].review_by"),
+        ("guides/lost_card.yml", lambda d: d.pop("checked"), "checked"),
+        ("guides/lost_card.yml", lambda d: d.pop("source"), "source"),
         ("topics/fees.yml", lambda d: d["entries"][1].update(default=True), "entries"),
         ("topics/fees.yml", lambda d: d["entries"][0].update(label="とても長いボタンの文字になってしまいました"), "entries[0].label"),
         ("municipality.yml", lambda d: d["desk"].pop("phone"), "desk.phone"),

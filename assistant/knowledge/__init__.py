@@ -11,7 +11,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-MUNICIPALITY_SOURCE = "municipality"
+from assistant.knowledge.currency import MUNICIPALITY_SOURCE, Currency
+
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_LABEL_CHARS = 14
 
@@ -32,8 +33,7 @@ class Entry:
     label: str
     questions: Tuple[str, ...]
     answer: str
-    source: str
-    as_of: dt.date
+    currency: Currency  # source, checked (the day a person compared it with the source), review_by
     default: bool = False
     # A reason from knowledge/handoff.yml: after this answer a person takes over at once.
     handoff: Optional[str] = None
@@ -43,6 +43,14 @@ class Entry:
     signals: Tuple["re.Pattern[str]", ...] = ()
     # Words that take a signal back (「払ってない」「話したいわけじゃない」).
     unless: Tuple["re.Pattern[str]", ...] = ()
+
+    @property
+    def source(self) -> str:
+        return self.currency.source
+
+    @property
+    def checked(self) -> dt.date:
+        return self.currency.checked
 
     def signalled_by(self, text: str) -> bool:
         """True for an entry without signals, or when the text shows one of them and none of `unless`."""
@@ -146,15 +154,6 @@ def one_sentence_a_line(text: str) -> str:
     return re.sub(r"([。？！])\s+", r"\1\n", text)
 
 
-def _as_date(value: Any, path: Path, key: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise KnowledgeError(path, key, f"not a date (YYYY-MM-DD): {value!r}") from None
-
-
 # Reasons an answer may hand over to staff at once (knowledge/handoff.yml names them for staff).
 HANDOFF_REASONS = ("asked", "sensitive_dv", "fraud")
 
@@ -175,7 +174,7 @@ def easy_text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
     return value.strip()
 
 
-def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNamespace, path: Path) -> Entry:
+def _load_entry(raw: Any, index: int, profile: SimpleNamespace, path: Path) -> Entry:
     where = f"entries[{index}]."
     if not isinstance(raw, dict):
         raise KnowledgeError(path, f"entries[{index}]", "expected a mapping")
@@ -190,13 +189,7 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
         raise KnowledgeError(path, f"{where}questions", "expected a non-empty list of texts")
     answer = _fill(" ".join(_text(raw, "answer", path, where).split()), profile, path, f"{where}answer")
     answer = one_sentence_a_line(answer)
-    source = _text(raw, "source", path, where)
-    if source != MUNICIPALITY_SOURCE and not re.match(r"^https?://\S+$", source):
-        raise KnowledgeError(path, f"{where}source", f"expected a URL or '{MUNICIPALITY_SOURCE}'")
-    if "as_of" in raw:
-        as_of = _as_date(raw["as_of"], path, f"{where}as_of")
-    else:
-        as_of = topic_as_of
+    currency = Currency.read(raw, path, where)
     default = raw.get("default", False)
     if not isinstance(default, bool):
         raise KnowledgeError(path, f"{where}default", "expected true or false")
@@ -208,7 +201,7 @@ def _load_entry(raw: Any, index: int, topic_as_of: dt.date, profile: SimpleNames
     if handoff in ("sensitive_dv", "fraud") and not signals:
         raise KnowledgeError(path, f"{where}signals", "a high-stakes answer needs the signals that must be in the resident's words")
     easy = one_sentence_a_line(_fill(" ".join(easy_text(raw, "easy", path, where).split()), profile, path, f"{where}easy"))
-    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, source, as_of, default, handoff, easy, signals, unless)
+    return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, currency, default, handoff, easy, signals, unless)
 
 
 def _signals(value: Any, path: Path, key: str) -> Tuple["re.Pattern[str]", ...]:
@@ -236,11 +229,10 @@ def read_named_file(path: Path, id_key: str) -> Tuple[Dict[str, Any], str]:
 def load_topic(path: Path, profile: SimpleNamespace) -> Topic:
     data, topic_id = read_named_file(path, "topic")
     title = _text(data, "title", path, "")
-    as_of = _as_date(data.get("as_of"), path, "as_of")
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list) or not raw_entries:
         raise KnowledgeError(path, "entries", "expected a non-empty list")
-    entries = tuple(_load_entry(raw, i, as_of, profile, path) for i, raw in enumerate(raw_entries))
+    entries = tuple(_load_entry(raw, i, profile, path) for i, raw in enumerate(raw_entries))
     ids = [e.id for e in entries]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -1,0 +1,48 @@
+"""`madoguchi knowledge review`: answers checked too long ago, or whose review_by has come, listed with their source."""
+import datetime as dt
+
+import yaml
+
+from assistant.cli import main as cli_main
+from assistant.knowledge import load_knowledge
+from assistant.knowledge.currency import due_for_review
+from tests.conftest import always_open_knowledge
+
+TODAY = "2026-12-06"
+
+
+def stale_copy(tmp_path):
+    """A knowledge copy where fees/first_time was checked long ago and fees/reissue has a review_by date passed."""
+    folder = always_open_knowledge(tmp_path)
+    path = folder / "topics" / "fees.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["entries"][0]["checked"] = dt.date(2025, 3, 1)
+    data["entries"][1]["review_by"] = dt.date(2026, 12, 1)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder, data
+
+
+def test_review_lists_an_old_check_and_a_passed_review_date_with_their_sources(tmp_path, capsys):
+    folder, data = stale_copy(tmp_path)
+    assert cli_main(["knowledge", "review", "--knowledge", str(folder), "--today", TODAY]) == 0
+    out = capsys.readouterr().out
+    assert "確認が必要な回答：2件" in out
+    first, reissue = out.split("- fees/first_time")[1], out.split("- fees/reissue")[1]
+    assert "2025-03-01" in first.split("\n- ")[0] and data["entries"][0]["source"] in first.split("\n- ")[0]
+    assert "見直し日（2026-12-01）" in reissue.split("\n- ")[0] and data["entries"][1]["source"] in reissue.split("\n- ")[0]
+    assert "fees/renewal" not in out
+
+
+def test_months_widen_or_narrow_the_list(tmp_path):
+    folder, _ = stale_copy(tmp_path)
+    knowledge = load_knowledge(folder)
+    today = dt.date.fromisoformat(TODAY)
+    keys = [i.key for i in due_for_review(knowledge, today, months=24)]
+    assert keys == ["fees/reissue"]  # a check 21 months old is within 24 months; the passed review_by still counts
+    everything = due_for_review(knowledge, today + dt.timedelta(days=365), months=6)
+    assert {"fees/first_time", "guide:lost_card"} <= {i.key for i in everything}
+
+
+def test_the_real_knowledge_is_current_today(capsys):
+    assert cli_main(["knowledge", "review", "--today", TODAY]) == 0
+    assert "確認が必要な回答はありません" in capsys.readouterr().out
