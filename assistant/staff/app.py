@@ -47,7 +47,7 @@ def _error_page(request: Request, status: int, message: str) -> HTTPResponse:
 
 def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sanic:
     """The console over `store` (by default one on settings.database_url, which must be migrated)."""
-    from assistant.staff import api, dashboard, pages
+    from assistant.staff import api, dashboard, pages, review
     from assistant.staff.auth import LoginThrottle
     from assistant.staff.console import Console
     from assistant.staff.present import Labels
@@ -66,6 +66,7 @@ def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sani
     app.blueprint(pages.blueprint())
     app.blueprint(api.blueprint())
     app.blueprint(dashboard.blueprint())
+    app.blueprint(review.blueprint())
     app.static("/staff/static", str(STATIC), name="staff_static")
 
     @app.get("/staff/health")

@@ -21,7 +21,7 @@ from assistant.staff.console import ConsoleError, parse_id
 from assistant.storage.models import CHAT_STATUSES, OPEN_STATUSES
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
-_NEXT_RE = re.compile(r"^/staff/(handoffs/\d{1,10}|search|audit|dashboard)?$")
+_NEXT_RE = re.compile(r"^/staff/(handoffs/\d{1,10}|search|audit|dashboard|review)?$")
 
 
 def render(request: Request, template: str, who: Optional[Principal] = None, status: int = 200,
