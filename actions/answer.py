@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import Answers, entity_value, wants_easy
+from actions.feedback import with_rating
 from actions.guide import GuideFlow
 from actions.understanding import Reading, other_parts
 from assistant.knowledge import Entry, Topic
@@ -62,6 +63,8 @@ class TopicResponder:
             guide_buttons = [self.guides.start_button(g) for g in knowledge.guides_for(topic.id)[:1]]
             part_buttons = [self.answers.entry_button(knowledge.topics[t], e) for t, e in other_parts(knowledge, message, entry)]
             buttons = (part_buttons[:2] + guide_buttons + buttons)[:4 if part_buttons else 3]
+            if not guide_active:
+                buttons = with_rating(buttons, topic, entry)
         events: List[Dict[str, Any]] = []
         if guide_active:
             # A side question in the middle of a guide: the way back comes first.

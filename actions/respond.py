@@ -11,10 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import age_band
 from actions.answer import TopicResponder
 from actions.common import HUMAN_TOPIC, Answers, entity_value, get_knowledge
+from actions.feedback import rated
 from actions.fallback import FallbackResponder
 from actions.guide import GuideFlow
 from actions.handoff import HandoffResponder
 from actions.understanding import Reading, reroute
+from assistant.analytics import feedback
 from assistant.knowledge import Entry, Knowledge
 
 GUIDE_INTENTS = {
@@ -61,6 +63,9 @@ class ActionRespond(Action):
             return handoff.callback(dispatcher, tracker, entity_value(entities, "answer"))
         if intent == "age_band":
             return age_band.answer(dispatcher, entity_value(entities, "band"), topics.answers.menu_buttons())
+        if intent == feedback.FEEDBACK_INTENT and feedback.is_answer_feedback(entity_value(entities, "answer")):
+            return rated(dispatcher, tracker, topics.answers.knowledge, handoff.store.engine,
+                         entity_value(entities, "answer"), entity_value(entities, "subtopic"))
         if intent == "handoff_feedback":
             return handoff.feedback(dispatcher, tracker, entity_value(entities, "score")) + age_band.ask(dispatcher, tracker)
         if typed and stage == "phone":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -92,6 +93,29 @@ def print_pdf(html: Path, timeout: float = 120) -> Optional[Path]:
     return pdf if pdf.exists() and pdf.stat().st_size > 0 else None
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Prints residents' 「役に立った」「役に立たなかった」 per answer (entry), the most unhelpful first."""
+    from assistant.analytics.feedback import format_counts, per_entry
+    from assistant.analytics.period import Period
+    from assistant.storage.db import make_engine, migrate
+
+    try:
+        period = Period(dt.date.fromisoformat(args.date_from), dt.date.fromisoformat(args.date_to)) \
+            if args.date_from and args.date_to else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    url = args.database_url or Settings.from_env().database_url
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            print(format_counts(per_entry(conn, period), period))
+    finally:
+        engine.dispose()
+    return 0
+
+
 def add_parser(subparsers) -> None:
     """Adds `report` and `analytics collect` to the `madoguchi` command."""
     from assistant.analytics.collect import BATCH_EVENTS, DEFAULT_SOURCE
@@ -120,6 +144,11 @@ def add_parser(subparsers) -> None:
     consume.add_argument("--event-log-url", help="default: MADOGUCHI_EVENT_LOG_URL")
     consume.add_argument("--idle-exit", type=float, help="stop once the queue has been empty this many seconds")
     consume.set_defaults(func=cmd_consume)
+    feedback = commands.add_parser("feedback", help="residents' 役に立った / 役に立たなかった per answer")
+    feedback.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (Japan time; with --to)")
+    feedback.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (Japan time; with --from)")
+    feedback.add_argument("--database-url", help="the product's database (default: MADOGUCHI_DATABASE_URL)")
+    feedback.set_defaults(func=cmd_feedback)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -263,3 +263,15 @@ class AnalyticsHandoff(Base):
     resolved_at = sa.Column(sa.DateTime)
     local_date = sa.Column(sa.Date, nullable=False, index=True)
     source_updated_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class AnswerFeedback(Base):
+    """A resident's 「役に立った」 or 「役に立たなかった」 under an answer: the entry, the channel and when; nothing about who."""
+
+    __tablename__ = "answer_feedback"
+    id = sa.Column(sa.Integer, primary_key=True)
+    entry = sa.Column(sa.String(130), nullable=False, index=True)  # "topic/entry"
+    helpful = sa.Column(sa.Boolean, nullable=False)
+    channel = sa.Column(sa.String(16))
+    at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    local_date = sa.Column(sa.Date, nullable=False, index=True)  # Japan time
