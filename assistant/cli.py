@@ -40,6 +40,15 @@ def cmd_actions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The Rasa server alone (`rasa run`'s options, the token from the environment), with the product's
+    patches to Rasa applied first (assistant/server/patches/); refuses to start on another Rasa version."""
+    from assistant.server.serve import main as serve
+
+    serve(args.rasa_args)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from assistant.launcher import Stack
 
@@ -176,6 +185,8 @@ def main(argv: List[str] | None = None) -> int:
     actions = sub.add_parser("actions", help="run the action server")
     actions.add_argument("--port", type=int, default=5055)
     actions.set_defaults(func=cmd_actions)
+    serve = sub.add_parser("serve", help="run the Rasa server alone (rasa run's options; MADOGUCHI_API_TOKEN)")
+    serve.set_defaults(func=cmd_serve)
     run = sub.add_parser("run", help="run the action server and the Rasa server (embedded SQLite profile)")
     run.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
     run.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
@@ -213,7 +224,11 @@ def main(argv: List[str] | None = None) -> int:
     chat.add_argument("--url", default="http://127.0.0.1:5005")
     chat.add_argument("--sender", help="a named conversation (sent as an integrator with the data folder's API token)")
     chat.set_defaults(func=cmd_chat)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "serve":
+        args.rasa_args = rest  # handed to `rasa run` as they are
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     return int(args.func(args) or 0)
 
 

@@ -58,9 +58,9 @@ def _load(model_path: str) -> None:
     configure_structlog()
 
     from assistant.gc_tuning import calm_collector
-    from assistant.tuning import apply_worker_tuning
+    from assistant.server.patches import WORKER, apply_all
 
-    apply_worker_tuning()
+    apply_all(WORKER)  # what parsing needs of the server's patches (assistant/server/patches/)
     _loop = asyncio.new_event_loop()
     _agent = Agent.load(model_path)
     calm_collector()

@@ -1,9 +1,7 @@
-"""The tracker store: Rasa's SQL tracker store with retries, and no silent fall-back to memory.
+"""The tracker store: Rasa's SQL tracker store with retries (about 4 s in all), then an error.
 
-Rasa wraps every tracker store in a FailSafeTrackerStore that, when the database fails,
-quietly answers from an empty in-memory tracker: the conversation's state is lost and its new
-events are never written. Here a brief outage is absorbed by retrying (about 4 s in all); a
-longer one raises, so the resident gets the channel's fixed apology instead, and the next
+A longer outage raises, and the patch assistant/server/patches/failsafe_store.py keeps Rasa from falling
+back to an empty in-memory tracker: the resident gets the channel's fixed apology instead, and the next
 message after the database is back finds the conversation as it was.
 """
 from __future__ import annotations
@@ -18,7 +16,7 @@ from typing import Any, Awaitable, Callable, Iterable, Iterator, Optional, Text,
 
 import sqlalchemy as sa
 
-from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -53,6 +51,16 @@ async def _retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL: readers never block the writer. synchronous=NORMAL: a commit does not wait for the disk; a crash
+    of the process loses nothing, only a power cut can lose the last messages."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 class RetryingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose reads and writes are retried while the database is briefly away."""
 
@@ -67,6 +75,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=5,
                                            connect_args={"check_same_thread": False})
+            sa.event.listen(self.engine, "connect", sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
         # The per-message queries as fixed SQL: built with the ORM for every message, each cost about
         # 1 ms of CPU. Rasa's _event_query: a conversation's latest session (or all its sessions).
@@ -255,22 +264,3 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     async def keys(self) -> Iterable[Text]:
         return await _retrying("keys", lambda: SQLTrackerStore.keys(self))
 
-
-def _fail_loudly(store: FailSafeTrackerStore, method: str) -> Callable[..., Awaitable[Any]]:
-    async def call(*args: Any) -> Any:
-        try:
-            return await getattr(store._tracker_store, method)(*args)
-        except Exception as error:
-            logger.error("tracker store unavailable (%s): %s", method, type(error).__name__)
-            raise
-    return call
-
-
-def no_silent_fallback() -> None:
-    """Makes Rasa's FailSafeTrackerStore raise instead of switching to an empty in-memory store."""
-    for method in ("retrieve", "retrieve_full_tracker", "save"):
-        def make(name: str):
-            async def wrapper(self: FailSafeTrackerStore, *args: Any) -> Any:
-                return await _fail_loudly(self, name)(*args)
-            return wrapper
-        setattr(FailSafeTrackerStore, method, make(method))

@@ -15,7 +15,7 @@ from actions.common import wants_easy
 from actions.handoff import _user_metadata, transcript_of
 from assistant import stores
 from assistant.stores import RetryingSQLTrackerStore
-from assistant.tuning import RECENT_EVENTS, compact_events
+from assistant.server.patches.action_payload import RECENT_EVENTS, compact_events
 from tests.conftest import PROJECT_ROOT
 from tests.test_production_profile import services  # noqa: F401  (fixture)
 
@@ -136,6 +136,18 @@ def test_a_new_session_is_read_from_the_database_as_rasa_reads_it(tmp_path):
     again = run(live.retrieve("r4"))
     assert again is not tracker
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["新しいセッション"]
+
+
+def test_the_sqlite_tracker_store_uses_wal_and_other_engines_are_left_alone(tmp_path):
+    import sqlalchemy
+
+    tracker_store = store(tmp_path / "t.db")
+    with tracker_store.engine.connect() as conn:
+        assert conn.execute(sqlalchemy.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sqlalchemy.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    other = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    with other.connect() as conn:
+        assert conn.execute(sqlalchemy.text("PRAGMA journal_mode")).scalar() == "delete"
 
 
 def test_memory_is_bounded_and_expires(tmp_path, monkeypatch):

@@ -26,7 +26,6 @@ from assistant.privacy.memory import redact_message
 from assistant.privacy.redact import redact
 from assistant.ratelimit import DoorLimits, shared_limits
 from assistant.settings import Settings
-from assistant.tuning import apply_server_tuning
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +60,6 @@ class ResidentRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ResidentRestInput":
         settings = Settings.from_env()
-        apply_server_tuning()  # before the Rasa server builds its tracker store
         max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
         from assistant.launcher import api_token
 

@@ -37,6 +37,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     sys.argv = ["rasa", "run", *args, "--enable-api", f"--auth-token={token}"]
     from rasa.__main__ import main as rasa_main
 
+    from assistant.server.patches import PatchRefused, apply_all
+
+    try:
+        apply_all()  # every change to Rasa's code, checked against the installed Rasa (assistant/server/patches/)
+    except PatchRefused as refused:
+        raise SystemExit(f"the Rasa server does not start: {refused}") from None
+
     rasa_main()
 
 
