@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
 
 TRAINING_INPUTS := config.yml assistant/rasa/domain.yml assistant/rasa/rules.yml \
-	$(wildcard nlu_data/*.yml nlu_data/*/*.yml) $(wildcard assistant/nlu/*.py) assistant/text.py assistant/policy.py
+	$(wildcard nlu_data/*.yml nlu_data/*/*.yml) $(wildcard assistant/nlu/*.py) assistant/text.py assistant/server/policy.py
 
 .PHONY: install run test test-fast chat check train validate bench bench-load report clean
 

@@ -30,7 +30,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
         return 1
     from actions.common import get_knowledge
 
-    from assistant.gc_tuning import calm_collector
+    from assistant.server.gc_tuning import calm_collector
     from assistant.server.actions import action_host, serve
 
     action_host()  # refuses another host than loopback without a shared secret, before loading anything

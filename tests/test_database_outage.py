@@ -70,7 +70,7 @@ def outage_stack(services, tmp_path_factory):  # noqa: F811
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
         "action_endpoint:\n  url: ${MADOGUCHI_ACTION_URL}\n"
-        "tracker_store:\n  type: assistant.stores.RetryingSQLTrackerStore\n  dialect: postgresql\n"
+        "tracker_store:\n  type: assistant.server.stores.RetryingSQLTrackerStore\n  dialect: postgresql\n"
         f"  url: 127.0.0.1\n  port: {proxy.port}\n  db: {db}\n  username: postgres\n  password: ''\n"
     )
     stack = Stack(model=MODEL, data_dir=folder, rasa_port=free_port(), action_port=free_port(), console_port=free_port(),

@@ -6,7 +6,7 @@ import sys
 
 CHECK = """
 import gc, time
-from assistant.gc_tuning import calm_collector
+from assistant.server.gc_tuning import calm_collector
 kept = [[i] for i in range(100000)]  # what a server loads at start-up
 full = []
 gc.callbacks.append(lambda phase, info: phase == "stop" and info["generation"] == 2 and full.append(1))

@@ -11,7 +11,7 @@ import pytest
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from assistant.locks import AtomicRedisLockStore
+from assistant.server.locks import AtomicRedisLockStore
 from tests.test_production_profile import services  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.services
@@ -121,7 +121,7 @@ def test_redis_unreachable_is_rasas_lock_error(services):
 
 
 def test_made_from_the_endpoints_settings_as_rasa_makes_it(services):
-    config = EndpointConfig(url="127.0.0.1", type="assistant.locks.AtomicRedisLockStore", port="6379", db="1",
+    config = EndpointConfig(url="127.0.0.1", type="assistant.server.locks.AtomicRedisLockStore", port="6379", db="1",
                             key_prefix="city", poll_interval="0.05")
     lock_store = LockStore.create(config)
     assert isinstance(lock_store, AtomicRedisLockStore)

@@ -79,7 +79,7 @@ def test_a_worker_exits_when_its_server_is_killed(tmp_path):
 
     (tmp_path / "worker.py").write_text(
         "import time\n"
-        "from assistant.nlu_pool import _exit_with_parent\n"
+        "from assistant.server.nlu_pool import _exit_with_parent\n"
         "def run():\n"
         "    _exit_with_parent()\n"
         "    time.sleep(60)\n")

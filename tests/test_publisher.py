@@ -9,7 +9,7 @@ import pytest
 import rasa.shared.core.events  # noqa: F401  (Rasa's broker uses it without importing it)
 from rasa.core.brokers.pika import PikaEventBroker
 
-from assistant.analytics.publisher import BatchingPikaEventBroker
+from assistant.server.broker import BatchingPikaEventBroker
 from tests.test_production_profile import drain_messages, services  # noqa: F401  (fixture)
 
 
@@ -71,7 +71,7 @@ def test_the_production_profile_sends_one_message_per_save():
     from assistant.settings import PROJECT_ROOT
 
     config = yaml.safe_load((PROJECT_ROOT / "assistant" / "rasa" / "endpoints.production.yml").read_text())["event_broker"]
-    assert config["type"] == "assistant.analytics.publisher.BatchingPikaEventBroker"
+    assert config["type"] == "assistant.server.broker.BatchingPikaEventBroker"
 
     async def setting(**settings):  # Rasa's broker takes the running event loop
         return BatchingPikaEventBroker("127.0.0.1", "guest", "guest", queues=["unused"], **settings).one_message_per_save

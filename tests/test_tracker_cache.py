@@ -13,8 +13,8 @@ from rasa_sdk import Tracker
 
 from actions.common import wants_easy
 from actions.handoff import _user_metadata, transcript_of
-from assistant import stores
-from assistant.stores import RetryingSQLTrackerStore
+from assistant.server import stores
+from assistant.server.stores import RetryingSQLTrackerStore
 from assistant.server.patches.action_payload import RECENT_EVENTS, compact_events
 from tests.conftest import PROJECT_ROOT
 from tests.test_production_profile import services  # noqa: F401  (fixture)

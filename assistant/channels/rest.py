@@ -17,11 +17,11 @@ from sanic.response import HTTPResponse
 
 from assistant.channels.access import ConversationTokens, Gate, parse_networks
 from assistant.channels.door import HandoffDoor
-from assistant.gc_tuning import calm_collector
+from assistant.server.gc_tuning import calm_collector
 from assistant.handoff.profile import load_handoff_profile
 from assistant.handoff.store import HandoffStore
 from assistant.knowledge import Knowledge, load_knowledge
-from assistant.nlu_pool import NluPool, shared_pool, stop_shared_pool
+from assistant.server.nlu_pool import NluPool, shared_pool, stop_shared_pool
 from assistant.privacy.memory import redact_message
 from assistant.privacy.redact import redact
 from assistant.ratelimit import DoorLimits, shared_limits
@@ -303,7 +303,7 @@ class ResidentRestInput(RestInput):
     security_headers = SECURITY_HEADERS
 
     async def parse_in_worker(self, request: Request, text: str) -> Optional[Dict[str, Any]]:
-        """The NLU's parse from a worker process (assistant/nlu_pool.py), or None: Rasa parses it."""
+        """The NLU's parse from a worker process (assistant/server/nlu_pool.py), or None: Rasa parses it."""
         if self.nlu is None:
             return None
         agent = getattr(request.app.ctx, "agent", None)

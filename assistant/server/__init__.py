@@ -1,1 +1,3 @@
-"""What plugs into the Rasa server and the processes around it: its entry point, HTTP edge and process lifecycle."""
+"""What plugs into or changes Rasa, and the processes around it: the entry point (serve), HTTP edge, process
+lifecycle, action server, tracker store (stores), lock store (locks), event broker (broker), dialogue policy
+(policy), NLU workers (nlu_pool), garbage collection (gc_tuning), and patches/ (every change to Rasa's code)."""

@@ -143,7 +143,7 @@ async def test_a_tracker_store_that_fails_raises_instead_of_answering_from_memor
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from assistant import stores
+    from assistant.server import stores
 
     monkeypatch.setattr(stores, "RETRY_DELAYS", ())
     store = stores.RetryingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))

@@ -57,7 +57,7 @@ def _load(model_path: str) -> None:
     # line, and Rasa's (processor.message.parse and others) carry the resident's text.
     configure_structlog()
 
-    from assistant.gc_tuning import calm_collector
+    from assistant.server.gc_tuning import calm_collector
     from assistant.server.patches import WORKER, apply_all
 
     apply_all(WORKER)  # what parsing needs of the server's patches (assistant/server/patches/)
