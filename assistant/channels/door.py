@@ -9,9 +9,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from assistant.handoff.profile import HandoffProfile
 from assistant.handoff.store import HandoffStore
 from assistant.privacy.redact import PHONE, find_phones
-from assistant.storage.models import CHAT_STATUSES, HandoffMessage
+from assistant.storage.models import CHAT_STATUSES, HandoffMessage, utcnow
 
 STAFF_PREFIX = "【職員より】"
+LEFT_NOTE = "住民が「おわる」を押して画面を離れました。呼び出しは取り消されました。"
 
 
 def as_reply(message: HandoffMessage, sender: str) -> Dict[str, Any]:
@@ -57,6 +58,18 @@ class HandoffDoor:
             return None, []  # the usual case: one small query and nothing else
         held = self.hold(sender, raw_text, redacted_text) if has_open else None
         return held, ([] if held is not None else self.pending(sender))
+
+    def leave(self, sender: str) -> bool:
+        """The resident ended at the kiosk (おわる) while waiting: the handoff is cancelled and staff read why."""
+        handoff = self.store.open_handoff(sender)
+        if handoff is None:
+            return False
+        self.store.cancel(handoff)
+        note = HandoffMessage(handoff_id=handoff.id, conversation_id=handoff.conversation_id, channel=handoff.channel,
+                              author="bot", text=LEFT_NOTE, delivered_at=utcnow())
+        with self.store.Session() as s, s.begin():
+            s.add(note)
+        return True
 
     def pending(self, sender: str) -> List[Dict[str, Any]]:
         return [as_reply(m, sender) for m in self.store.take_pending(sender)]

@@ -147,9 +147,10 @@ def _easy_marks(messages: Any) -> List[bool]:
     return marks
 
 
-def to_kiosk(messages: Any, furigana: Any) -> List[Dict[str, Any]]:
+def to_kiosk(messages: Any, furigana: Any, source_title: Any = None) -> List[Dict[str, Any]]:
     """The assistant's messages for the kiosk page: text as escaped HTML and with furigana (ruby),
-    button titles likewise, and the source page an answer cites (for its take-home QR code)."""
+    button titles likewise, and the source page an answer cites (for its take-home QR code).
+    With source_title (url -> words), the answer names its source in words instead of the raw address."""
     import html as html_escape
 
     result: List[Dict[str, Any]] = []
@@ -160,12 +161,18 @@ def to_kiosk(messages: Any, furigana: Any) -> List[Dict[str, Any]]:
             result.append({"text": "", "html": "", "ruby": "", "buttons": [], "source": None, "custom": message["custom"]})
     for reply, easy in zip(replies(messages), _easy_marks(messages)):
         source = _SOURCE_RE.search(reply.text)
+        text, title = reply.text, None
+        if source and source_title is not None:
+            title = source_title(source.group(1))
+            before = text[:source.start(1)].rstrip()  # 「出典：」, or 「出典：〇〇市の案内」 that already names it
+            text = before + (title if before.endswith("出典：") else "") + text[source.end(1):]
         result.append({
-            "text": reply.text,
-            "html": html_escape.escape(reply.text).replace("\n", "<br>"),
-            "ruby": furigana.html(reply.text),
+            "text": text,
+            "html": html_escape.escape(text).replace("\n", "<br>"),
+            "ruby": furigana.html(text),
             "buttons": [{"title": b.title, "payload": b.payload, "ruby": furigana.html(b.title)} for b in reply.buttons],
             "source": source.group(1) if source else None,
+            "source_title": title,
             "custom": {**reply.custom, "easy": True} if easy else reply.custom,
         })
     return result
