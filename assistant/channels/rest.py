@@ -167,6 +167,10 @@ class ResidentRestInput(RestInput):
             if self.nlu_workers > 0 and agent is not None and agent.processor is not None:
                 self.nlu = shared_pool(agent.processor.model_path, self.nlu_workers)
 
+        from assistant.server.edge import hang_up_on_cut_uploads
+
+        hang_up_on_cut_uploads()  # on Rasa's app, which exists by now
+
         @webhook.listener("before_server_start")
         async def http_edge(app, loop) -> None:
             # Body and time limits, security headers on Rasa's own routes, no version without the token.

@@ -85,3 +85,26 @@ def install(app: Sanic, token: Optional[str], headers: Mapping[str, str],
 
     app.register_middleware(no_version_without_token, "request")
     app.register_middleware(security_headers, "response")
+
+
+def hang_up_on_cut_uploads(app_names=("rasa_server", "rasa_core_no_api")) -> None:
+    """After the response timeout Sanic (21.12) answers 503 to a client still sending its body, but keeps
+    the socket open for as long as the client likes; a Sanic signal closes it. Registered while Rasa builds
+    its app (signals must exist before the server starts)."""
+    from sanic.exceptions import SanicException
+
+    for name in app_names:
+        try:
+            app = Sanic.get_app(name)
+        except SanicException:
+            continue
+        if getattr(app.ctx, "madoguchi_hang_up", False):
+            continue
+        app.ctx.madoguchi_hang_up = True
+
+        @app.signal("http.lifecycle.response")
+        async def hang_up(request: Request, response: HTTPResponse) -> None:
+            expected = request.headers.get("content-length") or "0"
+            if (response.status == 503 and expected.isdigit() and len(request.body or b"") < int(expected)
+                    and request.transport is not None):
+                request.transport.close()
