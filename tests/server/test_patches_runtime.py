@@ -206,3 +206,31 @@ def test_the_model_parses_the_same_as_with_rasas_runner():
     runner.run = types.MethodType(DaskGraphRunner.run, runner)  # Rasa's own run, on this very runner
     theirs = asyncio.run(parses())
     assert ours == theirs
+
+
+def test_an_idle_kept_connection_is_given_up_before_the_action_server_closes_it(monkeypatch):
+    from rasa.utils.endpoints import EndpointConfig
+    from sanic.config import DEFAULT_CONFIG
+
+    from assistant.server.patches import action_sessions
+
+    assert action_sessions.KEEPALIVE_SECONDS < DEFAULT_CONFIG["KEEP_ALIVE_TIMEOUT"]  # rasa_sdk's Sanic keeps 5 s
+    monkeypatch.setattr(action_sessions, "KEEPALIVE_SECONDS", 0.3)
+
+    async def main():
+        action_sessions.apply()
+        runner, url, seen = await action_server()
+        try:
+            endpoint = EndpointConfig(url=f"{url}/webhook")
+            await endpoint.request(json={"n": "1"}, method="post")
+            await endpoint.request(json={"n": "2"}, method="post")
+            kept = len(seen["peers"])
+            await asyncio.sleep(1.0)  # idle longer than the client keeps a connection
+            await endpoint.request(json={"n": "3"}, method="post")
+            return kept, len(seen["peers"]), seen["posts"]
+        finally:
+            await action_sessions.close_sessions()
+            action_sessions.revert()
+            await runner.cleanup()
+
+    assert asyncio.run(main()) == (1, 2, 3)
