@@ -54,8 +54,16 @@ def wait_for_reply(page, count_before: int):
 
 def press(page, title: str):
     before = page.locator(".message.bot, .message.staff").count()
-    page.locator(".message .choice", has_text=title).last.click()
+    page.locator(".message .choice:not([disabled])", has_text=title).last.click()
     wait_for_reply(page, before)
+
+
+def kiosk_page(browser, assistant, viewport, number: str):
+    context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/kiosk/page?kiosk={number}")
+    page.wait_for_selector(".menu .choice")
+    return page
 
 
 def test_start_screen_has_the_topic_menu_in_large_touch_targets(kiosk):
@@ -81,8 +89,15 @@ def test_a_topic_button_then_a_sub_question_answers_with_source_and_qr(kiosk):
     kiosk.locator("#qr-image").wait_for(state="visible")
     kiosk.wait_for_function("document.getElementById('qr-image').complete")
     assert kiosk.locator("#qr .desk").inner_text().count("0120-000-111") == 1
+    # The dialog has the focus; it names the page in words, and neither it nor the answer shows an address.
+    assert kiosk.evaluate("document.activeElement.closest('#qr') !== null")
+    assert kiosk.locator("#qr-source").inner_text().strip() and "http" not in kiosk.locator("#qr").inner_text()
+    assert "http" not in answer and "http" not in kiosk.locator(".message.bot").last.inner_text()
     kiosk.screenshot(path=str(SHOTS / "2-answer-qr-kiosk.png"))
+    kiosk.keyboard.press("Tab")  # Tab stays in the dialog
+    assert kiosk.evaluate("document.activeElement.closest('#qr') !== null")
     kiosk.locator("#qr-close").click()
+    assert kiosk.evaluate("document.activeElement.classList.contains('take-home')")  # back where the resident was
 
 
 def test_free_text_question_with_furigana_on_and_off(kiosk):
@@ -157,6 +172,7 @@ def test_idle_countdown_then_the_screen_is_cleared(browser, assistant):
     press(page, "更新")
     page.screenshot(path=str(SHOTS / "6-phone.png"), full_page=False)
     page.wait_for_selector("#idle:not([hidden])", timeout=60000)
+    assert page.evaluate("document.activeElement.id") == "idle-continue"
     page.screenshot(path=str(SHOTS / "7-idle-countdown-phone.png"))
     page.wait_for_selector("#idle", state="hidden", timeout=60000)
     assert page.locator(".message.resident").count() == 0
@@ -171,12 +187,57 @@ def test_no_serious_accessibility_violations(browser, assistant):
     page.goto(f"{assistant.url}/webhooks/kiosk/page?kiosk=9")
     page.wait_for_selector(".menu .choice")
     press(page, "なくした")
+    page.fill("#question", "ありがとう")  # an answer without buttons: the conversation still takes the focus to scroll
+    page.locator(".send").click()
+    page.wait_for_function("() => document.querySelectorAll('.message.bot').length > 2", timeout=30000)
     page.evaluate(axe)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]
+               if v["impact"] in ("serious", "critical") or v["id"] in ("region", "scrollable-region-focusable")]
     (SHOTS / "axe.json").write_text(json.dumps(result["violations"], ensure_ascii=False, indent=1), encoding="utf-8")
     assert serious == []
     context.close()
+
+
+def test_only_the_latest_message_keeps_active_buttons(kiosk):
+    press(kiosk, "暗証番号")
+    assert kiosk.locator(".menu .choice:not([disabled])").count() == 0  # the start menu has passed
+    latest = kiosk.locator(".message.bot").last.locator(".choice")
+    assert latest.count() > 0 and kiosk.locator(".message.bot").last.locator(".choice[disabled]").count() == 0
+    style = kiosk.evaluate("getComputedStyle(document.querySelector('.menu .choice')).borderStyle")
+    assert style == "dashed"  # a switched-off button looks switched off
+
+
+def test_back_to_the_first_menu_keeps_furigana_and_text_size(kiosk):
+    press(kiosk, "受取")
+    kiosk.locator("#furigana").click()
+    kiosk.locator("#size-xlarge").click()
+    kiosk.locator("#menu-again").click()
+    last = kiosk.locator("#log > .message").last
+    assert "start" in last.get_attribute("class") and last.locator(".choice:not([disabled])").count() == 9
+    assert last.locator("rt").count() > 0 and kiosk.evaluate("getComputedStyle(document.body).fontSize") == "34px"
+    assert kiosk.locator(".message.resident").count() == 1  # the conversation so far stays
+    press(kiosk, "申請")
+    assert "申請" in bot_texts(kiosk)[-1] and kiosk.locator(".message.bot").last.locator("rt").count() > 0
+
+
+def test_resident_text_is_at_least_24_px(kiosk):
+    press(kiosk, "更新")
+    kiosk.locator("#easy").click()  # a notice
+    sizes = kiosk.evaluate("""() => Array.from(document.querySelectorAll('#kiosk *'))
+        .filter((e) => e.getClientRects().length && !e.closest('rt, template, .visually-hidden')
+                 && Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim()))
+        .map((e) => [e.textContent.trim().slice(0, 12), parseFloat(getComputedStyle(e).fontSize)])""")
+    small = [(text, size) for text, size in sizes if size < 24]
+    assert sizes and small == []
+
+
+def test_the_server_has_a_small_icon(assistant):
+    import urllib.request
+
+    with urllib.request.urlopen(f"{assistant.url}/favicon.ico", timeout=10) as resp:
+        assert resp.status == 200 and resp.headers["Content-Type"].startswith("image/")
+        assert 0 < len(resp.read()) < 20000
 
 
 def axe_source() -> str:

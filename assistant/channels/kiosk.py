@@ -3,7 +3,9 @@ which is the REST channel's door plus the kiosk's rendering (furigana, source QR
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -12,7 +14,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.render import to_kiosk
-from assistant.channels.rest import SECURITY_HEADERS, ResidentRestInput
+from assistant.channels.rest import SECURITY_HEADERS, ResidentRestInput, bad_sender
 from assistant.furigana import get_furigana
 from assistant.privacy.redact import redact
 from assistant.settings import PROJECT_ROOT, Settings
@@ -59,7 +61,24 @@ class KioskInput(ResidentRestInput):
         return {"kiosk": kiosk or None, "easy": bool(raw.get("easy"))}
 
     def reply(self, messages: List[Dict[str, Any]]) -> HTTPResponse:
-        return response.json(to_kiosk(messages, get_furigana()))
+        return response.json(to_kiosk(messages, get_furigana(), self.source_title))
+
+    def source_title(self, url: str) -> str:
+        """A cited page in words (the kiosk shows no raw address; its QR code opens the page)."""
+        city = self.knowledge.municipality["city"]
+        host = urlsplit(url).hostname or ""
+        if host and host == urlsplit(city["website"]).hostname:
+            return f"{city['name']}のホームページ"
+        for suffix, title in SOURCE_TITLES:
+            if host == suffix or host.endswith("." + suffix):
+                return title
+        if "police." in host:
+            return "警察のホームページ"
+        if "kenpo" in host:
+            return "健康保険組合のホームページ"
+        if host.endswith(".lg.jp") or _LOCAL_RE.search(host):
+            return "ほかの自治体のホームページ"
+        return "参考にしたホームページ"
 
     def page(self, request: Request) -> HTTPResponse:
         desk = self.knowledge.municipality["desk"]
@@ -69,6 +88,7 @@ class KioskInput(ResidentRestInput):
             city=self.knowledge.municipality["city"]["name"], desk=desk, menu=menu,
             kiosk=str(request.args.get("kiosk", ""))[:32], idle_minutes=self.idle_minutes,
             countdown_seconds=self.countdown_seconds, greeting_ruby=get_furigana().html(GREETING), greeting=GREETING,
+            waiting=WAITING, waiting_ruby=get_furigana().html(WAITING),
         )
         return response.html(html)
 
@@ -96,10 +116,56 @@ class KioskInput(ResidentRestInput):
                 return response.json({"error": "not_found", "message": "この出典のQRコードはありません。"}, status=404)
             return response.raw(svg, content_type="image/svg+xml")
 
+        @webhook.route("/leave", methods=["POST"])
+        async def leave(request: Request) -> HTTPResponse:
+            """おわる while staff were called: the call is cancelled and staff read that the resident left."""
+            refused, trusted = self.gate.enter(request)
+            if refused is not None:
+                return refused
+            try:
+                body = request.json
+            except Exception:
+                return self._bad_request("本文はJSONで送ってください。")
+            sender = body.get("sender") if isinstance(body, dict) else None
+            if bad_sender(sender):
+                return self._bad_request("sender を指定してください。")
+            refused = self.gate.admit(sender, body.get("token"), trusted, self._start_path())
+            if refused is not None:
+                return refused
+            return response.json({"cancelled": bool(await self._door("leave", self.safe_sender(sender)))})
+
         webhook.static("/static", str(STATIC), name="kiosk_static")
+        # The browser asks every server for /favicon.ico: the kiosk's icon, outside the channel's prefix.
+        object.__setattr__(webhook, "__class__", _WithFavicon)
         return webhook
 
 
+# Who publishes a cited page, by host (the page titles themselves are not in the knowledge).
+SOURCE_TITLES = (
+    ("kojinbango-card.go.jp", "マイナンバーカード総合サイト"), ("myna.go.jp", "マイナポータル"),
+    ("mynumbercard.point.soumu.go.jp", "総務省のマイナンバーカードのページ"), ("soumu.go.jp", "総務省のホームページ"),
+    ("digital.go.jp", "デジタル庁のホームページ"), ("mhlw.go.jp", "厚生労働省のホームページ"),
+    ("jpki.go.jp", "公的個人認証サービスのページ"), ("j-lis.go.jp", "地方公共団体情報システム機構のページ"),
+    ("nta.go.jp", "国税庁のページ"), ("moj.go.jp", "法務省のホームページ"), ("apple.com", "アップルのサポートページ"),
+)
+_LOCAL_RE = re.compile(r"(^|[.-])(city|town|vill|pref)[.-]")  # www.city.x.jp, www.tomioka-town.jp, pref.oita.jp
+FAVICON = STATIC / "favicon.ico"
+
+
+class _WithFavicon(Blueprint):
+    """The kiosk's blueprint, which also answers /favicon.ico at the server's root."""
+
+    def register(self, app, options):
+        super().register(app, options)
+
+        async def favicon(request: Request) -> HTTPResponse:
+            return await response.file(str(FAVICON), mime_type="image/x-icon",
+                                       headers={"Cache-Control": "public, max-age=86400"})
+
+        app.add_route(favicon, "/favicon.ico", methods=["GET"], name="kiosk_favicon")
+
+
+WAITING = "職員を呼びました。この画面の前でお待ちください。"
 GREETING = "こんにちは。マイナンバーカードや、オンラインの手続きのことをご案内します。下のボタンから選んでください。文字で質問することもできます。"
 
 

@@ -10,12 +10,15 @@
   const qr = document.getElementById("qr");
   const idle = document.getElementById("idle");
   const idleSeconds = document.getElementById("idle-seconds");
+  const leave = document.getElementById("leave");
+  const waiting = document.getElementById("waiting");
   const config = {
     kiosk: root.dataset.kiosk || "",
     idleMs: parseFloat(root.dataset.idleMinutes || "2") * 60000,
     countdown: parseInt(root.dataset.countdownSeconds || "30", 10),
   };
-  const state = { conversation: null, furigana: false, easy: false, busy: false, poll: null, idleTimer: null, tick: null };
+  const state = { conversation: null, furigana: false, easy: false, busy: false, poll: null, idleTimer: null, tick: null,
+    handoff: false, opener: null };
 
   // This resident's conversation: its id and token come from the server on the first message.
   function conversation() {
@@ -37,11 +40,28 @@
     node.innerHTML = state.furigana && node.dataset.ruby ? node.dataset.ruby : escapeHtml(node.dataset.plain);
   }
   function paintAll() {
-    log.querySelectorAll("[data-plain]").forEach(paint);
+    root.querySelectorAll("[data-plain]").forEach(paint);
   }
 
   function scrollDown() {
     log.scrollTop = log.scrollHeight;
+  }
+  // A new answer opens at its first line (with the resident's short question above it, when there is one).
+  function scrollToStart(node) {
+    const before = node.previousElementSibling;
+    const top = before && before.classList.contains("resident") && before.offsetHeight < log.clientHeight / 4 ? before : node;
+    log.scrollTop = Math.max(0, top.offsetTop - 8);
+  }
+  // A switch (furigana, text size) keeps the resident's place: the line at the top stays at the top.
+  function keepPlace(change) {
+    const anchor = Array.from(log.children).find((n) => n.offsetTop + n.offsetHeight > log.scrollTop);
+    const share = anchor ? (log.scrollTop - anchor.offsetTop) / Math.max(anchor.offsetHeight, 1) : 0;
+    change();
+    if (anchor) log.scrollTop = anchor.offsetTop + Math.max(0, share) * anchor.offsetHeight;
+  }
+  // Only the latest message's buttons act: the older ones are switched off (their step has passed).
+  function retireButtons() {
+    log.querySelectorAll("button.choice:not([disabled])").forEach((b) => { b.disabled = true; });
   }
 
   function choiceButton(title, ruby, payload) {
@@ -78,19 +98,26 @@
     scrollDown();
   }
 
-  function addNotice(text) {
+  function addNotice(text, stay) {
     const note = document.createElement("p");
     note.className = "notice";
     note.textContent = text;
     log.appendChild(note);
-    scrollDown();
+    if (!stay) scrollDown();
+  }
+
+  // While staff are called the screen stays (no idle wipe) and says so above the conversation.
+  function setWaiting(on) {
+    state.handoff = on;
+    waiting.hidden = !on;
+    if (on) armIdle();
   }
 
   function addAssistant(message) {
     const from = (message.custom && message.custom.from) || "assistant";
     if (!message.text && !(message.buttons || []).length) {
-      if (message.custom && message.custom.handoff) startPolling();
-      return;
+      if (message.custom && message.custom.handoff) { setWaiting(true); startPolling(); }
+      return null;
     }
     const box = document.createElement("section");
     box.className = "message " + (from === "staff" ? "staff" : "bot");
@@ -120,14 +147,22 @@
       take.type = "button";
       take.className = "take-home";
       take.dataset.source = message.source;
+      take.dataset.title = message.source_title || "";
       take.textContent = "持ち帰る（QRコード）";
       buttons.appendChild(take);
     }
     if (buttons.children.length) box.appendChild(buttons);
     log.appendChild(box);
-    if (message.custom && message.custom.handoff) startPolling();
-    if (from === "bot") stopPolling(); // the closing message after staff resolved
-    scrollDown();
+    if (message.custom && message.custom.handoff) { setWaiting(true); startPolling(); }
+    if (from === "bot") { stopPolling(); setWaiting(false); } // the closing message after staff resolved
+    return box;
+  }
+
+  // The assistant's replies: older buttons switched off (not for a staff line), the first reply's start in view.
+  function showReplies(replies) {
+    if (replies.some((r) => !(r.custom && r.custom.from === "staff") && (r.text || (r.buttons || []).length))) retireButtons();
+    const shown = replies.map(addAssistant).filter(Boolean);
+    if (shown.length) scrollToStart(shown[0]);
   }
 
   async function post(path, body) {
@@ -152,7 +187,7 @@
       const replies = await post("webhook", {
         sender: c.sender, token: c.token, message: message, metadata: { kiosk: config.kiosk, easy: state.easy },
       });
-      if (started === state.conversation) replies.forEach(addAssistant);
+      if (started === state.conversation) showReplies(replies);
     } catch (error) {
       if (started === state.conversation) {
         if (!c) state.conversation = null; // no conversation from the server: the next touch asks again
@@ -170,7 +205,7 @@
       try {
         const c = await started;
         const replies = await post("inbox", { sender: c.sender, token: c.token });
-        if (started === state.conversation) replies.forEach(addAssistant);
+        if (started === state.conversation) showReplies(replies);
       } catch (error) { /* the next poll tries again */ }
     }, 3000);
   }
@@ -202,6 +237,8 @@
     setSize("large");
     qr.hidden = true;
     idle.hidden = true;
+    leave.hidden = true;
+    setWaiting(false);
     question.value = "";
     log.replaceChildren();
     showStart();
@@ -213,9 +250,10 @@
     state.idleTimer = setTimeout(startCountdown, config.idleMs);
   }
   function startCountdown() {
+    if (state.handoff) { armIdle(); return; } // staff are on their way: nothing is wiped
     let left = config.countdown;
     idleSeconds.textContent = String(left);
-    idle.hidden = false;
+    openDialog(idle, "idle-continue");
     clearInterval(state.tick);
     state.tick = setInterval(() => {
       left -= 1;
@@ -228,12 +266,34 @@
     armIdle();
   }
 
+  // A dialog takes the focus (and keeps Tab inside); closing it gives the focus back.
+  function openDialog(dialog, focusId) {
+    state.opener = document.activeElement;
+    dialog.hidden = false;
+    document.getElementById(focusId).focus();
+  }
+  function closeDialog(dialog) {
+    dialog.hidden = true;
+    if (state.opener && document.contains(state.opener) && !state.opener.disabled) state.opener.focus();
+    state.opener = null;
+  }
+  document.addEventListener("keydown", (event) => {
+    const dialog = [qr, idle, leave].find((d) => !d.hidden);
+    if (!dialog || event.key !== "Tab") return;
+    const buttons = Array.from(dialog.querySelectorAll("button"));
+    const at = buttons.indexOf(document.activeElement);
+    const next = (at + (event.shiftKey ? buttons.length - 1 : 1)) % buttons.length;
+    event.preventDefault();
+    buttons[at < 0 ? 0 : next].focus();
+  });
+
   log.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button) return;
     if (button.dataset.source) {
       document.getElementById("qr-image").src = "qr?url=" + encodeURIComponent(button.dataset.source);
-      qr.hidden = false;
+      document.getElementById("qr-source").textContent = button.dataset.title || "";
+      openDialog(qr, "qr-close");
     } else if (button.dataset.payload) {
       send(button.dataset.payload, button.dataset.plain);
     }
@@ -254,24 +314,47 @@
   document.getElementById("furigana").addEventListener("click", () => {
     state.furigana = !state.furigana;
     setPressed("furigana", state.furigana);
-    paintAll();
+    keepPlace(paintAll);
   });
   document.getElementById("easy").addEventListener("click", () => {
     state.easy = !state.easy;
     setPressed("easy", state.easy);
     const steps = Array.from(log.querySelectorAll(".message.bot .text")).map((n) => n.dataset.plain || "");
     const last = steps[steps.length - 1] || "";
-    addNotice(state.easy ? "やさしい日本語で表示します。" : "ふつうの日本語で表示します。");
+    addNotice(state.easy ? "やさしい日本語で表示します。" : "ふつうの日本語で表示します。", true);
     if (last.startsWith("手順 ")) send("/guide_repeat", null); // show the current step again in the chosen form
   });
-  document.getElementById("size-large").addEventListener("click", () => setSize("large"));
-  document.getElementById("size-xlarge").addEventListener("click", () => setSize("xlarge"));
+  document.getElementById("size-large").addEventListener("click", () => keepPlace(() => setSize("large")));
+  document.getElementById("size-xlarge").addEventListener("click", () => keepPlace(() => setSize("xlarge")));
+  document.getElementById("show-tools").addEventListener("click", (event) => {
+    const open = event.currentTarget.getAttribute("aria-expanded") !== "true";
+    event.currentTarget.setAttribute("aria-expanded", open ? "true" : "false");
+    document.getElementById("tools").classList.toggle("open", open);
+  });
+  // Back to the topic menu, keeping the conversation, furigana and text size (おわる clears everything).
+  document.getElementById("menu-again").addEventListener("click", () => {
+    retireButtons();
+    showStart();
+    scrollToStart(log.lastElementChild);
+  });
   document.getElementById("call-staff").addEventListener("click", () => send("/human_help_request", "職員を呼ぶ"));
-  document.getElementById("finish").addEventListener("click", reset);
-  document.getElementById("qr-close").addEventListener("click", () => { qr.hidden = true; });
+  // おわる while staff are called asks first, then cancels the call (staff read that the resident left).
+  document.getElementById("finish").addEventListener("click", () => {
+    if (state.handoff) openDialog(leave, "leave-stay");
+    else reset();
+  });
+  document.getElementById("leave-stay").addEventListener("click", () => closeDialog(leave));
+  document.getElementById("leave-confirm").addEventListener("click", async () => {
+    try {
+      const c = await state.conversation;
+      if (c) await post("leave", { sender: c.sender, token: c.token });
+    } catch (error) { /* the screen is cleared all the same; staff find the kiosk empty */ }
+    reset();
+  });
+  document.getElementById("qr-close").addEventListener("click", () => closeDialog(qr));
   document.getElementById("idle-continue").addEventListener("click", () => {
     clearInterval(state.tick);
-    idle.hidden = true;
+    closeDialog(idle);
     armIdle();
   });
   ["pointerdown", "keydown", "input", "scroll"].forEach((kind) => document.addEventListener(kind, touched, true));
