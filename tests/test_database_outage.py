@@ -70,6 +70,7 @@ def outage_stack(services, tmp_path_factory):  # noqa: F811
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
         "action_endpoint:\n  url: ${MADOGUCHI_ACTION_URL}\n"
+        "  headers:\n    X-Madoguchi-Action-Secret: ${MADOGUCHI_ACTION_SECRET}\n"  # as endpoints*.yml
         "tracker_store:\n  type: assistant.server.stores.RetryingSQLTrackerStore\n  dialect: postgresql\n"
         f"  url: 127.0.0.1\n  port: {proxy.port}\n  db: {db}\n  username: postgres\n  password: ''\n"
     )

@@ -4,6 +4,7 @@ KEEPALIVE_SECONDS, before the action server (Sanic: 5 s) could close it under a 
 from __future__ import annotations
 
 import asyncio
+import atexit
 from typing import Any, Dict, Tuple
 
 from assistant.server.patches.base import Swap
@@ -68,10 +69,22 @@ async def close_sessions() -> None:
             await kept.close()
 
 
+def _close_at_exit() -> None:
+    """Closes the kept connections when the server's process ends (its loop is closed by then: closing the
+    connector needs none, and a session left open would be reported as unclosed in the log)."""
+    for _, _, kept in _sessions.values():
+        if kept.connector is not None:
+            kept.connector.close()
+    _sessions.clear()
+
+
 def apply() -> None:
+    if not SWAP.active:
+        atexit.register(_close_at_exit)
     SWAP.apply({TARGET: session})
 
 
 def revert() -> None:
     SWAP.revert()
+    atexit.unregister(_close_at_exit)
     _sessions.clear()
