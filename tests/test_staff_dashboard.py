@@ -209,8 +209,8 @@ def test_every_csv_has_its_japanese_header_and_the_rows_as_shown(console, admin)
     assert channels[1:] == [["ウェブ", "16", "65", "7", "43.8%"], ["キオスク", "11", "23", "10", "90.9%"],
                             ["Telegram", "9", "16", "0", "0.0%"]]
     satisfaction = csv_rows(admin.get(f"{console.url}/staff/dashboard/export/satisfaction.csv", params=OCTOBER))
-    assert satisfaction[1:] == [["1（よくない）", "5未満", "—"], ["2", "5未満", "—"], ["3", "0", "0.0%"],
-                                ["4", "5未満", "—"], ["5（とてもよい）", "0", "0.0%"]]
+    assert satisfaction[1:] == [["1（とても不満）", "5未満", "—"], ["2", "5未満", "—"], ["3", "0", "0.0%"],
+                                ["4", "5未満", "—"], ["5（とても満足）", "0", "0.0%"]]
     fallback = csv_rows(admin.get(f"{console.url}/staff/dashboard/export/fallback.csv", params=OCTOBER))
     assert fallback[1:] == [["ウェブ", "23", "0", "0.0%"], ["キオスク", "0", "0", "—"], ["Telegram", "16", "9", "56.2%"],
                             ["合計", "39", "9", "23.1%"]]

@@ -13,7 +13,7 @@ from assistant.analytics.period import WEEKDAYS
 from assistant.analytics.report import AGE_LABELS, _heat_class
 
 FEW_EXAMPLES = "（件数が少ないため例は載せません）"
-SCORE_LABELS = {1: "1（よくない）", 5: "5（とてもよい）"}
+SCORE_LABELS = {1: "1（とても不満）", 5: "5（とても満足）"}
 ABANDON_ORDER = ("stop", "handoff", "replaced", "left")
 
 
@@ -232,7 +232,7 @@ def satisfaction(m: Measures) -> Table:
     for score in SATISFACTION_SCORES:
         n = s.distribution.get(score, 0)
         t.add(str(score), SCORE_LABELS.get(score, str(score)), Count(n), Percent(n, s.rated))
-    t.note = "チャットで職員が対応を終えたときに、1（よくない）〜5（とてもよい）でたずねています。"
+    t.note = "チャットで職員が対応を終えたときに、1（とても不満）〜5（とても満足）でたずねています。"
     return t
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
 from assistant.demo import flows, phrases
@@ -21,6 +21,7 @@ class Catalog:
 
     guides: Dict[str, Tuple[str, ...]]
     menu: Sequence[Tuple[str, str]]
+    unanswered_seen: List[int] = field(default_factory=list)  # residents of this run with an unanswered question
 
     @classmethod
     def load(cls, knowledge_dir) -> "Catalog":
@@ -133,10 +134,13 @@ async def guide(chat: Chat, catalog: Catalog, rng: random.Random) -> None:
 async def unanswered(chat: Chat, catalog: Catalog, rng: random.Random) -> None:
     """A question the assistant has no answer for; some try again in other words, some give up."""
     await greet(chat, rng, 0.15)
-    await chat.say(rng.choice(phrases.UNANSWERED), rng.uniform(15, 60))
+    # Every other resident of the run asks about the newest thing (the first theme), the rest about any.
+    catalog.unanswered_seen.append(1)
+    theme = phrases.UNANSWERED_THEMES[0] if len(catalog.unanswered_seen) % 2 else rng.choice(phrases.UNANSWERED_THEMES)
+    await chat.say(rng.choice(theme), rng.uniform(15, 60))
     roll = rng.random()
     if roll < 0.2:
-        await chat.say(rng.choice(phrases.UNANSWERED), rng.uniform(15, 45))  # the second miss calls a person
+        await chat.say(rng.choice(theme), rng.uniform(15, 45))  # the second miss calls a person
     elif roll < 0.6 and topic_buttons(chat):
         await chat.press(rng.choice(topic_buttons(chat)), rng.uniform(5, 20))
         await follow_up(chat, rng)

@@ -29,10 +29,19 @@ def _unescape(m: re.Match) -> str:
     return _ESCAPED[m.group(4)]
 
 
+# A JSON number outside a string (a stored confidence such as 9.830660917139e-07) is not something a
+# resident typed: its 12 fraction digits must not read as a My Number. What residents type is in strings.
+_JSON_FLOAT = re.compile(r"(?<=[:\[,])(\s*)-?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?(?=\s*[,}\]])")
+
+
+def _without_json_floats(text: str) -> str:
+    return _JSON_FLOAT.sub(r"\g<1>0", text)
+
+
 def find_my_numbers(text: str) -> List[str]:
     """Valid My Numbers written in the text, in every format redaction knows (any digits, kanji numerals,
     any separator between digit groups, next to other numbers), JSON-escaped or not."""
-    return _my_numbers_in(normalise(unescape_json(text)))
+    return _my_numbers_in(normalise(unescape_json(_without_json_floats(text))))
 
 
 def _digits(text: str) -> str:
@@ -42,7 +51,7 @@ def _digits(text: str) -> str:
 def find_personal_data(text: str, contacts: bool = False, public: Iterable[str] = ()) -> List[str]:
     """The 12 digits of each valid My Number in the text, and "PIN" for each PIN; with `contacts`, "phone" for
     each phone number not among the `public` ones (the desk's) and "e-mail" for each address."""
-    text = normalise(unescape_json(text))
+    text = normalise(unescape_json(_without_json_floats(text)))
     found: List[str] = _my_numbers_in(text)
     redaction = redact(text)
     found += ["PIN"] * redaction.found.count(PIN)

@@ -88,3 +88,12 @@ def test_binary_files_such_as_screenshots_are_skipped(tmp_path):
     assert cli_main(["scan", str(tmp_path)]) == 0
     (tmp_path / "chat.log").write_bytes("暗証番号は5921".encode())
     assert cli_main(["scan", str(tmp_path)]) == 1
+
+
+def test_a_stored_confidence_is_not_read_as_a_my_number():
+    from assistant.privacy.scan import find_my_numbers, find_personal_data
+
+    # 830660917139 has a valid check digit; as the fraction of a JSON number it is not a resident's text
+    stored = '{"intent_ranking": [{"name": "a", "confidence": 9.830660917139e-07}, {"c": 0.830660917139}]}'
+    assert find_personal_data(stored) == []
+    assert find_my_numbers('{"text": "番号は 8306.6091.7139 です", "confidence": 0.5}') == ["830660917139"]
