@@ -8,16 +8,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from assistant.knowledge import KnowledgeError, load_knowledge
+from assistant.knowledge.cli import load_or_report
 from assistant.settings import PROJECT_ROOT, Settings
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    folder = Path(args.knowledge or Settings.from_env().knowledge_dir)
-    try:
-        knowledge = load_knowledge(folder)
-    except KnowledgeError as exc:
-        print(f"knowledge error: {exc}", file=sys.stderr)
+    knowledge, folder = load_or_report(args.knowledge)
+    if knowledge is None:
         return 1
     entries = sum(len(t.entries) for t in knowledge.topics.values())
     print(f"knowledge ok: {len(knowledge.topics)} topics, {entries} answers ({folder})")

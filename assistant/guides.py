@@ -1,7 +1,6 @@
 """Step-by-step guides (knowledge/guides/*.yml): loading, validation, and which steps a resident's answers select."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from assistant.knowledge import KnowledgeError, _fill, _text, easy_text, one_sentence_a_line, read_named_file
-from assistant.knowledge.currency import Currency
+from assistant.knowledge.currency import Currency, Sourced
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_OPTION_LABEL = 16
@@ -48,7 +47,7 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(Sourced):
     id: str
     text: str
     easy: str
@@ -57,14 +56,6 @@ class Step:
     checklist: Tuple[ChecklistItem, ...]
     when: Condition
     currency: Currency  # the guide's, unless the step names its own source, checked or review_by
-
-    @property
-    def source(self) -> str:
-        return self.currency.source
-
-    @property
-    def checked(self) -> dt.date:
-        return self.currency.checked
 
     def items(self, answers: Answers) -> List[str]:
         """The checklist items that apply to these answers (exactly the things to bring)."""

@@ -14,7 +14,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.render import to_kiosk
-from assistant.channels.rest import SECURITY_HEADERS, ResidentRestInput, bad_sender
+from assistant.channels.rest import SECURITY_HEADERS, ResidentRestInput
 from assistant.furigana import get_furigana
 from assistant.privacy.redact import redact
 from assistant.settings import PROJECT_ROOT, Settings
@@ -119,17 +119,7 @@ class KioskInput(ResidentRestInput):
         @webhook.route("/leave", methods=["POST"])
         async def leave(request: Request) -> HTTPResponse:
             """おわる while staff were called: the call is cancelled and staff read that the resident left."""
-            refused, trusted = self.gate.enter(request)
-            if refused is not None:
-                return refused
-            try:
-                body = request.json
-            except Exception:
-                return self._bad_request("本文はJSONで送ってください。")
-            sender = body.get("sender") if isinstance(body, dict) else None
-            if bad_sender(sender):
-                return self._bad_request("sender を指定してください。")
-            refused = self.gate.admit(sender, body.get("token"), trusted, self._start_path())
+            sender, refused = self._admitted(request)
             if refused is not None:
                 return refused
             return response.json({"cancelled": bool(await self._door("leave", self.safe_sender(sender)))})

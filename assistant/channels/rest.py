@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -152,6 +152,21 @@ class ResidentRestInput(RestInput):
     def _bad_request(problem: str) -> HTTPResponse:
         return response.json({"error": "bad_request", "message": problem}, status=400)
 
+    def _admitted(self, request: Request) -> Tuple[Optional[str], Optional[HTTPResponse]]:
+        """The sender of a resident's POST whose credential holds, or the refusal to answer with."""
+        refused, trusted = self.gate.enter(request)
+        if refused is not None:
+            return None, refused
+        try:
+            body = request.json
+        except Exception:
+            return None, self._bad_request("本文はJSONで送ってください。")
+        sender = body.get("sender") if isinstance(body, dict) else None
+        if bad_sender(sender):
+            return None, self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
+        refused = self.gate.admit(sender, body.get("token"), trusted, self._start_path())
+        return (None, refused) if refused is not None else (sender, None)
+
     def _start_path(self) -> str:
         return f"POST /webhooks/{self.url_prefix()}/start"
 
@@ -260,17 +275,7 @@ class ResidentRestInput(RestInput):
         @webhook.route("/inbox", methods=["POST"])
         async def inbox(request: Request) -> HTTPResponse:
             """Staff replies waiting for a conversation (REST and kiosk clients poll this during a handoff)."""
-            refused, trusted = self.gate.enter(request)
-            if refused is not None:
-                return refused
-            try:
-                body = request.json
-            except Exception:
-                return self._bad_request("本文はJSONで送ってください。")
-            sender = body.get("sender") if isinstance(body, dict) else None
-            if bad_sender(sender):
-                return self._bad_request(f"sender は{MAX_SENDER_CHARS}文字までの文字列で指定してください。")
-            refused = self.gate.admit(sender, body.get("token"), trusted, self._start_path())
+            sender, refused = self._admitted(request)
             if refused is not None:
                 return refused
             return self.reply(await self._door("pending", self.safe_sender(sender)) or [])

@@ -1,7 +1,6 @@
 """Loads and validates knowledge/: the municipality profile and one answer file per topic."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import string
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-from assistant.knowledge.currency import MUNICIPALITY_SOURCE, Currency
+from assistant.knowledge.currency import MUNICIPALITY_SOURCE, Currency, Sourced
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_LABEL_CHARS = 14
@@ -26,7 +25,7 @@ class KnowledgeError(ValueError):
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(Sourced):
     """One sub-question of a topic and its answer."""
 
     id: str
@@ -43,14 +42,6 @@ class Entry:
     signals: Tuple["re.Pattern[str]", ...] = ()
     # Words that take a signal back (「払ってない」「話したいわけじゃない」).
     unless: Tuple["re.Pattern[str]", ...] = ()
-
-    @property
-    def source(self) -> str:
-        return self.currency.source
-
-    @property
-    def checked(self) -> dt.date:
-        return self.currency.checked
 
     def signalled_by(self, text: str) -> bool:
         """True for an entry without signals, or when the text shows one of them and none of `unless`."""

@@ -5,19 +5,27 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Optional
 
 from assistant.knowledge.currency import DEFAULT_MONTHS, due_for_review, format_review
 
 
-def cmd_review(args: argparse.Namespace) -> int:
+def load_or_report(folder_arg: Optional[str]):
+    """The knowledge of --knowledge (or the configured folder) and that folder; None after printing why it is bad."""
     from assistant.knowledge import KnowledgeError, load_knowledge
     from assistant.settings import Settings
 
-    folder = Path(args.knowledge or Settings.from_env().knowledge_dir)
+    folder = Path(folder_arg or Settings.from_env().knowledge_dir)
     try:
-        knowledge = load_knowledge(folder)
+        return load_knowledge(folder), folder
     except KnowledgeError as exc:
         print(f"knowledge error: {exc}", file=sys.stderr)
+        return None, folder
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    knowledge, _ = load_or_report(args.knowledge)
+    if knowledge is None:
         return 1
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     print(format_review(due_for_review(knowledge, today, args.months), args.months))

@@ -60,6 +60,20 @@ class Currency:
         return cls(source, checked, review_by)
 
 
+class Sourced:
+    """An answer or a guide step with its `currency`: its source and checked date, read through."""
+
+    currency: Currency
+
+    @property
+    def source(self) -> str:
+        return self.currency.source
+
+    @property
+    def checked(self) -> dt.date:
+        return self.currency.checked
+
+
 @dataclass(frozen=True)
 class ReviewItem:
     """An answer (or a guide) due for a person to compare with its source again."""
