@@ -10,7 +10,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from assistant.channels.door import HandoffDoor
+from assistant.handoff.door import HandoffDoor
 from assistant.channels.kiosk import KioskInput
 from assistant.channels.rest import ResidentRestInput
 from assistant.channels.telegram import AssistantClient

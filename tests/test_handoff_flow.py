@@ -1,7 +1,7 @@
 """Handoff triggers, office hours and the callback, with action_respond in the test process and a frozen clock."""
 import datetime as dt
 
-from assistant.channels.door import HandoffDoor
+from assistant.handoff.door import HandoffDoor
 from assistant.handoff.profile import load_handoff_profile
 from assistant.office_hours import JST
 from assistant.privacy import redact

@@ -2,7 +2,7 @@
 and おわる during a staff call cancelling the handoff with a line for staff."""
 import pytest
 
-from assistant.channels.door import LEFT_NOTE, HandoffDoor
+from assistant.handoff.door import LEFT_NOTE, HandoffDoor
 from assistant.channels.kiosk import KioskInput
 from assistant.channels.render import to_kiosk
 from assistant.furigana import get_furigana

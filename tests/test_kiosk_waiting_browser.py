@@ -3,7 +3,7 @@ that asks and cancels the call, answers that open at their first line, switches 
 a compact phone header (screenshots in test-artifacts/kiosk/)."""
 import pytest
 
-from assistant.channels.door import LEFT_NOTE
+from assistant.handoff.door import LEFT_NOTE
 from assistant.handoff.profile import SATISFACTION_TITLES, satisfaction_buttons
 from tests.test_kiosk_browser import KIOSK, PHONE, SHOTS, browser, kiosk_page, press, wait_for_reply  # noqa: F401
 

@@ -16,7 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.access import ConversationTokens, Gate, parse_networks
-from assistant.channels.door import HandoffDoor
+from assistant.handoff.door import HandoffDoor
 from assistant.server.gc_tuning import calm_collector
 from assistant.handoff.profile import load_handoff_profile
 from assistant.handoff.store import HandoffStore
@@ -289,7 +289,7 @@ class ResidentRestInput(RestInput):
             if channel not in KNOWN_CHANNELS:
                 return self._bad_request(f"channel は {sorted(KNOWN_CHANNELS)} のどれかです。")
             rows = await asyncio.to_thread(self.door.store.pending_for_channel, channel) if self.door else []
-            from assistant.channels.door import as_reply
+            from assistant.handoff.door import as_reply
 
             return response.json({"messages": [dict(as_reply(m, m.conversation_id), id=m.id) for m in rows]})
 
