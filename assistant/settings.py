@@ -21,6 +21,7 @@ class Settings:
     MADOGUCHI_MAX_MESSAGE_CHARS  longest message a resident may send (default 1000)
     MADOGUCHI_RATE_PER_SENDER  messages a minute one conversation may send (default 30; 0 = no limit)
     MADOGUCHI_RATE_PER_IP  messages a minute one client address may send (default 600; 0 = no limit)
+    MADOGUCHI_RATE_PER_KIOSK  messages a minute one kiosk terminal may send, counted per terminal instead of per address, so kiosks behind one NAT address do not share a bucket (default 120; 0 = no limit)
     MADOGUCHI_INTEGRATOR_TOKENS  tokens of trusted back ends (a city's web widget server), comma-separated, 16 characters or more: with `Authorization: Bearer <token>` they name their own sender ids and are limited per resident, not per address (the API token is one too)
     MADOGUCHI_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed, as addresses or networks, comma-separated (default none)
     MADOGUCHI_RETENTION_DAYS  days conversations and closed handoffs are kept before `madoguchi retention` deletes them (default 90)
@@ -39,6 +40,7 @@ class Settings:
     max_message_chars: int
     rate_per_sender: int = 30
     rate_per_ip: int = 600
+    rate_per_kiosk: int = 120
     integrator_tokens: Tuple[str, ...] = ()
     trusted_proxies: Tuple[str, ...] = ()
     retention_days: int = 90
@@ -69,6 +71,7 @@ class Settings:
             max_message_chars=max_chars,
             rate_per_sender=_whole(env, "MADOGUCHI_RATE_PER_SENDER", 30),
             rate_per_ip=_whole(env, "MADOGUCHI_RATE_PER_IP", 600),
+            rate_per_kiosk=_whole(env, "MADOGUCHI_RATE_PER_KIOSK", 120),
             integrator_tokens=_integrator_tokens(env),
             trusted_proxies=_networks(env, "MADOGUCHI_TRUSTED_PROXIES"),
             retention_days=_whole(env, "MADOGUCHI_RETENTION_DAYS", 90) or 90,

@@ -24,11 +24,16 @@ class ConversationTokens:
     """A conversation's token is an HMAC of its sender id under the product's key: nothing is stored,
     and nobody without the key can make the token of a conversation they did not start."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, purpose: bytes = _PURPOSE) -> None:
         self._key = key.encode("utf-8")
+        self._purpose = purpose
+
+    def kind(self, purpose: bytes) -> "ConversationTokens":
+        """Tokens of another kind under the same key: one kind never passes for the other."""
+        return ConversationTokens(self._key.decode("utf-8"), purpose)
 
     def token(self, sender: str) -> str:
-        mac = hmac.new(self._key, _PURPOSE + sender.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+        mac = hmac.new(self._key, self._purpose + sender.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
 
     def new(self, prefix: str) -> dict:
@@ -103,11 +108,19 @@ class Gate:
     def enter(self, request: Request) -> Tuple[Optional[HTTPResponse], bool]:
         """(a refusal or None, whether the caller is a trusted integrator); integrators skip the address limit."""
         trusted = self.integrator(request)
-        if trusted is not True and not self.limits.address_allows(self.address(request)):
+        if trusted is not True and not self.within_limit(request):
             return too_many(), False
         if trusted is False:
             return _refusal(401, "unauthorized", "連携用のトークンが正しくありません（Authorization: Bearer ...）。"), False
         return None, bool(trusted)
+
+    def within_limit(self, request: Request) -> bool:
+        """Whether a caller who is no integrator may go on now: counted per client address."""
+        return self.limits.address_allows(self.address(request))
+
+    def start(self, request: Request, prefix: str) -> HTTPResponse:
+        """The answer to a start call that passed enter(): a new conversation and its token."""
+        return response.json(self.tokens.new(prefix))
 
     def admit(self, sender: str, token: Any, trusted: bool, start_path: str) -> Optional[HTTPResponse]:
         """A refusal, or None when this caller may speak in this conversation now."""
