@@ -144,7 +144,11 @@ def always_open_knowledge(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Assistant:
-    """The action server and the Rasa server, started once per test run on free ports."""
+    """The action server and the Rasa server, started once per test run on free ports; or, with
+    MADOGUCHI_TEST_SERVER, a Rasa server already running there (`madoguchi retrain` tests its candidate so)."""
+    if os.environ.get("MADOGUCHI_TEST_SERVER"):
+        yield Assistant(os.environ["MADOGUCHI_TEST_SERVER"].rstrip("/"), os.environ["MADOGUCHI_API_TOKEN"])
+        return
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")
     from assistant.launcher import Stack
