@@ -34,6 +34,8 @@ class Settings:
     MADOGUCHI_NLU_WORKERS  processes beside the Rasa server that understand residents' messages (default 1, or 0 on a one-core machine; 0 = the server alone)
     MADOGUCHI_EVENT_LOG_URL  production: the database `madoguchi analytics consume` writes RabbitMQ's events to (not the tracker store's)
     MADOGUCHI_ANALYTICS_COLLECT_MINUTES  minutes between the staff console's analytics collections (default 5; 0 = none, cron runs them)
+    MADOGUCHI_RETRAIN_MAX_DROP  points of entry accuracy on the independent set a retrained model may lose and still go live (default 0.5)
+    MADOGUCHI_RASA_URLS  the running Rasa servers `madoguchi retrain` and `rollback` give a new model, comma-separated (default MADOGUCHI_RASA_URL, else http://127.0.0.1:5005)
     """
 
     knowledge_dir: Path
@@ -53,6 +55,7 @@ class Settings:
     event_log_url: str = ""
     nlu_workers: int = 1
     analytics_collect_minutes: float = 5.0
+    retrain_max_drop: float = 0.5
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -85,6 +88,7 @@ class Settings:
             # A worker is worth it only with a core of its own.
             nlu_workers=_whole(env, "MADOGUCHI_NLU_WORKERS", 1 if (os.cpu_count() or 1) >= 2 else 0),
             analytics_collect_minutes=_minutes_or_off(env, "MADOGUCHI_ANALYTICS_COLLECT_MINUTES", 5.0),
+            retrain_max_drop=_points(env, "MADOGUCHI_RETRAIN_MAX_DROP", 0.5),
         )
 
     def broker(self, env: Optional[Mapping[str, str]] = None) -> "BrokerSettings":
@@ -118,6 +122,17 @@ def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number of minutes, not {raw!r}")
     if not 0 < value <= 120:
         raise SettingsError(f"{name} must be more than 0 and at most 120")
+    return value
+
+
+def _points(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip() or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of percentage points, not {raw!r}") from None
+    if not 0 <= value <= 100:
+        raise SettingsError(f"{name} must be between 0 and 100")
     return value
 
 
