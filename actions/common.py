@@ -52,7 +52,7 @@ class Answers:
         return {"title": entry.label, "payload": f'/{topic.id}{{"subtopic":"{entry.id}"}}'}
 
     def menu_buttons(self) -> List[Dict[str, str]]:
-        return [{"title": label, "payload": f"/{topic}"} for label, topic in self.knowledge.menu]
+        return self.knowledge.menu_buttons()
 
     def answer(self, topic: Topic, entry: Entry, easy: bool = False) -> Dict[str, Any]:
         """The message for one entry: answer (its easy text when asked for), source and checked date, follow-ups."""

@@ -12,13 +12,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import Answers
+from assistant.channels.common import CHANNELS
 from assistant.handoff.buttons import BUTTON_MARK, payload_title
 from assistant.handoff.profile import HandoffProfile, load_handoff_profile
 from assistant.handoff.store import HandoffStore
 from assistant.office_hours import JST, OfficeHours, describe, load_office_hours
 from assistant.settings import Settings
 
-KNOWN_CHANNELS = ("rest", "kiosk", "telegram")
+KNOWN_CHANNELS = CHANNELS
 MAX_TRANSCRIPT = 80
 CANCEL_RE = re.compile(r"やめ|止め|キャンセル|いらない|結構|けっこう|不要|cancel", re.I)
 Clock = Callable[[], dt.datetime]

@@ -205,7 +205,7 @@ def main(argv: List[str] | None = None) -> int:
     scan.add_argument("--contacts", action="store_true",
                       help="report phone numbers (other than the desk's and consented callback numbers) and e-mail addresses too")
     scan.set_defaults(func=cmd_scan)
-    from assistant.channels.telegram import add_parser as add_telegram
+    from assistant.channels.telegram.cli import add_parser as add_telegram
     from assistant.staff.cli import add_parsers as add_staff
 
     from assistant.analytics.cli import add_parser as add_analytics

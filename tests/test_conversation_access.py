@@ -13,7 +13,7 @@ from sanic import Sanic
 from assistant.handoff.door import HandoffDoor
 from assistant.channels.kiosk import KioskInput
 from assistant.channels.rest import ResidentRestInput
-from assistant.channels.telegram import AssistantClient
+from assistant.channels.telegram.client import AssistantClient
 from assistant.handoff.profile import load_handoff_profile
 from assistant.handoff.store import HandoffStore
 from assistant.ratelimit import DoorLimits

@@ -14,12 +14,12 @@ from assistant.analytics.disclosure import SMALL_GROUP
 from assistant.analytics.figures import Activity, Rate
 from assistant.analytics.funnels import GuideFunnel, GuideRun, StepFunnel
 from assistant.analytics.period import Period, week_of
+from assistant.channels.common import CHANNELS
 from assistant.analytics.themes import Theme, group_questions
 from assistant.storage.models import (
     AnalyticsConversation, AnalyticsGuideEvent, AnalyticsHandoff, AnalyticsMessage, AnalyticsTopic, utcnow,
 )
 
-CHANNELS = ("rest", "kiosk", "telegram")
 SATISFACTION_SCORES = (1, 2, 3, 4, 5)
 # A guide run whose conversation has been silent this long (the session expiry) was left: abandoned at its last step.
 GUIDE_IDLE = dt.timedelta(minutes=60)

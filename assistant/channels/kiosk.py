@@ -14,19 +14,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.render import to_kiosk
-from assistant.channels.rest import SECURITY_HEADERS, ResidentRestInput
+from assistant.channels.common import KIOSK_HEADERS
+from assistant.channels.rest import ResidentRestInput
 from assistant.furigana import get_furigana
 from assistant.privacy.redact import redact
 from assistant.settings import PROJECT_ROOT, Settings
 
 TEMPLATES = PROJECT_ROOT / "assistant" / "templates"
 STATIC = PROJECT_ROOT / "assistant" / "static" / "kiosk"
-KIOSK_HEADERS = dict(SECURITY_HEADERS, **{
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
-    ),
-})
 
 
 class KioskInput(ResidentRestInput):
@@ -82,8 +77,8 @@ class KioskInput(ResidentRestInput):
 
     def page(self, request: Request) -> HTTPResponse:
         desk = self.knowledge.municipality["desk"]
-        menu = [{"label": label, "ruby": get_furigana().html(label), "payload": f"/{topic}"}
-                for label, topic in self.knowledge.menu]
+        menu = [{"label": b["title"], "ruby": get_furigana().html(b["title"]), "payload": b["payload"]}
+                for b in self.knowledge.menu_buttons()]
         html = _templates().get_template("kiosk/index.html").render(
             city=self.knowledge.municipality["city"]["name"], desk=desk, menu=menu,
             kiosk=str(request.args.get("kiosk", ""))[:32], idle_minutes=self.idle_minutes,

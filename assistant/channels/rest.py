@@ -16,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.access import ConversationTokens, Gate, parse_networks
+from assistant.channels.common import API_HEADERS, CHANNELS, apology
 from assistant.handoff.door import HandoffDoor
 from assistant.server.gc_tuning import calm_collector
 from assistant.handoff.profile import load_handoff_profile
@@ -29,14 +30,8 @@ from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-KNOWN_CHANNELS = {"rest", "kiosk", "telegram"}
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-}
+KNOWN_CHANNELS = frozenset(CHANNELS)
+SECURITY_HEADERS = API_HEADERS
 MAX_SENDER_CHARS = 128
 MAX_METADATA_KEYS = 20
 MAX_METADATA_VALUE_CHARS = 200
@@ -95,11 +90,7 @@ class ResidentRestInput(RestInput):
         return self.knowledge.municipality["desk"]
 
     def apology(self) -> str:
-        desk = self._desk()
-        return (
-            "申し訳ありません。ただいまお答えできませんでした。少し時間をおいてもう一度お試しください。"
-            f"お急ぎの方は{desk['name']}（電話 {desk['phone']}、{desk['hours']}）にお問い合わせください。"
-        )
+        return apology(self._desk())
 
     def empty_reply(self) -> str:
         return "ご質問を文字で入力してください。下のボタンから選ぶこともできます。"
@@ -132,7 +123,7 @@ class ResidentRestInput(RestInput):
         return kept
 
     def menu_buttons(self) -> List[Dict[str, str]]:
-        return [{"title": label, "payload": f"/{topic}"} for label, topic in self.knowledge.menu]
+        return self.knowledge.menu_buttons()
 
     @staticmethod
     def has_words(text: str) -> bool:

@@ -19,8 +19,8 @@ from assistant.demo.resident import KIND_WEIGHTS, KINDS, Catalog, converse
 from assistant.demo.staff import DemoStaff
 from assistant.demo.stores import PREFIX, DemoStores
 from assistant.demo.timeline import Placer, place, quotas
+from assistant.channels.common import CHANNELS
 
-CHANNELS = ("rest", "kiosk", "telegram")
 CHANNEL_WEIGHTS = (60, 25, 15)
 KIOSKS = ("1", "2", "3")
 KIOSK_WEIGHTS = (45, 35, 20)

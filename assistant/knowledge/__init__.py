@@ -92,6 +92,10 @@ class Knowledge:
     def topic(self, topic_id: str) -> Optional[Topic]:
         return self.topics.get(topic_id)
 
+    def menu_buttons(self) -> List[Dict[str, str]]:
+        """The topic menu as buttons (a greeting, a vague question, an empty message)."""
+        return [{"title": label, "payload": f"/{topic}"} for label, topic in self.menu]
+
 
 _REQUIRED_PROFILE = {
     "city": ["name", "website", "general_contact_name", "general_phone", "general_hours"],

@@ -13,6 +13,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant.channels.common import STAFF_HEADERS
 from assistant.handoff.store import HandoffStore
 from assistant.settings import Settings
 
@@ -21,12 +22,7 @@ logger = logging.getLogger(__name__)
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = PACKAGE_ROOT / "templates" / "staff"
 STATIC = PACKAGE_ROOT / "static" / "staff"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
+SECURITY_HEADERS = STAFF_HEADERS
 MAX_REQUEST_BYTES = 64 * 1024
 
 

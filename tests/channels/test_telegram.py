@@ -18,7 +18,12 @@ import pytest
 from aiohttp import web
 
 from assistant.channels import render
-from assistant.channels import telegram as tg
+from assistant.channels.common import APOLOGY
+from assistant.channels.telegram import cli as tg
+from assistant.channels.telegram.chats import KEY_PREFIX
+from assistant.channels.telegram.ids import SenderIds
+from assistant.channels.telegram.logmask import install_log_mask, quiet_libraries
+from assistant.keys import load_id_key
 from assistant.privacy import redact
 from assistant.settings import Settings, SettingsError, TelegramSettings
 from tests.conftest import free_port
@@ -291,8 +296,8 @@ def telegram_settings(servers: Servers, **overrides: str) -> TelegramSettings:
 
 @pytest.fixture
 def log_mask():
-    tg.quiet_libraries()
-    remove = tg.install_log_mask(TOKEN, API_TOKEN)
+    quiet_libraries()
+    remove = install_log_mask(TOKEN, API_TOKEN)
     yield
     remove()
 
@@ -377,7 +382,7 @@ def test_a_payload_longer_than_64_bytes_travels_through_a_stored_key(bridge, fak
 
 
 def test_an_unknown_button_key_asks_to_type_the_question_again(bridge, fakes):
-    sent = say(fakes, button_update(tg.KEY_PREFIX + "no-such-key-000000"))
+    sent = say(fakes, button_update(KEY_PREFIX + "no-such-key-000000"))
     assert "もう一度質問を入力してください" in sent[-1]["text"]
     assert fakes.assistant.received == []
     assert fakes.api.sent("answerCallbackQuery")
@@ -449,7 +454,7 @@ def test_a_reply_longer_than_telegrams_limit_arrives_in_parts(bridge, fakes):
 def test_an_assistant_error_gets_the_apology(bridge, fakes):
     fakes.assistant.answer = lambda body: web.Response(status=500, text="Internal Server Error")
     sent = say(fakes, text_update("暗証番号を忘れました"))
-    assert sent[-1]["text"].startswith(tg.APOLOGY)
+    assert sent[-1]["text"].startswith(APOLOGY)
 
 
 def test_a_rate_limited_resident_sees_the_assistants_own_message(bridge, fakes):
@@ -466,7 +471,7 @@ def test_an_unreachable_assistant_gets_the_apology_without_a_traceback(fakes, tm
         sent += say(fakes, button_update("/guide_stuck"))
     finally:
         running.stop()
-    assert all(m["text"].startswith(tg.APOLOGY) and "電話" in m["text"] for m in sent)
+    assert all(m["text"].startswith(APOLOGY) and "電話" in m["text"] for m in sent)
     assert not any("Traceback" in m["text"] or "Error" in m["text"] for m in sent)
     assert "assistant is unavailable" in caplog.text
 
@@ -477,7 +482,7 @@ def test_an_unexpected_failure_is_logged_with_its_traceback_and_the_resident_get
 
     bridge.bridge.store.sender_for = broken
     sent = say(fakes, text_update("住所が変わりました"))
-    assert sent[-1]["text"].startswith(tg.APOLOGY)
+    assert sent[-1]["text"].startswith(APOLOGY)
     assert "handling update" in caplog.text and "Traceback" in caplog.text and "the database went away" in caplog.text
     assert "住所が変わりました" not in caplog.text and str(USER_ID) not in caplog.text
 
@@ -571,7 +576,7 @@ def test_at_the_bridges_log_levels_user_ids_and_texts_stay_out_of_the_logs(bridg
 
 def test_a_rejected_token_ends_the_bridge_with_a_message_that_does_not_show_it(fakes, tmp_path, caplog):
     wrong = "987654321:AAWrongTokenWrongTokenWrongToken_xyz"
-    remove = tg.install_log_mask(wrong)
+    remove = install_log_mask(wrong)
     try:
         running = RunningBridge(telegram_settings(fakes, MADOGUCHI_TELEGRAM_TOKEN=wrong), tmp_path)
         running.thread.start()
@@ -584,12 +589,12 @@ def test_a_rejected_token_ends_the_bridge_with_a_message_that_does_not_show_it(f
 
 
 def test_the_error_handler_logs_a_traceback_with_the_token_masked(caplog):
-    remove = tg.install_log_mask(TOKEN)
+    remove = install_log_mask(TOKEN)
     try:
         try:
             raise RuntimeError(f"request to https://api.telegram.org/bot{TOKEN}/sendMessage failed")
         except RuntimeError:
-            logging.getLogger("assistant.channels.telegram").exception("telegram: handling update %s failed", 7)
+            logging.getLogger("assistant.channels.telegram.bridge").exception("telegram: handling update %s failed", 7)
     finally:
         remove()
     assert "Traceback" in caplog.text and "RuntimeError" in caplog.text
@@ -629,19 +634,19 @@ def test_the_cli_refuses_to_start_without_a_token(monkeypatch, capsys):
 
 
 def test_sender_ids_are_keyed_hashes_that_change_with_reset_and_survive_redaction():
-    ids = tg.SenderIds("key-one")
+    ids = SenderIds("key-one")
     first = ids.sender(USER_ID, 0)
     assert re.fullmatch(r"tg-[0-9a-f]{32}", first) and str(USER_ID) not in first
     assert ids.sender(USER_ID, 0) == first and ids.sender(USER_ID, 1) != first
-    assert tg.SenderIds("key-two").sender(USER_ID, 0) != first
+    assert SenderIds("key-two").sender(USER_ID, 0) != first
     assert all(redact(ids.sender(uid, 0)).text == ids.sender(uid, 0) for uid in range(100000, 103000))
 
 
 def test_the_id_key_is_generated_once_and_readable_only_by_its_owner(tmp_path):
-    key = tg.load_id_key(tmp_path / "data")
-    assert len(key) == 64 and tg.load_id_key(tmp_path / "data") == key
+    key = load_id_key(tmp_path / "data")
+    assert len(key) == 64 and load_id_key(tmp_path / "data") == key
     assert stat.S_IMODE(os.stat(tmp_path / "data" / "id_key").st_mode) == 0o600
-    assert tg.load_id_key(tmp_path / "data", "configured") == "configured"
+    assert load_id_key(tmp_path / "data", "configured") == "configured"
 
 
 def test_rendering_keeps_buttons_under_the_last_part_and_skips_malformed_entries():
@@ -691,4 +696,4 @@ def test_a_resident_on_telegram_gets_a_real_answer_with_its_source_and_buttons(a
         running.stop()
     assert "出典" in "\n".join(m["text"] for m in sent)
     assert any(keyboard(m) for m in sent)
-    assert not any(m["text"].startswith(tg.APOLOGY) for m in sent)
+    assert not any(m["text"].startswith(APOLOGY) for m in sent)
