@@ -16,7 +16,8 @@ from assistant.settings import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
-SPEC_TOPICS = PROJECT_ROOT.parent / "shared" / "spec" / "topics.yml"
+# The product owner's topic list, kept in the repo (copied from the spec folder of the product brief).
+SPEC_TOPICS = PROJECT_ROOT / "assistant" / "spec" / "topics.yml"
 
 
 _given_ports: set = set()
