@@ -8,6 +8,7 @@ guide_started, step_shown, step_done, step_stuck, guide_completed, guide_abandon
 stop, handoff or replaced). A guide left without a reply is counted as abandoned by analytics
 from the time of its last step_shown.
 """
+# Longer than 300 lines: one state machine (questions, steps, stuck, back, stop) whose transitions read best together.
 from __future__ import annotations
 
 import re

@@ -1,4 +1,6 @@
 """Loads and validates knowledge/: the municipality profile and one answer file per topic."""
+# Longer than 300 lines: the loader of every answer file and the field helpers the guide, office-hours and
+# conversation loaders share; it splits when those move into this package (tests/test_import_graph.py).
 from __future__ import annotations
 
 import re
