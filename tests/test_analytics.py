@@ -28,7 +28,7 @@ from assistant.office_hours import JST
 from assistant.privacy.scan import find_my_numbers
 from assistant.settings import PROJECT_ROOT
 from assistant.storage.db import make_engine
-from tests.test_privacy import with_check_digit
+from tests.privacy.strategies import with_check_digit
 
 KEY = "0123456789abcdef" * 4
 OCTOBER = Period.month("2026-10")

@@ -1,6 +1,8 @@
 """Hypothesis strategies for personal data as residents write it: every digit script, separator and phrasing."""
 from hypothesis import strategies as st
 
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
 
 def with_check_digit(body: str) -> str:
     total = sum(int(c) * (n + 1 if n <= 6 else n - 5) for n, c in enumerate(reversed(body), start=1))

@@ -5,15 +5,7 @@ from hypothesis import given, settings, strategies as st
 from assistant.privacy import (
     CORPORATE_NUMBER, EMAIL, MY_NUMBER, PHONE, PIN, is_corporate_number, is_my_number, redact,
 )
-
-FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-
-
-def with_check_digit(body: str) -> str:
-    total = sum(int(c) * (n + 1 if n <= 6 else n - 5) for n, c in enumerate(reversed(body), start=1))
-    remainder = total % 11
-    return body + str(0 if remainder <= 1 else 11 - remainder)
-
+from tests.privacy.strategies import FULL_WIDTH, with_check_digit
 
 my_numbers = st.text(alphabet="0123456789", min_size=11, max_size=11).map(with_check_digit)
 

@@ -1,7 +1,7 @@
 """The store audit finds valid My Numbers in any format, and nothing else."""
 from assistant.cli import main as cli_main
 from assistant.privacy.scan import find_my_numbers
-from tests.test_privacy import with_check_digit
+from tests.privacy.strategies import with_check_digit
 
 NUMBER = with_check_digit("12345678901")
 

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tests.test_privacy import FULL_WIDTH, with_check_digit
+from tests.privacy.strategies import FULL_WIDTH, with_check_digit
 
 pytestmark = pytest.mark.model
 
