@@ -5,7 +5,8 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from assistant.knowledge import MUNICIPALITY_SOURCE, Entry, Knowledge, Topic, load_knowledge
+from assistant.knowledge import MUNICIPALITY_SOURCE, Entry, Knowledge, Topic
+from assistant.knowledge.live import LiveKnowledge
 from assistant.retrieval import EntryPicker, Reader
 from assistant.settings import Settings
 from assistant.text import TextNormalizer
@@ -19,9 +20,15 @@ _ASKING_WORDS = re.compile(r"いつ|いくら|どこ|何|なに|なん|ない|�
 
 
 @lru_cache(maxsize=1)
+def _live() -> LiveKnowledge:
+    settings = Settings.from_env()
+    return LiveKnowledge(settings.knowledge_dir, settings.database_url, settings.knowledge_refresh_seconds)
+
+
 def get_knowledge() -> Knowledge:
-    """The validated knowledge of this process (built once, on first use)."""
-    return load_knowledge(Settings.from_env().knowledge_dir)
+    """The validated knowledge of this process: knowledge/ with the answers published in the staff console,
+    looked up again every MADOGUCHI_KNOWLEDGE_REFRESH_SECONDS (the same object until one is published)."""
+    return _live().current()
 
 
 class Answers:

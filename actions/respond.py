@@ -42,8 +42,10 @@ class ActionRespond(Action):
         return "action_respond"
 
     def parts(self):
-        if self._parts is None:
-            answers = Answers(self._knowledge or get_knowledge())
+        knowledge = self._knowledge or get_knowledge()
+        if self._parts is None or self._parts[1].answers.knowledge is not knowledge:
+            # First use, or an answer published in the staff console since (get_knowledge gave a new object).
+            answers = Answers(knowledge)
             guides = GuideFlow(answers)
             fallback = FallbackResponder(answers)
             handoff = HandoffResponder(answers, **self._handoff_options)

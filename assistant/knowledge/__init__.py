@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -16,6 +16,12 @@ from assistant.knowledge.currency import MUNICIPALITY_SOURCE, Currency, Sourced
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_LABEL_CHARS = 14
+# An answer (or its easy form) as residents read it: a kiosk screen or a phone without long scrolling.
+MAX_ANSWER_CHARS = 600
+_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+# Answers written in the staff console, by "topic/entry": the fields that replace the file's (answer, easy,
+# source, checked, review_by), validated here exactly as the file's own.
+Overlay = Mapping[str, Mapping[str, Any]]
 
 
 class KnowledgeError(ValueError):
@@ -140,6 +146,9 @@ def _fill(template: str, profile: SimpleNamespace, path: Path, key: str) -> str:
             continue
         if spec or conv or not re.fullmatch(r"[a-z_]+\.[a-z_]+", name):
             raise KnowledgeError(path, key, f"placeholder {{{name}}} must look like {{section.key}}")
+        section, _, attr = name.partition(".")
+        if not hasattr(getattr(profile, section, None), attr):
+            raise KnowledgeError(path, key, f"placeholder {{{name}}} not in municipality.yml")
     try:
         return template.format(**vars(profile))
     except (AttributeError, KeyError, IndexError, ValueError) as exc:
@@ -186,6 +195,8 @@ def _load_entry(raw: Any, index: int, profile: SimpleNamespace, path: Path) -> E
         raise KnowledgeError(path, f"{where}questions", "expected a non-empty list of texts")
     answer = _fill(" ".join(_text(raw, "answer", path, where).split()), profile, path, f"{where}answer")
     answer = one_sentence_a_line(answer)
+    if len(answer) > MAX_ANSWER_CHARS:
+        raise KnowledgeError(path, f"{where}answer", f"longer than {MAX_ANSWER_CHARS} characters ({len(answer)})")
     currency = Currency.read(raw, path, where)
     default = raw.get("default", False)
     if not isinstance(default, bool):
@@ -198,7 +209,17 @@ def _load_entry(raw: Any, index: int, profile: SimpleNamespace, path: Path) -> E
     if handoff in ("sensitive_dv", "fraud") and not signals:
         raise KnowledgeError(path, f"{where}signals", "a high-stakes answer needs the signals that must be in the resident's words")
     easy = one_sentence_a_line(_fill(" ".join(easy_text(raw, "easy", path, where).split()), profile, path, f"{where}easy"))
+    if len(easy) > MAX_ANSWER_CHARS:
+        raise KnowledgeError(path, f"{where}easy", f"longer than {MAX_ANSWER_CHARS} characters ({len(easy)})")
+    if _named(raw["answer"]) != _named(raw["easy"]):
+        raise KnowledgeError(path, f"{where}easy", f"names other placeholders ({', '.join(sorted(_named(raw['easy']))) or 'none'}) "
+                                                   f"than the answer ({', '.join(sorted(_named(raw['answer']))) or 'none'})")
     return Entry(entry_id, label, tuple(q.strip() for q in questions), answer, currency, default, handoff, easy, signals, unless)
+
+
+def _named(template: str) -> set:
+    """The profile values a text names; an easy twin ({practice.x_easy}) counts as the value it simplifies."""
+    return {re.sub(r"_easy$", "", name) for name in _PLACEHOLDER_RE.findall(template)}
 
 
 def _signals(value: Any, path: Path, key: str) -> Tuple["re.Pattern[str]", ...]:
@@ -223,13 +244,21 @@ def read_named_file(path: Path, id_key: str) -> Tuple[Dict[str, Any], str]:
     return data, name
 
 
-def load_topic(path: Path, profile: SimpleNamespace) -> Topic:
+def _overlaid(raw: Any, topic_id: str, overlay: Optional[Overlay]) -> Any:
+    """The file's entry with the console's fields for it, if any."""
+    if not overlay or not isinstance(raw, dict):
+        return raw
+    fields = overlay.get(f"{topic_id}/{raw.get('id')}")
+    return {**raw, **fields} if fields else raw
+
+
+def load_topic(path: Path, profile: SimpleNamespace, overlay: Optional[Overlay] = None) -> Topic:
     data, topic_id = read_named_file(path, "topic")
     title = _text(data, "title", path, "")
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list) or not raw_entries:
         raise KnowledgeError(path, "entries", "expected a non-empty list")
-    entries = tuple(_load_entry(raw, i, profile, path) for i, raw in enumerate(raw_entries))
+    entries = tuple(_load_entry(_overlaid(raw, topic_id, overlay), i, profile, path) for i, raw in enumerate(raw_entries))
     ids = [e.id for e in entries]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -248,8 +277,9 @@ def load_topic(path: Path, profile: SimpleNamespace) -> Topic:
     return Topic(topic_id, title, entries, tuple(followups), clarify.strip() if clarify else None, path)
 
 
-def load_knowledge(folder: Path) -> Knowledge:
-    """Loads and validates the whole folder; raises KnowledgeError naming the file and key."""
+def load_knowledge(folder: Path, overlay: Optional[Overlay] = None) -> Knowledge:
+    """Loads and validates the whole folder (with the console's published answers over it, when given);
+    raises KnowledgeError naming the file and key."""
     folder = Path(folder)
     profile_path = folder / "municipality.yml"
     if not profile_path.is_file():
@@ -261,7 +291,7 @@ def load_knowledge(folder: Path) -> Knowledge:
         raise KnowledgeError(folder / "topics", "(folder)", "no topic files")
     topics: Dict[str, Topic] = {}
     for path in topic_paths:
-        topic = load_topic(path, profile)
+        topic = load_topic(path, profile, overlay)
         topics[topic.id] = topic
     for topic in topics.values():
         for index, followup in enumerate(topic.followups):

@@ -1,4 +1,4 @@
-"""`madoguchi knowledge review`: the answers a person should compare with their source again."""
+"""`madoguchi knowledge review` (answers to compare with their source again) and `export` (the live answers back to YAML)."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +32,31 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from assistant.knowledge import KnowledgeError
+    from assistant.knowledge.export import export
+    from assistant.knowledge.live import usable
+    from assistant.knowledge.versions import AnswerVersions
+    from assistant.settings import Settings
+
+    settings = Settings.from_env()
+    folder = Path(args.knowledge or settings.knowledge_dir)
+    versions = AnswerVersions.from_url(args.database_url or settings.database_url)
+    try:
+        # Answers the files no longer accept are left out (with an error in the log), as the servers do.
+        _, overlay = usable(folder, versions.overlay())
+        written = export(folder, Path(args.out), overlay)
+    except KnowledgeError as exc:
+        print(f"knowledge error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        versions.close()
+    print(f"{args.out}: {len(overlay)} answers published in the console, {len(written)} topic files rewritten")
+    for path in written:
+        print(f"- {path}")
+    return 0
+
+
 def add_parser(sub) -> None:
     knowledge = sub.add_parser("knowledge", help="the answers' sources and checked dates")
     commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
@@ -41,3 +66,10 @@ def add_parser(sub) -> None:
     review.add_argument("--knowledge", help="knowledge folder (default: MADOGUCHI_KNOWLEDGE_DIR or ./knowledge)")
     review.add_argument("--today", help="judge as of this day (YYYY-MM-DD; default today)")
     review.set_defaults(func=cmd_review)
+    export = commands.add_parser(
+        "export", help="write the live knowledge (knowledge/ with the answers published in the staff console) as YAML "
+                       "in knowledge/'s format, e.g. into a checkout of the city's repository")
+    export.add_argument("--out", required=True, help="folder to write (made if missing; may be the knowledge folder itself)")
+    export.add_argument("--knowledge", help="knowledge folder (default: MADOGUCHI_KNOWLEDGE_DIR or ./knowledge)")
+    export.add_argument("--database-url", help="the product's database (default: MADOGUCHI_DATABASE_URL)")
+    export.set_defaults(func=cmd_export)

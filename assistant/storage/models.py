@@ -275,3 +275,23 @@ class AnswerFeedback(Base):
     channel = sa.Column(sa.String(16))
     at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     local_date = sa.Column(sa.Date, nullable=False, index=True)  # Japan time
+
+
+class AnswerVersion(Base):
+    """One version of a knowledge entry's answer written in the staff console (assistant/knowledge/versions.py):
+    texts as in knowledge/ (placeholders unfilled), who wrote it and when, and who published it."""
+
+    __tablename__ = "answer_versions"
+    id = sa.Column(sa.Integer, primary_key=True)
+    entry = sa.Column(sa.String(130), nullable=False, index=True)  # "topic/entry"
+    answer = sa.Column(sa.Text, nullable=False)
+    easy = sa.Column(sa.Text, nullable=False)
+    source = sa.Column(sa.Text, nullable=False)
+    checked = sa.Column(sa.Date, nullable=False)
+    review_by = sa.Column(sa.Date)
+    note = sa.Column(sa.String(200))  # the editor's reason, or "版 3 に戻す"
+    state = sa.Column(sa.String(16), nullable=False, index=True)  # pending | published | rejected | superseded
+    created_by = sa.Column(sa.String(64), nullable=False)  # username
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    decided_by = sa.Column(sa.String(64))  # who published (approved) or rejected it
+    decided_at = sa.Column(sa.DateTime)  # when it went live (published) or was rejected
