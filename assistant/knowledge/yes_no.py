@@ -1,0 +1,139 @@
+"""はい/いいえ first: the short answer (knowledge/yes_no.yml) when a resident asks an entry's question as a yes/no question."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, Mapping, Optional
+
+import yaml
+
+from assistant.knowledge import KnowledgeError
+
+MAX_CHARS = 60
+YES, NO = "はい、", "いいえ、"
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The answer to the entry's question asked the usual way round; `opposite` matches the other way round."""
+
+    text: str
+    opposite: Optional["re.Pattern[str]"] = None
+
+
+def load_yes_no(path: Path, entry_keys: Iterable[str]) -> Dict[str, ShortAnswer]:
+    """Reads and validates the file; raises KnowledgeError naming the file and the key."""
+    path, known = Path(path), set(entry_keys)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(path, "(file)", f"not readable YAML: {exc}") from None
+    if not isinstance(data, dict) or not data:
+        raise KnowledgeError(path, "(file)", "expected a mapping of topic/entry to a short answer")
+    table = {}
+    for key, value in data.items():
+        if key not in known:
+            raise KnowledgeError(path, str(key), "no such entry in knowledge/topics")
+        raw = value if isinstance(value, dict) else {"answer": value}
+        text, opposite = raw.get("answer"), raw.get("opposite")
+        if not isinstance(text, str) or not text.startswith((YES, NO)):
+            raise KnowledgeError(path, f"{key}.answer", "must start with 「はい、」 or 「いいえ、」")
+        if len(text) > MAX_CHARS:
+            raise KnowledgeError(path, f"{key}.answer", f"longer than {MAX_CHARS} characters ({len(text)})")
+        if set(raw) - {"answer", "opposite"}:
+            raise KnowledgeError(path, str(key), "only answer and opposite are allowed")
+        try:
+            pattern = re.compile(opposite, re.I) if opposite else None
+        except (re.error, TypeError) as exc:
+            raise KnowledgeError(path, f"{key}.opposite", f"not a regular expression: {exc}") from None
+        table[key] = ShortAnswer(text, pattern)
+    return table
+
+
+# A question ends with ? or a question particle (after NFKC, so ﾊﾝｶｸ and ？ are covered).
+_TRAILING = re.compile(r"[\s!！。．.…・~〜ーｰ笑\U0001F000-\U0001FAFF\u2600-\u27BF]+$")
+_PARTICLE = re.compile(r"(?:か|かな|かね|かい|かのう|かしら|かや|の|のか|っけ)$")
+_REQUEST = re.compile(r"(?:くれ|もらえ|いただけ|ください|下さい|くださ)(?:ませ|ない)?(?:ん)?(?:か|の|でしょうか)?$")
+_WH = re.compile(r"何|なに|なんで(?!す)|なんの|なんて|なんか|いつ(?!も)|どこ|どう(?!も|ぞ)|いくら|いくつ|誰|だれ|どれ|どちら"
+                 r"|どっち|なぜ|何故|どの|どんな|\b(?:how|what|when|where|which|who|why)\b", re.I)
+# 〜じゃない？／〜でしょ？: the resident states something and asks for agreement; what is stated counts.
+_TAG = re.compile(r"(?:ん|の)?(?:(?:じゃ|では|でわ)(?:ない|ありません|ねえ|ね)(?:です)?|でしょ|だろ|じゃん|やろ)(?:う)?(?:か|の|ね|よね)?$")
+# 〜ないでしょうか: a polite way to ask, not a negative question.
+_POLITE = re.compile(r"ない(?:の)?でしょうか$")
+# 〜ないといけない／〜なきゃだめ: asks whether something is required; not a negative question.
+_OBLIGATION = re.compile(r"(?:ないと|なきゃ|なけりゃ|なければ|なくては|なくちゃ|ねば|んと)\s*(?:いけ|だめ|ダメ|駄目|なら|あかん|まず)")
+# 〜なくてもいい？／〜ないでいい？: asks whether it may be left undone, the other way round.
+_MAY_SKIP = re.compile(r"(?:なくても|なくて|ないで|ずに)\s*(?:いい|よい|良い|大丈夫|構わ|かまわ|平気|ok|済|すむ)", re.I)
+# 〜してはだめ？／〜いけませんか: asks whether it is forbidden, the other way round from 「いいですか」.
+_FORBIDDEN = re.compile(r"(?:だめ|ダメ|駄目|いけない|いけません|あかん|ng|アウト)(?:です|でしょう|なの|なん|なんです)?(?:か|の)?$", re.I)
+_NOT_NEGATIVE = re.compile(r"(?:かま|構)いません|問題(?:ない|ありません)|(?:危|あぶ|少|すく|汚|きたな|もったい|しょうが|仕方が?|つまら|くだら)ない")
+_NEGATIVE = re.compile(r"(?:ない|ません|へん|ひん|ねえ|ねー|なかった|ませんでした)(?:です|ん|の|んです|のです)?(?:か|かな|かね|かい|かのう|かしら|の)?$")
+
+
+def question_sentence(text: str) -> Optional[str]:
+    """The resident's last sentence that asks a yes/no question (normalized), or None."""
+    normalized = unicodedata.normalize("NFKC", text or "")
+    for sentence in reversed(re.split(r"(?<=[。!?\n])", normalized)):
+        core = _TRAILING.sub("", sentence.strip())
+        asks = core.endswith("?")
+        core = _TRAILING.sub("", core.rstrip("?"))
+        if not core or not (asks or _PARTICLE.search(core)):
+            if _WH.search(core):
+                return None  # a later sentence asks 何／どこ／いつ…: that is the need
+            continue
+        if _REQUEST.search(core) or _WH.search(core):
+            return None
+        return core
+    return None
+
+
+def is_negative(question: str) -> bool:
+    """True for a negative question (〜ない？, 〜ませんか, 〜なくてもいい？, 〜だめ？); a tag (〜じゃない？, 〜でしょ？)
+    is no negation, and an obligation (〜ないといけない？) asks the usual way round."""
+    if _OBLIGATION.search(question):
+        return False
+    if _MAY_SKIP.search(question):
+        return True
+    if _POLITE.search(question):
+        return False
+    stated = _TAG.sub("", question)
+    if stated != question:
+        return bool(stated) and is_negative(stated)
+    if _FORBIDDEN.search(question):
+        return True
+    return bool(_NEGATIVE.search(question)) and not _NOT_NEGATIVE.search(question)
+
+
+def _flipped(text: str) -> str:
+    return NO + text[len(YES):] if text.startswith(YES) else YES + text[len(NO):]
+
+
+def answer_for(short: ShortAnswer, text: str) -> Optional[str]:
+    """The short answer turned to the resident's question, or None when the text is no yes/no question."""
+    question = question_sentence(text)
+    if question is None:
+        return None
+    other_way = bool(short.opposite and short.opposite.search(question))
+    return _flipped(short.text) if other_way != is_negative(question) else short.text
+
+
+@lru_cache(maxsize=4)
+def _table(folder: str) -> Dict[str, ShortAnswer]:
+    from assistant.knowledge import load_knowledge
+
+    knowledge = load_knowledge(Path(folder))
+    keys = [f"{t.id}/{e.id}" for t in knowledge.topics.values() for e in t.entries]
+    return load_yes_no(Path(folder) / "yes_no.yml", keys)
+
+
+def short_answer(entry_key: str, text: str, table: Optional[Mapping[str, ShortAnswer]] = None) -> Optional[str]:
+    """「はい、…」/「いいえ、…」 for the chosen entry when the resident's text is a yes/no question, else None."""
+    if table is None:
+        from assistant.settings import Settings
+
+        table = _table(str(Settings.from_env().knowledge_dir))
+    short = table.get(entry_key)
+    return answer_for(short, text) if short else None
