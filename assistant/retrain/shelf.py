@@ -1,0 +1,83 @@
+"""The models folder: the live model (current.tar.gz), the one before it (previous.tar.gz), a dated history
+of every model put live, the candidate being trained, and the lock that lets one retrain run at a time."""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+KEEP_HISTORY = 10  # dated models kept besides the live and the previous one
+
+
+class Busy(RuntimeError):
+    """Another retrain or rollback holds the models folder."""
+
+
+def _place(source: Path, target: Path) -> None:
+    """target becomes a copy of source in one step (a server or `make run` never reads half a file)."""
+    part = target.with_name(f".{target.name}.part")
+    shutil.copyfile(source, part)
+    os.replace(part, target)
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """Paths under one models folder (default models/)."""
+
+    folder: Path
+
+    @property
+    def current(self) -> Path:
+        return self.folder / "current.tar.gz"
+
+    @property
+    def previous(self) -> Path:
+        return self.folder / "previous.tar.gz"
+
+    @property
+    def history(self) -> Path:
+        return self.folder / "history"
+
+    @property
+    def candidate_dir(self) -> Path:
+        return self.folder / "candidate"
+
+    @property
+    def candidate(self) -> Path:
+        return self.candidate_dir / "candidate.tar.gz"
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """One retrain or rollback at a time on this folder (Busy otherwise, at once)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / ".retrain.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise Busy(f"another retrain or rollback is running on {self.folder}") from None
+            yield
+
+    def dated_copy(self, model: Path, model_id: str) -> Path:
+        """A copy of model under history/ with a name no server has loaded before (what PUT /model is given)."""
+        self.history.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = self.history / f"{stamp}-{model_id[:12]}.tar.gz"
+        _place(model, target)
+        return target
+
+    def promote(self, live: Path) -> None:
+        """live (a file in history/) becomes current.tar.gz; the current one becomes previous.tar.gz."""
+        if self.current.exists():
+            _place(self.current, self.previous)
+        _place(live, self.current)
+        self._prune()
+
+    def _prune(self) -> None:
+        dated = sorted(self.history.glob("*.tar.gz"))
+        for old in dated[:-KEEP_HISTORY]:
+            old.unlink()

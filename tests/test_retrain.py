@@ -1,0 +1,182 @@
+"""`madoguchi retrain` and `rollback`: a candidate that lowers accuracy never goes live; one that holds goes live on
+the running server (its replies then come from the new model) and the previous one can be put back."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.retrain.shelf import Busy, Shelf
+from assistant.server.model_swap import SwapError, server_urls, swap_servers
+from assistant.settings import PROJECT_ROOT, Settings, SettingsError
+from tests.conftest import ARTIFACTS, MODEL, free_port
+
+# A made-up word no training example has, taught in reviewed examples to one entry.
+NEW_WORD_ENTRY = "fees/express"
+NEW_WORD_EXAMPLES = [
+    "ぽんぽこ発行っていくら", "ぽんぽこ発行の手数料", "ぽんぽこ発行したい", "ぽんぽこ発行 料金",
+    "ぽんぽこ発行でお願いしたい", "ぽんぽこ発行は有料ですか", "ぽんぽこ発行の値段を教えて", "ぽんぽこ発行 いくら？",
+    "ぽんぽこ発行にするといくらかかる", "ぽんぽこ発行の費用", "ぽんぽこ発行で作るお金", "ぽんぽこ発行って高い？",
+]
+NEW_WORD_MESSAGE = "ぽんぽこ発行の料金を知りたいです"
+
+
+def reviewed_file(folder: Path, pairs) -> None:
+    """nlu_data/reviewed/<file>.yml as `madoguchi nlu reviewed` writes it: retrieval intents `topic/entry`."""
+    by_label = {}
+    for text, label in pairs:
+        by_label.setdefault(label, []).append(text)
+    blocks = [{"intent": label, "examples": "".join(f"- {t}\n" for t in texts)} for label, texts in by_label.items()]
+    (folder / "reviewed").mkdir(exist_ok=True)
+    (folder / "reviewed" / "test.yml").write_text(
+        yaml.safe_dump({"version": "3.1", "nlu": blocks}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def mislabelled(data: Path):
+    """Every entry example again, slightly reworded and labelled with the next entry of the list: wrong on purpose."""
+    from bench.understanding import training_examples
+
+    pairs = [(text, label) for text, label in training_examples(data / "entries") if "/" in label]
+    labels = sorted({label for _, label in pairs})
+    wrong = {label: labels[(i + 1) % len(labels)] for i, label in enumerate(labels)}
+    return [(f"{text}ね", wrong[label]) for text, label in pairs]
+
+
+# --- without a model ----------------------------------------------------------------------------
+def test_servers_and_allowed_drop_come_from_the_settings():
+    assert server_urls({}) == ("http://127.0.0.1:5005",)
+    assert server_urls({"MADOGUCHI_RASA_URL": "http://a:5005/"}) == ("http://a:5005",)
+    assert server_urls({"MADOGUCHI_RASA_URLS": "http://a:5005, http://b:5005", "MADOGUCHI_RASA_URL": "http://c"}) == (
+        "http://a:5005", "http://b:5005")
+    with pytest.raises(SettingsError):
+        server_urls({"MADOGUCHI_RASA_URLS": "a:5005"})
+    assert Settings.from_env({}).retrain_max_drop == 0.5
+    assert Settings.from_env({"MADOGUCHI_RETRAIN_MAX_DROP": "1.5"}).retrain_max_drop == 1.5
+    with pytest.raises(SettingsError):
+        Settings.from_env({"MADOGUCHI_RETRAIN_MAX_DROP": "half"})
+
+
+def test_the_shelf_keeps_the_previous_model_and_lets_one_retrain_run(tmp_path):
+    shelf = Shelf(tmp_path)
+    shelf.current.write_bytes(b"first")
+    second = tmp_path / "second.tar.gz"
+    second.write_bytes(b"second")
+    dated = shelf.dated_copy(second, "abc123")
+    assert dated.parent == shelf.history and dated != shelf.dated_copy(second, "abc123")  # never the same path
+    shelf.promote(dated)
+    assert shelf.current.read_bytes() == b"second" and shelf.previous.read_bytes() == b"first"
+    with shelf.locked():
+        with pytest.raises(Busy):
+            with shelf.locked():
+                pass
+
+
+# --- with the real model: a running server and the gate ---------------------------------------
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """A copy of the live model in its own models folder, served by a running stack (with its NLU worker)."""
+    from assistant.launcher import Stack
+    from tests.conftest import Assistant, always_open_knowledge
+
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train`")
+    folder = tmp_path_factory.mktemp("retrain")
+    shelf = Shelf(folder / "models")
+    shelf.folder.mkdir()
+    shutil.copyfile(MODEL, shelf.current)
+    data_dir = folder / "data"
+    stack = Stack(model=shelf.current, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(),
+                  console_port=free_port(), log_dir=folder / "logs",
+                  extra_env={"MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(folder)), "MADOGUCHI_NLU_WORKERS": "1"})
+    stack.start(timeout=300)
+    client = Assistant(stack.url, stack.token, data_dir)
+    client.shelf, client.folder = shelf, folder
+    yield client
+    stack.stop()
+
+
+def retrain(live, data: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MADOGUCHI_RASA_URLS=live.url, MADOGUCHI_API_TOKEN=live.token,
+               MADOGUCHI_DATA_DIR=str(live.data_dir))
+    env.pop("MADOGUCHI_RETRAIN_MAX_DROP", None)
+    run = subprocess.run([sys.executable, "-m", "assistant.cli", *args, "--models", str(live.shelf.folder),
+                          *(["--data", str(data)] if data else [])],
+                         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    ARTIFACTS.mkdir(exist_ok=True)  # what a city would read in its log
+    (ARTIFACTS / f"{args[0]}-{data.name if data else 'models'}.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
+    return run
+
+
+def training_copy(live, name: str) -> Path:
+    data = live.folder / name
+    shutil.copytree(PROJECT_ROOT / "nlu_data", data)
+    shutil.rmtree(data / "reviewed", ignore_errors=True)  # only this test's reviewed examples
+    return data
+
+
+def serving(live) -> str:
+    """The model_id the running server reports."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{live.url}/status?token={live.token}", timeout=30) as resp:
+        return json.loads(resp.read())["model_id"]
+
+
+def answered(live, text: str):
+    sender = f"r-{uuid.uuid4().hex}"
+    live.send(sender, text)
+    slots = live.tracker(sender)["slots"]
+    return f"{slots['last_topic']}/{slots['last_entry']}" if slots.get("last_entry") else None
+
+
+@pytest.mark.model
+def test_a_server_that_is_not_running_is_skipped_and_a_wrong_token_refused(live):
+    result = swap_servers(MODEL, [f"http://127.0.0.1:{free_port()}"], "some-token")
+    assert result.swapped == [] and len(result.not_running) == 1
+    with pytest.raises(SwapError, match="40[13]"):
+        swap_servers(MODEL, [live.url], "not-the-token")
+
+
+@pytest.mark.model
+def test_mislabelled_reviewed_examples_never_go_live(live):
+    data = training_copy(live, "nlu_mislabelled")
+    reviewed_file(data, mislabelled(data))
+    before, model_before = serving(live), live.shelf.current.read_bytes()
+
+    run = retrain(live, data, "retrain", "--sample", "3")
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "kept the live model" in run.stdout and "entry accuracy drops by" in run.stdout, run.stdout
+    assert "live" in run.stdout and "candidate" in run.stdout  # the figures side by side
+    assert serving(live) == before  # the running server still serves the live model
+    assert live.shelf.current.read_bytes() == model_before and not live.shelf.previous.exists()
+
+
+@pytest.mark.model
+def test_a_candidate_that_holds_goes_live_and_rolls_back(live):
+    data = training_copy(live, "nlu_reviewed")
+    reviewed_file(data, [(text, NEW_WORD_ENTRY) for text in NEW_WORD_EXAMPLES])
+    before = serving(live)
+    assert answered(live, NEW_WORD_MESSAGE) != NEW_WORD_ENTRY
+
+    run = retrain(live, data, "retrain")
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"{live.url}: now serving" in run.stdout
+    assert serving(live) != before
+    # A resident's message is now understood by the new model (not by the NLU worker's copy of the old one).
+    assert answered(live, NEW_WORD_MESSAGE) == NEW_WORD_ENTRY
+    assert live.shelf.previous.exists() and live.shelf.current.read_bytes() == live.shelf.candidate.read_bytes()
+
+    back = retrain(live, None, "rollback")
+
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert serving(live) == before
+    assert answered(live, NEW_WORD_MESSAGE) != NEW_WORD_ENTRY
