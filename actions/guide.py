@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HUMAN_TOPIC, Answers, wants_easy
-from assistant.guides import Guide, Question, Step
+from assistant.knowledge.guides import Guide, Question, Step
 from assistant.retrieval import grams
 
 GUIDE_SLOTS = ("guide_id", "guide_answers", "guide_question", "guide_step", "guide_stuck")

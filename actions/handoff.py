@@ -16,7 +16,7 @@ from assistant.channels.common import CHANNELS
 from assistant.handoff.buttons import BUTTON_MARK, payload_title
 from assistant.handoff.profile import HandoffProfile, load_handoff_profile
 from assistant.handoff.store import HandoffStore
-from assistant.office_hours import JST, OfficeHours, describe, load_office_hours
+from assistant.knowledge.office_hours import JST, OfficeHours, describe, load_office_hours
 from assistant.settings import Settings
 
 KNOWN_CHANNELS = CHANNELS

@@ -24,7 +24,7 @@ from assistant.analytics.names import load_names  # noqa: E402
 from assistant.analytics.period import Period, day_and_hour  # noqa: E402
 from assistant.analytics.report import ReportInput, render  # noqa: E402
 from assistant.knowledge import load_knowledge  # noqa: E402
-from assistant.office_hours import JST  # noqa: E402
+from assistant.knowledge.office_hours import JST  # noqa: E402
 from assistant.storage.db import make_engine, migrate  # noqa: E402
 from assistant.storage.models import (  # noqa: E402
     AnalyticsConversation, AnalyticsGuideEvent, AnalyticsHandoff, AnalyticsMessage, AnalyticsTopic,

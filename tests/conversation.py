@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionRespond
 from assistant.handoff.store import HandoffStore
-from assistant.office_hours import JST
+from assistant.knowledge.office_hours import JST
 
 # A Thursday at 10:00, when the sample city's desk is open.
 OPEN_HOURS = dt.datetime(2026, 11, 26, 10, 0, tzinfo=JST)

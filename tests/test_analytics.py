@@ -24,7 +24,7 @@ from assistant.analytics.period import Period
 from assistant.analytics.report import ReportInput, render
 from assistant.analytics.rules import recommend
 from assistant.handoff.store import HandoffStore
-from assistant.office_hours import JST
+from assistant.knowledge.office_hours import JST
 from assistant.privacy.scan import find_my_numbers
 from assistant.settings import PROJECT_ROOT
 from assistant.storage.db import make_engine

@@ -15,7 +15,7 @@ from assistant.keys import load_id_key
 from assistant.demo.cli import main
 from assistant.demo.run import DemoOptions, run_demo
 from assistant.demo.timeline import Placer, Timeline, last_month, quotas
-from assistant.office_hours import JST, load_office_hours
+from assistant.knowledge.office_hours import JST, load_office_hours
 from assistant.settings import PROJECT_ROOT
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"

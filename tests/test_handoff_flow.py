@@ -3,7 +3,7 @@ import datetime as dt
 
 from assistant.handoff.door import HandoffDoor
 from assistant.handoff.profile import load_handoff_profile
-from assistant.office_hours import JST
+from assistant.knowledge.office_hours import JST
 from assistant.privacy import redact
 from assistant.settings import PROJECT_ROOT
 from tests.conversation import OPEN_HOURS, Conversation

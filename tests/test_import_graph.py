@@ -12,13 +12,6 @@ import pytest
 from assistant.settings import PROJECT_ROOT
 
 PACKAGES = ("assistant", "actions")
-# Circles through imports made inside functions (lazy ones), known and not yet untangled. Remove a line
-# when its circle is gone; a new circle fails the test.
-KNOWN_LAZY_CIRCLES: List[Set[str]] = [
-    # load_knowledge imports guides, office hours and conversation, which import the loader's helpers.
-    {"assistant.knowledge", "assistant.knowledge.currency", "assistant.guides", "assistant.office_hours",
-     "assistant.conversation"},
-]
 
 
 def product_modules() -> Dict[str, Path]:
@@ -106,9 +99,9 @@ def test_no_module_imports_in_a_circle():
     assert circles(import_graph(product_modules(), lazy=False)) == []
 
 
-def test_no_new_circle_through_imports_inside_functions():
-    new = [c for c in circles(import_graph(product_modules(), lazy=True)) if c not in KNOWN_LAZY_CIRCLES]
-    assert new == [], f"import circles (imports inside functions included): {[sorted(c) for c in new]}"
+def test_no_circle_through_imports_inside_functions():
+    found = circles(import_graph(product_modules(), lazy=True))
+    assert found == [], f"import circles (imports inside functions included): {[sorted(c) for c in found]}"
 
 
 def test_the_circle_check_finds_a_circle():

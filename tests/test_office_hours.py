@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from assistant.knowledge import KnowledgeError
-from assistant.office_hours import JST, OfficeHours, describe, load_office_hours
+from assistant.knowledge.office_hours import JST, OfficeHours, describe, load_office_hours
 from assistant.settings import PROJECT_ROOT
 
 

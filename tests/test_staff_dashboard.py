@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from assistant.analytics import measures as M
 from assistant.analytics.names import load_names
 from assistant.analytics.period import WEEKDAYS, Period
-from assistant.office_hours import JST
+from assistant.knowledge.office_hours import JST
 from assistant.settings import PROJECT_ROOT
 from assistant.storage.db import make_engine
 from tests.conftest import ARTIFACTS

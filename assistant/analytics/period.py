@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Tuple
 
-from assistant.office_hours import JST
+from assistant.knowledge.office_hours import JST
 
 WEEKDAYS = "月火水木金土日"
 

@@ -11,7 +11,7 @@ from assistant.analytics.measures import CHANNELS, NOT_PROCEDURES, Measures, all
 from assistant.analytics.names import Names
 from assistant.analytics.period import WEEKDAYS, Period
 from assistant.analytics.rules import RULES, recommend
-from assistant.office_hours import JST
+from assistant.knowledge.office_hours import JST
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
 TITLE = "デジタルデバイド対策レポート"

@@ -20,7 +20,7 @@ def _progress(done: int, total: int) -> None:
 def _desk_open(knowledge_dir: Path) -> bool:
     import datetime as dt
 
-    from assistant.office_hours import JST, load_office_hours
+    from assistant.knowledge.office_hours import JST, load_office_hours
 
     return load_office_hours(knowledge_dir).is_open(dt.datetime.now(JST))
 
@@ -29,7 +29,7 @@ def _refuse_early(options) -> None:
     """A bad month or an unreachable tracker store stops the command before it says it starts."""
     from assistant.demo.stores import tracker_engine
     from assistant.demo.timeline import Placer
-    from assistant.office_hours import load_office_hours
+    from assistant.knowledge.office_hours import load_office_hours
 
     Placer(options.month, load_office_hours(options.knowledge_dir))
     tracker_engine(options.tracker_url).dispose()

@@ -154,7 +154,7 @@ def run_demo(options: DemoOptions) -> DemoResult:
     from assistant.analytics.collect import collect
     from assistant.handoff.profile import load_handoff_profile
     from assistant.handoff.store import HandoffStore
-    from assistant.office_hours import load_office_hours
+    from assistant.knowledge.office_hours import load_office_hours
     from assistant.storage.db import migrate
 
     if options.conversations < 1:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.analytics.handoffs import HANDOFF_SOURCE
 from assistant.analytics.period import utc_from_epoch
-from assistant.office_hours import JST
+from assistant.knowledge.office_hours import JST
 from assistant.storage.db import make_engine
 from assistant.storage.models import Handoff, HandoffMessage
 

@@ -11,7 +11,7 @@ from typing import Callable, List, Optional, Sequence
 import jpholiday
 
 from assistant.analytics.period import Period
-from assistant.office_hours import JST, OfficeHours
+from assistant.knowledge.office_hours import JST, OfficeHours
 
 # Monday to Sunday: residents ask on weekdays, fewer at weekends (the desk is closed).
 DAY_WEIGHTS = (1.0, 0.95, 0.95, 0.9, 0.9, 0.45, 0.35)

@@ -1,18 +1,18 @@
 """Loads and validates knowledge/: the municipality profile and one answer file per topic."""
-# Longer than 300 lines: the loader of every answer file and the field helpers the guide, office-hours and
-# conversation loaders share; it splits when those move into this package (tests/test_import_graph.py).
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-import yaml
-
+from assistant.knowledge.conversation import Conversation
 from assistant.knowledge.currency import MUNICIPALITY_SOURCE, Currency, Sourced
+from assistant.knowledge.fields import KnowledgeError, easy_text, one_sentence_a_line, read_named_file
+from assistant.knowledge.fields import fill as _fill, read_yaml as _read_yaml, required_text as _text
+from assistant.knowledge.guides import load_guides
+from assistant.knowledge.office_hours import OfficeHours
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_LABEL_CHARS = 14
@@ -22,14 +22,6 @@ _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
 # Answers written in the staff console, by "topic/entry": the fields that replace the file's (answer, easy,
 # source, checked, review_by), validated here exactly as the file's own.
 Overlay = Mapping[str, Mapping[str, Any]]
-
-
-class KnowledgeError(ValueError):
-    """A knowledge file is wrong; the message names the file and the key."""
-
-    def __init__(self, path: Path, key: str, problem: str) -> None:
-        self.path, self.key, self.problem = Path(path), key, problem
-        super().__init__(f"{path}: {key}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -84,9 +76,9 @@ class Knowledge:
     municipality: Dict[str, Any]
     topics: Dict[str, Topic] = field(default_factory=dict)
     menu: Tuple[Tuple[str, str], ...] = ()  # (button label, topic id)
-    guides: Dict[str, Any] = field(default_factory=dict)  # guide id -> assistant.guides.Guide
-    office_hours: Any = None  # assistant.office_hours.OfficeHours
-    conversation: Any = None  # assistant.conversation.Conversation
+    guides: Dict[str, Any] = field(default_factory=dict)  # guide id -> assistant.knowledge.guides.Guide
+    office_hours: Any = None  # assistant.knowledge.office_hours.OfficeHours
+    conversation: Any = None  # Conversation
 
     def entry_by_key(self, key: str) -> Optional[Entry]:
         """The entry named `topic/entry`, or None."""
@@ -111,15 +103,6 @@ _REQUIRED_PROFILE = {
 }
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(path, "(file)", f"not valid YAML: {exc}") from None
-    except UnicodeDecodeError:
-        raise KnowledgeError(path, "(file)", "not UTF-8 text") from None
-
-
 def load_municipality(path: Path) -> Dict[str, Any]:
     data = _read_yaml(path)
     if not isinstance(data, dict):
@@ -140,44 +123,8 @@ def _namespace(value: Any) -> Any:
     return value
 
 
-def _fill(template: str, profile: SimpleNamespace, path: Path, key: str) -> str:
-    for _, name, spec, conv in string.Formatter().parse(template):
-        if name is None:
-            continue
-        if spec or conv or not re.fullmatch(r"[a-z_]+\.[a-z_]+", name):
-            raise KnowledgeError(path, key, f"placeholder {{{name}}} must look like {{section.key}}")
-        section, _, attr = name.partition(".")
-        if not hasattr(getattr(profile, section, None), attr):
-            raise KnowledgeError(path, key, f"placeholder {{{name}}} not in municipality.yml")
-    try:
-        return template.format(**vars(profile))
-    except (AttributeError, KeyError, IndexError, ValueError) as exc:
-        raise KnowledgeError(path, key, f"placeholder not in municipality.yml: {exc}") from None
-
-
-def one_sentence_a_line(text: str) -> str:
-    """One sentence a line: easier to read on a phone or a kiosk."""
-    return re.sub(r"([。？！])\s+", r"\1\n", text)
-
-
 # Reasons an answer may hand over to staff at once (knowledge/handoff.yml names them for staff).
 HANDOFF_REASONS = ("asked", "sensitive_dv", "fraud")
-
-
-def _text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise KnowledgeError(path, f"{where}{key}", "missing or empty text")
-    return value.strip()
-
-
-def easy_text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
-    """The やさしい日本語 form that every answer and guide step must have (the kiosk's easy mode shows it)."""
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise KnowledgeError(path, f"{where}{key}", "missing: every answer needs its やさしい日本語 form "
-                                                    "(short sentences, one fact each, the same placeholders)")
-    return value.strip()
 
 
 def _load_entry(raw: Any, index: int, profile: SimpleNamespace, path: Path) -> Entry:
@@ -231,17 +178,6 @@ def _signals(value: Any, path: Path, key: str) -> Tuple["re.Pattern[str]", ...]:
         return tuple(re.compile(v, re.I) for v in value)
     except re.error as exc:
         raise KnowledgeError(path, key, f"not a regular expression: {exc}") from None
-
-
-def read_named_file(path: Path, id_key: str) -> Tuple[Dict[str, Any], str]:
-    """A YAML mapping whose `id_key` must equal the file name; returns it with that id."""
-    data = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise KnowledgeError(path, "(file)", "expected a mapping")
-    name = _text(data, id_key, path, "")
-    if name != path.stem:
-        raise KnowledgeError(path, id_key, f"{name!r} does not match the file name {path.stem!r}")
-    return data, name
 
 
 def _overlaid(raw: Any, topic_id: str, overlay: Optional[Overlay]) -> Any:
@@ -298,14 +234,8 @@ def load_knowledge(folder: Path, overlay: Optional[Overlay] = None) -> Knowledge
             if followup not in topics:
                 raise KnowledgeError(topic.path, f"followups[{index}]", f"unknown topic {followup!r}")
     menu = load_menu(folder / "menu.yml", topics)
-    from assistant.guides import load_guides
-
     guides = load_guides(folder / "guides", profile, list(topics))
-    from assistant.office_hours import OfficeHours
-
     office_hours = OfficeHours.from_profile(municipality, profile_path)
-    from assistant.conversation import Conversation
-
     conversation_path = folder / "conversation.yml"
     conversation = Conversation.from_file(conversation_path)
     knowledge = Knowledge(municipality=municipality, topics=topics, menu=menu, guides=guides,

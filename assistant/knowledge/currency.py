@@ -9,14 +9,14 @@ from typing import Any, Dict, List, Optional
 
 from dateutil.relativedelta import relativedelta
 
+from assistant.knowledge.fields import KnowledgeError
+
 MUNICIPALITY_SOURCE = "municipality"
 DEFAULT_MONTHS = 6
 _URL_RE = re.compile(r"^https?://\S+$")
 
 
 def _error(path: Path, key: str, problem: str) -> Exception:
-    from assistant.knowledge import KnowledgeError
-
     return KnowledgeError(path, key, problem)
 
 

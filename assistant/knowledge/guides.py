@@ -7,8 +7,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
-from assistant.knowledge import KnowledgeError, _fill, _text, easy_text, one_sentence_a_line, read_named_file
 from assistant.knowledge.currency import Currency, Sourced
+from assistant.knowledge.fields import (KnowledgeError, easy_text, fill, one_sentence_a_line, read_named_file,
+                                        required_text)
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_OPTION_LABEL = 16
@@ -133,12 +134,12 @@ def _optional_text(raw: Dict[str, Any], name: str, profile: SimpleNamespace, pat
         return ""
     if not isinstance(value, str) or not value.strip():
         raise KnowledgeError(path, key, "expected text")
-    return one_sentence_a_line(_fill(" ".join(value.split()), profile, path, key))
+    return one_sentence_a_line(fill(" ".join(value.split()), profile, path, key))
 
 
 def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Guide:
     data, guide_id = read_named_file(path, "id")
-    title = _text(data, "title", path, "")
+    title = required_text(data, "title", path, "")
     topics = data.get("topics")
     if not isinstance(topics, list) or not topics:
         raise KnowledgeError(path, "topics", "expected a list of topic ids")
@@ -155,7 +156,7 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
     for index, raw in enumerate(raw_questions):
         if not isinstance(raw, dict) or not isinstance(raw.get("options"), list) or len(raw["options"]) < 2:
             raise KnowledgeError(path, f"questions[{index}]", "expected id, text and at least two options")
-        qid = _text(raw, "id", path, f"questions[{index}].")
+        qid = required_text(raw, "id", path, f"questions[{index}].")
         if qid in values_of:
             raise KnowledgeError(path, f"questions[{index}].id", f"duplicate question id {qid!r}")
         values_of[qid] = tuple(str(o.get("value")) for o in raw["options"] if isinstance(o, dict))
@@ -167,7 +168,7 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
             okey = f"{where}.options[{o_index}]"
             if not isinstance(option, dict):
                 raise KnowledgeError(path, okey, "expected value and label")
-            label = _text(option, "label", path, f"{okey}.")
+            label = required_text(option, "label", path, f"{okey}.")
             if len(label) > _MAX_OPTION_LABEL:
                 raise KnowledgeError(path, f"{okey}.label", f"longer than {_MAX_OPTION_LABEL} characters")
             implies = _condition(option.get("implies"), path, f"{okey}.implies", values_of)
@@ -175,7 +176,7 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
                 raise KnowledgeError(path, f"{okey}.implies", "each implied question takes one value")
             options.append(Option(str(option.get("value")), label, tuple((q, v[0]) for q, v in implies.items())))
         questions.append(Question(
-            str(raw["id"]), _text(raw, "text", path, f"{where}."), tuple(options),
+            str(raw["id"]), required_text(raw, "text", path, f"{where}."), tuple(options),
             _condition(raw.get("when"), path, f"{where}.when", values_of),
         ))
 
@@ -188,7 +189,7 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
         where = f"steps[{index}]"
         if not isinstance(raw, dict):
             raise KnowledgeError(path, where, "expected a mapping")
-        step_id = _text(raw, "id", path, f"{where}.")
+        step_id = required_text(raw, "id", path, f"{where}.")
         if not _ID_RE.match(step_id) or step_id in seen:
             raise KnowledgeError(path, f"{where}.id", f"{step_id!r} must be a unique snake_case id")
         seen.add(step_id)
@@ -201,16 +202,16 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
             if not isinstance(item, dict):
                 raise KnowledgeError(path, ckey, "expected item and when")
             checklist.append(ChecklistItem(
-                _fill(_text(item, "item", path, f"{ckey}."), profile, path, f"{ckey}.item"),
+                fill(required_text(item, "item", path, f"{ckey}."), profile, path, f"{ckey}.item"),
                 _condition(item.get("when"), path, f"{ckey}.when", values_of),
             ))
         steps.append(Step(
             id=step_id,
-            text=one_sentence_a_line(_fill(" ".join(_text(raw, "text", path, f"{where}.").split()), profile, path, f"{where}.text")),
-            easy=one_sentence_a_line(_fill(" ".join(easy_text(raw, "easy", path, f"{where}.").split()), profile, path,
+            text=one_sentence_a_line(fill(" ".join(required_text(raw, "text", path, f"{where}.").split()), profile, path, f"{where}.text")),
+            easy=one_sentence_a_line(fill(" ".join(easy_text(raw, "easy", path, f"{where}.").split()), profile, path,
                                            f"{where}.easy")),
             hint=_optional_text(raw, "hint", profile, path, f"{where}.hint"),
-            prepare=tuple(_fill(p, profile, path, f"{where}.prepare") for p in prepare),
+            prepare=tuple(fill(p, profile, path, f"{where}.prepare") for p in prepare),
             checklist=tuple(checklist),
             when=_condition(raw.get("when"), path, f"{where}.when", values_of),
             currency=Currency.read(raw, path, f"{where}.", inherited=currency),

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import jpholiday
 
-from assistant.knowledge import KnowledgeError
+from assistant.knowledge.fields import KnowledgeError
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from assistant.knowledge import KnowledgeError, _read_yaml
+from assistant.knowledge.fields import KnowledgeError, read_yaml, required_text
 
 
 def _pattern(data: Dict[str, Any], key: str, path: Path, where: str) -> "re.Pattern[str]":
@@ -17,13 +17,6 @@ def _pattern(data: Dict[str, Any], key: str, path: Path, where: str) -> "re.Patt
         return re.compile(value, re.I)
     except re.error as exc:
         raise KnowledgeError(path, f"{where}{key}", f"not a regular expression: {exc}") from None
-
-
-def _text(data: Dict[str, Any], key: str, path: Path, where: str) -> str:
-    value = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(value, str) or not value.strip():
-        raise KnowledgeError(path, f"{where}{key}", "missing or empty text")
-    return value.strip()
 
 
 @dataclass(frozen=True)
@@ -46,7 +39,7 @@ class Conversation:
 
     @classmethod
     def from_file(cls, path: Path) -> "Conversation":
-        data = _read_yaml(path)
+        data = read_yaml(path)
         if not isinstance(data, dict):
             raise KnowledgeError(path, "(file)", "expected a mapping")
         greeting = data.get("greeting") or {}
@@ -63,10 +56,10 @@ class Conversation:
             raise KnowledgeError(path, "person.max_chars", "expected a positive whole number")
         return cls(
             greeting=_pattern(greeting, "pattern", path, "greeting."),
-            greeting_reply=_text(greeting, "reply", path, "greeting."),
-            acknowledge=tuple((_pattern(a, "pattern", path, f"acknowledge[{i}]."), _text(a, "text", path, f"acknowledge[{i}]."))
+            greeting_reply=required_text(greeting, "reply", path, "greeting."),
+            acknowledge=tuple((_pattern(a, "pattern", path, f"acknowledge[{i}]."), required_text(a, "text", path, f"acknowledge[{i}]."))
                               for i, a in enumerate(acknowledge)),
-            phishing_entry=_text(phishing, "entry", path, "phishing."),
+            phishing_entry=required_text(phishing, "entry", path, "phishing."),
             phishing_channel=_pattern(phishing, "channel", path, "phishing."),
             phishing_bait=_pattern(phishing, "bait", path, "phishing."),
             phishing_already=tuple(already),
