@@ -1,30 +1,11 @@
 """The actions, run with a tracker and a CollectingDispatcher (no server needed)."""
-from typing import Any, Dict, List, Optional
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionRespond
 from tests.conversation import OPEN_HOURS, handoff_store
-
-
-def tracker(intent: str, text: str, entities: Optional[List[Dict[str, Any]]] = None,
-            ranking: Optional[List[Dict[str, Any]]] = None, slots: Optional[Dict[str, Any]] = None) -> Tracker:
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "entities": entities or [],
-        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
-    }
-    return Tracker("resident-1", slots or {}, latest, [], False, None, {}, "action_listen")
-
-
-async def run(action, t: Tracker):
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, t, {})
-    return dispatcher.messages, events
+from tests.helpers.actions import run, tracker
 
 
 @pytest.fixture

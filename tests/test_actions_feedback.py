@@ -9,7 +9,7 @@ from actions.respond import ActionRespond
 from assistant.analytics.feedback import per_entry
 from assistant.handoff.store import HandoffStore
 from tests.conversation import OPEN_HOURS
-from tests.test_actions import run, tracker
+from tests.helpers.actions import run, tracker
 
 
 def action_and_store(knowledge):

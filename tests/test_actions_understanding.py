@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.respond import ActionRespond
 from tests.conversation import OPEN_HOURS, handoff_store
-from tests.test_actions import run
+from tests.helpers.actions import run
 
 
 def tracker(intent: str, text: str, ranking: List[Tuple[str, float]],

@@ -55,7 +55,7 @@ def test_analytics_cuts_by_the_age_band_residents_gave(tmp_path):
     from assistant.handoff.store import HandoffStore
     from assistant.settings import PROJECT_ROOT
     from assistant.storage.db import make_engine
-    from tests.test_analytics import COLLECT_NOW, KEY, OCTOBER, Conversation, Handoffs, save, tracker_engine
+    from tests.helpers.analytics import COLLECT_NOW, KEY, OCTOBER, Conversation, Handoffs, save, tracker_engine
 
     tracker = tracker_engine(tmp_path / "tracker.db")
     store = HandoffStore.from_url(f"sqlite:///{tmp_path / 'madoguchi.db'}", upgrade=True)

@@ -1,25 +1,12 @@
 """`madoguchi knowledge review`: answers checked too long ago, or whose review_by has come, listed with their source."""
 import datetime as dt
 
-import yaml
-
 from assistant.cli import main as cli_main
 from assistant.knowledge import load_knowledge
 from assistant.knowledge.currency import due_for_review
-from tests.conftest import always_open_knowledge
+from tests.helpers.knowledge import stale_copy
 
 TODAY = "2026-12-06"
-
-
-def stale_copy(tmp_path):
-    """A knowledge copy where fees/first_time was checked long ago and fees/reissue has a review_by date passed."""
-    folder = always_open_knowledge(tmp_path)
-    path = folder / "topics" / "fees.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["entries"][0]["checked"] = dt.date(2025, 3, 1)
-    data["entries"][1]["review_by"] = dt.date(2026, 12, 1)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return folder, data
 
 
 def test_review_lists_an_old_check_and_a_passed_review_date_with_their_sources(tmp_path, capsys):

@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.knowledge.test_review import stale_copy
+from tests.helpers.knowledge import stale_copy
 from tests.test_staff_console import ConsoleServer, start_console
 
 

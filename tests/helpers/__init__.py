@@ -1,0 +1,1 @@
+"""Helpers several test modules share: no test module imports another."""
