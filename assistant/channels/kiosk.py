@@ -120,8 +120,13 @@ class KioskInput(ResidentRestInput):
             return response.json({"cancelled": bool(await self._door("leave", self.safe_sender(sender)))})
 
         webhook.static("/static", str(STATIC), name="kiosk_static")
-        # The browser asks every server for /favicon.ico: the kiosk's icon, outside the channel's prefix.
-        object.__setattr__(webhook, "__class__", _WithFavicon)
+
+        @webhook.listener("main_process_start")
+        async def favicon(app, loop) -> None:
+            # The browser asks every server for /favicon.ico, outside the channel's prefix: a static route of
+            # the app itself, added in Sanic's first listener (before the server's startup fixes the routes).
+            serve_favicon(app)
+
         return webhook
 
 
@@ -137,21 +142,15 @@ _LOCAL_RE = re.compile(r"(^|[.-])(city|town|vill|pref)[.-]")  # www.city.x.jp, w
 FAVICON = STATIC / "favicon.ico"
 
 
-class _WithFavicon(Blueprint):
-    """The kiosk's blueprint, which also answers /favicon.ico at the server's root."""
-
-    def register(self, app, options):
-        super().register(app, options)
-
-        async def favicon(request: Request) -> HTTPResponse:
-            return await response.file(str(FAVICON), mime_type="image/x-icon",
-                                       headers={"Cache-Control": "public, max-age=86400"})
-
-        app.add_route(favicon, "/favicon.ico", methods=["GET"], name="kiosk_favicon")
+def serve_favicon(app) -> None:
+    """/favicon.ico at the server's root: the kiosk's icon, through Sanic's static files (304 when unchanged)."""
+    if any(route.path == "favicon.ico" for route in app.router.routes):
+        return
+    app.static("/favicon.ico", str(FAVICON), name="kiosk_favicon", content_type="image/x-icon")
 
 
 WAITING = "職員を呼びました。この画面の前でお待ちください。"
-GREETING = "こんにちは。マイナンバーカードや、オンラインの手続きのことをご案内します。下のボタンから選んでください。文字で質問することもできます。"
+GREETING = "こんにちは。マイナンバーカードや、オンラインの手続きをご案内します。知りたいことのボタンを押してください。"
 
 
 @lru_cache(maxsize=1)

@@ -147,10 +147,35 @@ def _easy_marks(messages: Any) -> List[bool]:
     return marks
 
 
+# Under an answer, the kiosk asks this above its 「役に立った」「役に立たなかった」 buttons (a group of their own).
+RATING_QUESTION = "この答えは、役に立ちましたか？"
+
+
+def is_rating(button: Button) -> bool:
+    """Whether a button is an answer's 「役に立った」 or 「役に立たなかった」 (its payload names the answer's entry)."""
+    import json
+
+    from assistant.analytics.feedback import FEEDBACK_INTENT, is_answer_feedback
+
+    prefix = "/" + FEEDBACK_INTENT
+    if not button.payload.startswith(prefix + "{"):
+        return False
+    try:
+        entities = json.loads(button.payload[len(prefix):])
+    except ValueError:
+        return False
+    return isinstance(entities, dict) and is_answer_feedback(entities.get("answer"))
+
+
+def _kiosk_button(button: Button, furigana: Any) -> Dict[str, str]:
+    return {"title": button.title, "payload": button.payload, "ruby": furigana.html(button.title)}
+
+
 def to_kiosk(messages: Any, furigana: Any, source_title: Any = None) -> List[Dict[str, Any]]:
     """The assistant's messages for the kiosk page: text as escaped HTML and with furigana (ruby),
     button titles likewise, and the source page an answer cites (for its take-home QR code).
-    With source_title (url -> words), the answer names its source in words instead of the raw address."""
+    With source_title (url -> words), the answer names its source in words instead of the raw address.
+    An answer's two rating buttons come apart in "rating", under the question that goes with them."""
     import html as html_escape
 
     result: List[Dict[str, Any]] = []
@@ -158,7 +183,8 @@ def to_kiosk(messages: Any, furigana: Any, source_title: Any = None) -> List[Dic
         # A message with data only (such as {"handoff": ...}): the page acts on it, nothing to show.
         if isinstance(message, dict) and isinstance(message.get("custom"), dict) and not message.get("text") \
                 and not message.get("buttons"):
-            result.append({"text": "", "html": "", "ruby": "", "buttons": [], "source": None, "custom": message["custom"]})
+            result.append({"text": "", "html": "", "ruby": "", "buttons": [], "rating": None, "source": None,
+                           "custom": message["custom"]})
     for reply, easy in zip(replies(messages), _easy_marks(messages)):
         source = _SOURCE_RE.search(reply.text)
         text, title = reply.text, None
@@ -166,11 +192,14 @@ def to_kiosk(messages: Any, furigana: Any, source_title: Any = None) -> List[Dic
             title = source_title(source.group(1))
             before = text[:source.start(1)].rstrip()  # 「出典：」, or 「出典：〇〇市の案内」 that already names it
             text = before + (title if before.endswith("出典：") else "") + text[source.end(1):]
+        rating = [b for b in reply.buttons if is_rating(b)]
         result.append({
             "text": text,
             "html": html_escape.escape(text).replace("\n", "<br>"),
             "ruby": furigana.html(text),
-            "buttons": [{"title": b.title, "payload": b.payload, "ruby": furigana.html(b.title)} for b in reply.buttons],
+            "buttons": [_kiosk_button(b, furigana) for b in reply.buttons if not is_rating(b)],
+            "rating": {"question": RATING_QUESTION, "ruby": furigana.html(RATING_QUESTION),
+                       "buttons": [_kiosk_button(b, furigana) for b in rating]} if rating else None,
             "source": source.group(1) if source else None,
             "source_title": title,
             "custom": {**reply.custom, "easy": True} if easy else reply.custom,

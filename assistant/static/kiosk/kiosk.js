@@ -18,7 +18,7 @@
     countdown: parseInt(root.dataset.countdownSeconds || "30", 10),
   };
   const state = { conversation: null, furigana: false, easy: false, busy: false, poll: null, idleTimer: null, tick: null,
-    handoff: false, opener: null };
+    handoff: false, opener: null, ratings: 0, noteTimer: null };
 
   // This resident's conversation: its id and token come from the server on the first message.
   function conversation() {
@@ -30,6 +30,17 @@
     const div = document.createElement("div");
     div.textContent = text;
     return div.innerHTML.replace(/\n/g, "<br>");
+  }
+
+  const EASY_ON = "やさしい日本語にしました。これからの答えは、やさしい日本語で出ます。";
+  const EASY_OFF = "ふつうの日本語にしました。";
+  const switchNote = document.getElementById("switch-note");
+  // What a switch did, in the header where the resident is looking (the conversation keeps its place).
+  function showSwitchNote(text) {
+    clearTimeout(state.noteTimer);
+    switchNote.textContent = text;
+    switchNote.hidden = false;
+    state.noteTimer = setTimeout(() => { switchNote.hidden = true; }, 8000);
   }
 
   const NO_EASY = "この文は、やさしい日本語ではありません。";
@@ -152,10 +163,31 @@
       buttons.appendChild(take);
     }
     if (buttons.children.length) box.appendChild(buttons);
+    if (message.rating && (message.rating.buttons || []).length) box.appendChild(ratingGroup(message.rating));
     log.appendChild(box);
     if (message.custom && message.custom.handoff) { setWaiting(true); startPolling(); }
     if (from === "bot") { stopPolling(); setWaiting(false); } // the closing message after staff resolved
     return box;
+  }
+
+  // 「役に立った」「役に立たなかった」 in a group of their own under the answer, with the question they answer.
+  function ratingGroup(rating) {
+    state.ratings += 1;
+    const group = document.createElement("div");
+    group.className = "rating";
+    group.setAttribute("role", "group");
+    const question = document.createElement("p");
+    question.className = "rating-question";
+    question.id = "rating-" + state.ratings;
+    question.dataset.plain = rating.question;
+    question.dataset.ruby = rating.ruby || "";
+    paint(question);
+    group.setAttribute("aria-labelledby", question.id);
+    const row = document.createElement("div");
+    row.className = "buttons rating-buttons";
+    rating.buttons.forEach((b) => row.appendChild(choiceButton(b.title, b.ruby, b.payload)));
+    group.append(question, row);
+    return group;
   }
 
   // The assistant's replies: older buttons switched off (not for a staff line), the first reply's start in view.
@@ -179,6 +211,7 @@
   async function send(message, shown) {
     if (state.busy) return;
     state.busy = true;
+    showTools(false);
     if (shown) addResident(shown);
     const started = conversation();
     let c = null;
@@ -238,6 +271,8 @@
     qr.hidden = true;
     idle.hidden = true;
     leave.hidden = true;
+    clearTimeout(state.noteTimer);
+    switchNote.hidden = true;
     setWaiting(false);
     question.value = "";
     log.replaceChildren();
@@ -321,18 +356,24 @@
     setPressed("easy", state.easy);
     const steps = Array.from(log.querySelectorAll(".message.bot .text")).map((n) => n.dataset.plain || "");
     const last = steps[steps.length - 1] || "";
-    addNotice(state.easy ? "やさしい日本語で表示します。" : "ふつうの日本語で表示します。", true);
+    const said = state.easy ? EASY_ON : EASY_OFF;
+    addNotice(said, true);
+    showSwitchNote(said);
     if (last.startsWith("手順 ")) send("/guide_repeat", null); // show the current step again in the chosen form
   });
   document.getElementById("size-large").addEventListener("click", () => keepPlace(() => setSize("large")));
   document.getElementById("size-xlarge").addEventListener("click", () => keepPlace(() => setSize("xlarge")));
-  document.getElementById("show-tools").addEventListener("click", (event) => {
-    const open = event.currentTarget.getAttribute("aria-expanded") !== "true";
-    event.currentTarget.setAttribute("aria-expanded", open ? "true" : "false");
+  // On a phone the display switches open under 「ふりがな・文字」, and close again when the resident asks something.
+  function showTools(open) {
+    document.getElementById("show-tools").setAttribute("aria-expanded", open ? "true" : "false");
     document.getElementById("tools").classList.toggle("open", open);
+  }
+  document.getElementById("show-tools").addEventListener("click", (event) => {
+    showTools(event.currentTarget.getAttribute("aria-expanded") !== "true");
   });
   // Back to the topic menu, keeping the conversation, furigana and text size (おわる clears everything).
   document.getElementById("menu-again").addEventListener("click", () => {
+    showTools(false);
     retireButtons();
     showStart();
     scrollToStart(log.lastElementChild);

@@ -1,0 +1,153 @@
+"""The kiosk as an 80-year-old resident sees it, at 1080×1920 and 390×844: rating buttons as large as the menu's
+under their question, header labels whole at 文字 大 and 特大, the icon and assets through public routes, and a
+walk through a visit (hiragana question, ふりがな, やさしい日本語, a guide, 職員を呼ぶ, おわる) with screenshots
+in test-artifacts/kiosk/look-*.png and axe-core."""
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.test_kiosk_browser import (KIOSK, PHONE, SHOTS, axe_source, bot_texts, browser, kiosk_page,  # noqa: F401
+                                      press, wait_for_reply)
+
+pytestmark = [pytest.mark.model, pytest.mark.browser]
+
+SIZES = {"kiosk": KIOSK, "phone": PHONE}
+TERMINAL = {"kiosk": "1", "phone": "2"}  # the last digit of the kiosk numbers these tests use
+MIN_TARGET = 64  # px, every button of the kiosk
+LABEL_MARGIN = 4  # px between a label's text and its button's border
+
+
+def ask(page, text: str) -> None:
+    before = page.locator(".message.bot, .message.staff").count()
+    page.fill("#question", text)
+    page.locator(".send").click()
+    wait_for_reply(page, before)
+
+
+def open_tools(page) -> None:
+    """On a phone the display switches are behind 「ふりがな・文字」."""
+    show = page.locator("#show-tools")
+    if show.is_visible() and show.get_attribute("aria-expanded") != "true":
+        show.click()
+
+
+# For each visible header button: its box, and the box of its text (all lines), in CSS px.
+LABELS_JS = """() => Array.from(document.querySelectorAll('.bar button')).filter((b) => b.getClientRects().length)
+    .map((b) => { const range = document.createRange(); range.selectNodeContents(b);
+      const box = b.getBoundingClientRect(), text = range.getBoundingClientRect(), style = getComputedStyle(b);
+      return { label: b.innerText.replace(/\\n/g, ''), left: box.left + parseFloat(style.borderLeftWidth),
+        right: box.right - parseFloat(style.borderRightWidth), top: box.top, bottom: box.bottom,
+        width: box.width, height: box.height, textLeft: text.left, textRight: text.right, textTop: text.top,
+        textBottom: text.bottom, overflow: b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight,
+        fontSize: parseFloat(style.fontSize), vw: innerWidth }; })"""
+
+
+def cut_labels(page):
+    """Header buttons whose label does not read in full: cut, touching the border, off screen or too small a target."""
+    bad = []
+    for b in page.evaluate(LABELS_JS):
+        if (b["overflow"] or b["textLeft"] < b["left"] + LABEL_MARGIN or b["textRight"] > b["right"] - LABEL_MARGIN
+                or b["textTop"] < b["top"] or b["textBottom"] > b["bottom"] or b["right"] > b["vw"]
+                or b["width"] < MIN_TARGET or b["height"] < MIN_TARGET or b["fontSize"] < 24):
+            bad.append(b)
+    return bad
+
+
+def serious_axe(page):
+    page.evaluate(axe_source())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical") or v["id"] in ("region", "scrollable-region-focusable")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rating_buttons_are_as_large_as_the_menu_and_ask_their_question(browser, assistant, size):
+    page = kiosk_page(browser, assistant, SIZES[size], "5" + TERMINAL[size])
+    menu = page.locator(".menu .choice").first.bounding_box()
+    ask(page, "あんしょうばんごうをわすれました")
+    answer = page.locator(".message.bot").last
+    rating = answer.locator(".rating")
+    assert rating.get_attribute("role") == "group"
+    assert rating.locator(".rating-question").inner_text() == "この答えは、役に立ちましたか？"
+    assert rating.locator(".choice").all_inner_texts() == ["役に立った", "役に立たなかった"]
+    # Not among the answer's other buttons, and each at least as large as a menu button.
+    assert answer.locator(".buttons:not(.rating-buttons) .choice", has_text="役に立").count() == 0
+    for box in [rating.locator(".choice").nth(i).bounding_box() for i in range(2)]:
+        assert box["height"] >= max(MIN_TARGET, menu["height"]) and box["width"] >= menu["width"]
+    answer.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"look-rating-{size}.png"))
+    press(page, "役に立った")
+    assert "ありがとうございます" in bot_texts(page)[-1]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_header_labels_read_in_full_at_both_text_sizes(browser, assistant, size):
+    page = kiosk_page(browser, assistant, SIZES[size], "6" + TERMINAL[size])
+    assert cut_labels(page) == []
+    open_tools(page)
+    assert cut_labels(page) == []
+    page.screenshot(path=str(SHOTS / f"look-header-large-{size}.png"))
+    page.locator("#size-xlarge").click()
+    assert page.locator("html.size-xlarge").count() == 1
+    assert cut_labels(page) == []
+    page.screenshot(path=str(SHOTS / f"look-header-xlarge-{size}.png"))
+    assert serious_axe(page) == []
+    if size == "phone":  # the long menu label stays on one line (never 「マイナポ／ータル」)
+        portal = page.locator(".menu .choice", has_text="マイナポータル")
+        assert portal.evaluate("b => { const r = document.createRange(); r.selectNodeContents(b);"
+                               " return new Set(Array.from(r.getClientRects()).map((x) => Math.round(x.top))).size; }") == 1
+
+
+def test_icon_and_kiosk_files_through_public_routes(assistant):
+    with urllib.request.urlopen(f"{assistant.url}/favicon.ico", timeout=10) as resp:
+        assert resp.status == 200 and resp.headers["Content-Type"] == "image/x-icon"
+        modified = resp.headers["Last-Modified"]
+        assert 0 < len(resp.read()) < 20000
+    again = urllib.request.Request(f"{assistant.url}/favicon.ico", headers={"If-Modified-Since": modified})
+    with pytest.raises(urllib.error.HTTPError) as unchanged:
+        urllib.request.urlopen(again, timeout=10)
+    assert unchanged.value.code == 304
+    for name, kind in (("kiosk.css", "text/css"), ("kiosk.js", "javascript")):
+        with urllib.request.urlopen(f"{assistant.url}/webhooks/kiosk/static/{name}", timeout=10) as resp:
+            assert resp.status == 200 and kind in resp.headers["Content-Type"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_visit_as_an_80_year_old_resident(browser, assistant, size):
+    page = kiosk_page(browser, assistant, SIZES[size], "7" + TERMINAL[size])
+    shot = lambda step: page.screenshot(path=str(SHOTS / f"look-{size}-{step}.png"))  # noqa: E731
+    shot("1-start")
+    ask(page, "あんしょうばんごうをわすれました")  # in hiragana, as typed with one finger
+    assert "再設定" in bot_texts(page)[-1]
+    shot("2-hiragana-question")
+    open_tools(page)
+    page.locator("#furigana").click()
+    page.locator("#size-xlarge").click()
+    assert page.locator(".message.bot").last.locator("rt").count() > 0
+    page.locator("#easy").click()
+    # The switch says what it did where the resident looks, not at the end of the conversation.
+    note = page.locator("#switch-note")
+    assert note.is_visible() and "やさしい日本語" in note.inner_text() and note.bounding_box()["y"] < SIZES[size]["height"] / 2
+    shot("3-furigana-xlarge-easy")
+    ask(page, "パソコンでしんせいしたい")
+    while "手順 1/" not in bot_texts(page)[-1]:
+        press(page, page.locator(".message.bot").last.locator(".choice").first.inner_text())
+    press(page, "できた")
+    assert "手順 2/" in bot_texts(page)[-1]
+    steps = page.locator(".message.bot").last.locator(".choice")
+    assert steps.count() >= 4 and all(steps.nth(i).bounding_box()["height"] >= MIN_TARGET for i in range(steps.count()))
+    shot("4-guide-step")
+    before = page.locator(".message.bot").count()
+    page.locator("#call-staff").click()
+    wait_for_reply(page, before)
+    assert page.locator("#waiting").is_visible() and cut_labels(page) == []
+    shot("5-staff-called")
+    page.locator("#finish").click()
+    assert page.locator("#leave").is_visible()
+    shot("6-finish-asks")
+    page.locator("#leave-confirm").click()
+    assert page.locator(".message.resident").count() == 0 and page.locator("html.size-large").count() == 1
+    assert page.locator("#switch-note").is_hidden()
+    shot("7-after-finish")
+    page.context.close()
