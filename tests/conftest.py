@@ -14,6 +14,9 @@ import yaml
 from assistant.knowledge import Knowledge, load_knowledge
 from assistant.settings import PROJECT_ROOT
 
+# Fixtures that live in helper modules (tests/helpers/), for every test module.
+pytest_plugins = ["tests.helpers.services"]
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 # The product owner's topic list, kept in the repo (copied from the spec folder of the product brief).

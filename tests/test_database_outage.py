@@ -9,7 +9,6 @@ import pytest
 
 from assistant.launcher import Stack
 from tests.conftest import ARTIFACTS, MODEL, Assistant, free_port
-from tests.test_production_profile import services  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.model, pytest.mark.services]
 

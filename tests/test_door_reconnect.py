@@ -5,7 +5,6 @@ import uuid
 import pytest
 
 from assistant.handoff.store import HandoffStore
-from tests.test_production_profile import services  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.services
 

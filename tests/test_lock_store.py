@@ -12,7 +12,6 @@ from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from assistant.server.locks import AtomicRedisLockStore
-from tests.test_production_profile import services  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.services
 

@@ -1,8 +1,6 @@
 """The production profile on the real local services: PostgreSQL tracker store, Redis lock store,
 RabbitMQ event broker, and two Rasa servers (each with its action server) serving the same conversations."""
 import json
-import os
-import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -12,26 +10,9 @@ import pytest
 from assistant.launcher import Stack
 from assistant.settings import PROJECT_ROOT
 from tests.conftest import ARTIFACTS, MODEL, Assistant, always_open_knowledge, free_port
+from tests.helpers.services import drain_messages
 
 pytestmark = [pytest.mark.model, pytest.mark.services]
-
-SERVICES = (("PostgreSQL", 5432), ("Redis", 6379), ("RabbitMQ", 5672))
-
-
-def reachable(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-@pytest.fixture(scope="module")
-def services():
-    missing = [name for name, port in SERVICES if not reachable(port)]
-    if missing:
-        message = f"{' and '.join(missing)} not running on 127.0.0.1"
-        if os.environ.get("MADOGUCHI_REQUIRE_SERVICES"):
-            pytest.fail(message + " (MADOGUCHI_REQUIRE_SERVICES is set)")
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -94,25 +75,6 @@ def rows(db: str, sql: str, *args):
             return cur.fetchall()
     finally:
         conn.close()
-
-
-def drain_messages(queue: str, delete_exchange: str = ""):
-    """The queue's messages as (body, properties); with delete_exchange, deletes the queue and it."""
-    import pika
-
-    connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1"))
-    channel = connection.channel()
-    messages = []
-    while True:
-        method, properties, body = channel.basic_get(queue, auto_ack=True)
-        if method is None:
-            break
-        messages.append((body, properties))
-    if delete_exchange:
-        channel.queue_delete(queue)
-        channel.exchange_delete(delete_exchange)
-    connection.close()
-    return messages
 
 
 def drain(queue: str):

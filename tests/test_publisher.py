@@ -10,7 +10,7 @@ import rasa.shared.core.events  # noqa: F401  (Rasa's broker uses it without imp
 from rasa.core.brokers.pika import PikaEventBroker
 
 from assistant.server.broker import BatchingPikaEventBroker
-from tests.test_production_profile import drain_messages, services  # noqa: F401  (fixture)
+from tests.helpers.services import drain_messages
 
 
 def events(n: int, sender: str = "pub-1"):

@@ -17,7 +17,6 @@ from assistant.server import stores
 from assistant.server.stores import RetryingSQLTrackerStore
 from assistant.server.patches.action_payload import RECENT_EVENTS, compact_events
 from tests.conftest import PROJECT_ROOT
-from tests.test_production_profile import services  # noqa: F401  (fixture)
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "assistant" / "rasa" / "domain.yml"))
 
