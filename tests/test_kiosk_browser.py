@@ -2,68 +2,13 @@
 and phone sizes, as an elderly resident uses it: buttons, furigana, easy Japanese, a guide, the staff call,
 the idle reset; with an accessibility check (axe-core) and screenshots in test-artifacts/kiosk/."""
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS, PROJECT_ROOT
+from tests.helpers.browser import axe_source
+from tests.helpers.kiosk_browser import KIOSK, PHONE, SHOTS, bot_texts, browser, kiosk, press, wait_for_reply  # noqa: F401
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ARTIFACTS / "kiosk"
-KIOSK = {"width": 1080, "height": 1920}
-PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def kiosk(browser, assistant):
-    context = browser.new_context(viewport=KIOSK, device_scale_factor=1, locale="ja-JP")
-    page = context.new_page()
-    page.goto(f"{assistant.url}/webhooks/kiosk/page?kiosk=7")
-    page.wait_for_selector(".menu .choice")
-    yield page
-    context.close()
-
-
-def bot_texts(page):
-    return page.locator(".message.bot .text, .message.staff .text").all_inner_texts()
-
-
-def wait_for_reply(page, count_before: int):
-    page.wait_for_function(
-        "n => document.querySelectorAll('.message.bot, .message.staff').length > n", arg=count_before, timeout=30000)
-
-
-def press(page, title: str):
-    before = page.locator(".message.bot, .message.staff").count()
-    page.locator(".message .choice:not([disabled])", has_text=title).last.click()
-    wait_for_reply(page, before)
-
-
-def kiosk_page(browser, assistant, viewport, number: str):
-    context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="ja-JP")
-    page = context.new_page()
-    page.goto(f"{assistant.url}/webhooks/kiosk/page?kiosk={number}")
-    page.wait_for_selector(".menu .choice")
-    return page
 
 
 def test_start_screen_has_the_topic_menu_in_large_touch_targets(kiosk):
@@ -240,14 +185,3 @@ def test_the_server_has_a_small_icon(assistant):
         assert 0 < len(resp.read()) < 20000
 
 
-def axe_source() -> str:
-    """axe-core from the npm registry, installed once into .cache/npm (served to the page by Playwright)."""
-    folder = PROJECT_ROOT / ".cache" / "npm"
-    path = folder / "node_modules" / "axe-core" / "axe.min.js"
-    if not path.exists():
-        if shutil.which("npm") is None:
-            pytest.skip("npm is not installed: the accessibility check needs axe-core from the npm registry")
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "axe-core@4"],
-                       check=True, capture_output=True, timeout=300)
-    return path.read_text(encoding="utf-8")

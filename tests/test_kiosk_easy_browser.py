@@ -1,7 +1,7 @@
 """The kiosk in easy mode, in a real browser: an answer shows its やさしい日本語 text, and a text without one says so."""
 import pytest
 
-from tests.test_kiosk_browser import SHOTS, bot_texts, browser, kiosk, press  # noqa: F401 (fixtures)
+from tests.helpers.kiosk_browser import SHOTS, bot_texts, browser, kiosk, press  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 

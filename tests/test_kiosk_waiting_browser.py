@@ -5,7 +5,7 @@ import pytest
 
 from assistant.handoff.door import LEFT_NOTE
 from assistant.handoff.profile import SATISFACTION_TITLES, satisfaction_buttons
-from tests.test_kiosk_browser import KIOSK, PHONE, SHOTS, browser, kiosk_page, press, wait_for_reply  # noqa: F401
+from tests.helpers.kiosk_browser import KIOSK, PHONE, SHOTS, browser, kiosk_page, press, wait_for_reply  # noqa: F401
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 
