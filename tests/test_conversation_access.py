@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 import pytest
-from rasa.core.channels.channel import UserMessage, register
+from rasa.core.channels.channel import register
 from sanic import Sanic
 
 from assistant.handoff.door import HandoffDoor
@@ -19,21 +19,11 @@ from assistant.handoff.store import HandoffStore
 from assistant.ratelimit import DoorLimits
 from assistant.settings import PROJECT_ROOT
 from tests.conftest import free_port
+from tests.helpers.door import BRIDGE, INTEGRATOR, EchoAgent
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
-INTEGRATOR = "widget-backend-token-0123456789"
-BRIDGE = "api-token-of-the-telegram-bridge"
 STAFF_TEXT = "山田です。窓口へどうぞ。"
 _apps = itertools.count()
-
-
-class EchoAgent:
-    """Stands in for Rasa's agent: answers every message with its text."""
-
-    processor = None
-
-    async def handle_message(self, message: UserMessage) -> None:
-        await message.output_channel.send_text_message(message.sender_id, f"echo:{message.text}")
 
 
 class Door:
