@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import re
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -14,15 +13,13 @@ import pytest
 from assistant.staff.auth import hash_password
 from assistant.storage.models import utcnow
 from tests.conftest import ARTIFACTS
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, axe_source
 from tests.test_staff_console import ConsoleServer, start_console
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ARTIFACTS / "staff"
 PASSWORD = "madoguchi-desk-2026"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 LINES = [  # (minutes before the handoff, who, text) as the REST channel stores them: already redacted
     (3, "resident", "マイナンバーカードの暗証番号を忘れてしまいました。4桁のほうです。"),
     (3, "bot", "利用者証明用（数字4桁）の暗証番号の再設定ですね。市役所の窓口か、スマホとコンビニで再設定できます。"
@@ -172,8 +169,6 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
 def serious_violations(page, name: str):
     """axe-core's serious and critical findings on the page (the full list goes to test-artifacts/staff/)."""
     import json
-
-    from tests.test_kiosk_browser import axe_source
 
     page.evaluate(axe_source())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")

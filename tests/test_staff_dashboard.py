@@ -15,13 +15,14 @@ import requests
 import sqlalchemy as sa
 
 from assistant.analytics import measures as M
+from assistant.analytics.collect import collect
 from assistant.analytics.names import load_names
 from assistant.analytics.period import WEEKDAYS, Period
 from assistant.knowledge.office_hours import JST
 from assistant.settings import PROJECT_ROOT
 from assistant.storage.db import make_engine
 from tests.conftest import ARTIFACTS
-from tests.test_analytics import COLLECT_NOW, KEY, MYNA, Handoffs, collect, october_tracker, tracker_engine
+from tests.helpers.analytics import COLLECT_NOW, KEY, MYNA, Handoffs, october_tracker, tracker_engine
 from tests.test_staff_browser import serious_violations
 from tests.test_staff_console import ConsoleServer, start_console
 
