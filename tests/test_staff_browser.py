@@ -12,13 +12,12 @@ import pytest
 
 from assistant.staff.auth import hash_password
 from assistant.storage.models import utcnow
-from tests.conftest import ARTIFACTS
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, axe_source
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.test_staff_console import ConsoleServer, start_console
+from tests.helpers.staff_browser import SHOTS, serious_violations
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ARTIFACTS / "staff"
 PASSWORD = "madoguchi-desk-2026"
 LINES = [  # (minutes before the handoff, who, text) as the REST channel stores them: already redacted
     (3, "resident", "マイナンバーカードの暗証番号を忘れてしまいました。4桁のほうです。"),
@@ -164,19 +163,6 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
     assert store.get(kiosk.id).status == "waiting"
     assert page.problems == [], page.problems  # no script errors, no CSP violations
     assert all((SHOTS / name).stat().st_size > 10_000 for name in os.listdir(SHOTS) if name.endswith(".png"))
-
-
-def serious_violations(page, name: str):
-    """axe-core's serious and critical findings on the page (the full list goes to test-artifacts/staff/)."""
-    import json
-
-    page.evaluate(axe_source())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    (SHOTS / f"axe-{name}.json").write_text(json.dumps(result["violations"], ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 def log_in(console, page, role: str = "staff") -> str:

@@ -23,7 +23,7 @@ from assistant.settings import PROJECT_ROOT
 from assistant.storage.db import make_engine
 from tests.conftest import ARTIFACTS
 from tests.helpers.analytics import COLLECT_NOW, KEY, MYNA, Handoffs, october_tracker, tracker_engine
-from tests.test_staff_browser import serious_violations
+from tests.helpers.staff_browser import serious_violations
 from tests.test_staff_console import ConsoleServer, start_console
 
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
