@@ -1,5 +1,5 @@
 """The optional age band: asked once at the end of a visit, skippable; only the band is kept."""
-from tests.conversation import Conversation
+from tests.helpers.conversation import Conversation
 
 
 async def test_goodbye_asks_the_age_band_once_and_keeps_the_band(knowledge):

@@ -1,6 +1,6 @@
 """In easy mode every answer and guide step is its やさしい日本語 text, marked as such for the kiosk; other texts are not marked."""
 from actions.common import Answers
-from tests.conversation import Conversation
+from tests.helpers.conversation import Conversation
 
 EASY = {"easy": True}
 

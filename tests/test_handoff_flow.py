@@ -6,7 +6,7 @@ from assistant.handoff.profile import load_handoff_profile
 from assistant.knowledge.office_hours import JST
 from assistant.privacy import redact
 from assistant.settings import PROJECT_ROOT
-from tests.conversation import OPEN_HOURS, Conversation
+from tests.helpers.conversation import OPEN_HOURS, Conversation
 
 EVENING = dt.datetime(2026, 11, 26, 19, 30, tzinfo=JST)          # Thursday after closing
 LABOUR_DAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=JST)        # 勤労感謝の日 (Monday)

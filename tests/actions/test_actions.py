@@ -4,7 +4,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.respond import ActionRespond
-from tests.conversation import OPEN_HOURS, handoff_store
+from tests.helpers.conversation import OPEN_HOURS, handoff_store
 from tests.helpers.actions import run, tracker
 
 

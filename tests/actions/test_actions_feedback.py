@@ -8,12 +8,12 @@ from rasa_sdk import Tracker
 from actions.respond import ActionRespond
 from assistant.analytics.feedback import per_entry
 from assistant.handoff.store import HandoffStore
-from tests.conversation import OPEN_HOURS
+from tests.helpers.conversation import OPEN_HOURS
 from tests.helpers.actions import run, tracker
 
 
 def action_and_store(knowledge):
-    """An action over a database of its own (tests.conversation's store is shared by the whole run)."""
+    """An action over a database of its own (tests.helpers.conversation's store is shared by the whole run)."""
     store = HandoffStore.from_url(f"sqlite:///{Path(tempfile.mkdtemp(prefix='madoguchi-feedback-')) / 'm.db'}", upgrade=True)
     return ActionRespond(knowledge, store=store, clock=lambda: OPEN_HOURS), store
 

@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.respond import ActionRespond
-from tests.conversation import OPEN_HOURS, handoff_store
+from tests.helpers.conversation import OPEN_HOURS, handoff_store
 from tests.helpers.actions import run
 
 

@@ -6,7 +6,7 @@ from assistant.handoff.door import LEFT_NOTE, HandoffDoor
 from assistant.channels.kiosk import KioskInput
 from assistant.channels.render import to_kiosk
 from assistant.furigana import get_furigana
-from tests.conversation import handoff_store
+from tests.helpers.conversation import handoff_store
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import yaml
 
 from assistant.knowledge import KnowledgeError, load_knowledge
 from assistant.settings import PROJECT_ROOT
-from tests.conversation import Conversation
+from tests.helpers.conversation import Conversation
 
 REQUIRED_GUIDES = {
     "apply_smartphone", "apply_pc", "apply_photo_booth", "apply_mail", "receive_card", "proxy_receive",
