@@ -211,12 +211,14 @@ def main(argv: List[str] | None = None) -> int:
     from assistant.analytics.cli import add_parser as add_analytics
     from assistant.demo import add_parser as add_demo
     from assistant.knowledge.cli import add_parser as add_knowledge
+    from assistant.retrain.cli import add_parser as add_retrain
 
     add_telegram(sub)
     add_staff(sub)
     add_analytics(sub)
     add_demo(sub)
     add_knowledge(sub)
+    add_retrain(sub)
     chat = sub.add_parser("chat", help="chat with a running assistant in the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")
     chat.add_argument("--sender", help="a named conversation (sent as an integrator with the data folder's API token)")
