@@ -77,6 +77,23 @@ def test_the_shelf_keeps_the_previous_model_and_lets_one_retrain_run(tmp_path):
                 pass
 
 
+def test_reviewed_examples_that_repeat_the_frozen_set_are_refused_before_training(tmp_path, capsys):
+    from assistant.cli import main
+    from bench.understanding import independent_cases
+
+    data = tmp_path / "nlu_data"
+    shutil.copytree(PROJECT_ROOT / "nlu_data" / "entries", data / "entries")
+    case = next(c for c in independent_cases() if "\n" not in c.text)
+    reviewed_file(data, [(case.text, case.expected[0])])
+    shelf = Shelf(tmp_path / "models")
+    shelf.folder.mkdir()
+    shelf.current.write_bytes(b"the live model")
+
+    assert main(["retrain", "--data", str(data), "--models", str(shelf.folder)]) == 2
+    assert "repeat messages of the frozen evaluation set" in capsys.readouterr().err
+    assert not shelf.candidate_dir.exists() and shelf.current.read_bytes() == b"the live model"
+
+
 # --- with the real model: a running server and the gate ---------------------------------------
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
@@ -152,8 +169,8 @@ def test_mislabelled_reviewed_examples_never_go_live(live):
 
     run = retrain(live, data, "retrain", "--sample", "3")
 
-    assert run.returncode == 1, run.stdout + run.stderr
-    assert "kept the live model" in run.stdout and "entry accuracy drops by" in run.stdout, run.stdout
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "kept the live model" in run.stdout and "entry accuracy drops by" in run.stdout, run.stdout + run.stderr
     assert "live" in run.stdout and "candidate" in run.stdout  # the figures side by side
     assert serving(live) == before  # the running server still serves the live model
     assert live.shelf.current.read_bytes() == model_before and not live.shelf.previous.exists()

@@ -1,6 +1,6 @@
 """`madoguchi retrain` (train a candidate, gate it, swap it in on every running server) and `madoguchi rollback`.
 
-Exit codes: 0 the candidate (or the previous model) is live; 1 the gate kept the live model; 2 an error
+Exit codes: 0 the candidate (or the previous model) is live; 3 the gate kept the live model; 2 an error
 (training failed, a server refused the model, another retrain is running) — the live model is kept."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import List, Optional
 
 from assistant.settings import PROJECT_ROOT, Settings
 
-KEPT, FAILED = 1, 2
+KEPT, FAILED = 3, 2
 
 
 def train_command(config: Path, data: List[Path], out: Path) -> List[str]:
@@ -67,7 +67,7 @@ def go_live(shelf, model: Path, data_dir: Path) -> int:
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
-    from assistant.retrain.gate import evaluate
+    from assistant.retrain.gate import evaluate, repeats_evaluation
     from assistant.retrain.shelf import Busy, Shelf
     from assistant.server.model_swap import model_id, put_model
 
@@ -76,14 +76,24 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     if not shelf.current.exists():
         print(f"retrain: no live model at {shelf.current}: train one first (make train)", file=sys.stderr)
         return FAILED
+    repeated = repeats_evaluation(Path(args.data))
+    if repeated:
+        print(f"retrain: {len(repeated)} training examples repeat messages of the frozen evaluation set "
+              f"(tests/data/independent/), e.g. {repeated[0]!r}: remove them from {args.data}; the live model is kept",
+              file=sys.stderr)
+        return FAILED
     try:
         with shelf.locked():
             candidate = train_candidate(shelf, Path(args.config), Path(args.data))
             if candidate is None:
                 return FAILED
-            verdict = evaluate(shelf.current, candidate, settings.retrain_max_drop,
-                               swap=lambda url, token, path: put_model(url, token, path, model_id(path)),
-                               sample=args.sample, understanding=args.understanding)
+            try:
+                verdict = evaluate(shelf.current, candidate, settings.retrain_max_drop,
+                                   swap=lambda url, token, path: put_model(url, token, path, model_id(path)),
+                                   sample=args.sample, understanding=args.understanding)
+            except (OSError, RuntimeError) as err:  # the private stack did not start, or a model did not load
+                print(f"retrain: the gate could not run ({err}); the live model is kept", file=sys.stderr)
+                return FAILED
             print(verdict.table())
             if not verdict.passed:
                 print("retrain: kept the live model, because", *verdict.reasons, sep="\n  - ")
