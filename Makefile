@@ -14,7 +14,7 @@ export PYTHONWARNINGS := ignore
 # Reviewed examples (nlu_data/reviewed/) go live only through `madoguchi retrain`'s gate (docs/retrain.md):
 # a change there alone does not retrain the live model.
 TRAINING_INPUTS := config.yml assistant/rasa/domain.yml assistant/rasa/rules.yml \
-	$(filter-out nlu_data/reviewed/%,$(wildcard nlu_data/*.yml nlu_data/*/*.yml)) $(wildcard assistant/nlu/*.py) assistant/text.py assistant/server/policy.py
+	$(filter-out nlu_data/reviewed/%,$(wildcard nlu_data/*.yml nlu_data/*/*.yml)) $(wildcard assistant/nlu/*.py assistant/nlu/*.yml) assistant/text.py assistant/server/policy.py
 
 .PHONY: install run test test-fast chat check train validate bench bench-load report clean
 

@@ -13,6 +13,7 @@ from actions.feedback import with_rating
 from actions.guide import GuideFlow
 from actions.understanding import Reading, other_parts
 from assistant.knowledge import Entry, Topic
+from assistant.knowledge.yes_no import short_answer
 
 # Topics whose answer is followed by the topic menu instead of follow-up buttons.
 MENU_TOPICS = {"greeting", "unclear_need_clarification"}
@@ -69,6 +70,10 @@ class TopicResponder:
         if guide_active:
             # A side question in the middle of a guide: the way back comes first.
             buttons = [self.guides.resume_button()] + buttons
+        first = short_answer(f"{topic.id}/{entry.id}", text) if typed and not asked else None
+        if first:
+            # 「コンビニで暗証番号なおせる？」: はい or いいえ first, then the answer that explains it.
+            reply = {**reply, "text": f"{first}\n{reply['text']}"}
         dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons,
                                  json_message=reply.get("custom") or None)
         events += [

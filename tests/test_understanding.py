@@ -70,7 +70,7 @@ def test_the_need_at_the_end_of_a_story(assistant):
     assert answered(assistant, text) in {"cert_renewal/how_to_renew", "proxy_receive/hospital_facility"}
 
 
-@pytest.mark.xfail(strict=False, reason="known limit: two short questions after a story; 18 of 53 two-part messages get both parts (make bench)")
+@pytest.mark.xfail(strict=False, reason="known limit: two short questions after a story; about 20 of 53 two-part messages get both parts (make bench, docs/benchmarks.md)")
 def test_the_second_question_is_offered(assistant):
     text = "4月に引っ越して住所変更はしたけど、カードの手続きを忘れてた。もうカード使えない？再発行っていくら？"
     entry, replies = outcome(assistant, text)
@@ -128,3 +128,28 @@ def test_a_phishing_mail_gets_the_warning_first(assistant):
 def test_out_of_scope_never_wins_on_domain_words(assistant):
     entry, _ = outcome(assistant, "病院でマイナ保険証の機械が壊れてたらどうなるの")
     assert entry is None or not entry.startswith("out_of_scope/")
+
+
+# 5 (item). A yes/no question gets はい or いいえ first, turned round for a negative question.
+@pytest.mark.parametrize("text,first", [
+    ("マイナの暗証番号をわすれたんだけど、コンビニで設定しなおせる？", "はい"),
+    ("暗証番号を忘れた場合、コンビニでは設定しなおせないんですか？", "いいえ"),
+])
+def test_a_yes_no_question_is_answered_yes_or_no_first(assistant, text, first):
+    entry, replies = outcome(assistant, text)
+    assert entry == "pin_forgotten_locked/convenience_store_reset"
+    assert replies[0]["text"].startswith(first + "、")
+
+
+def test_a_question_word_gets_no_yes_or_no(assistant):
+    _, replies = outcome(assistant, "マイナンバーカードの再発行の手数料はいくらですか")
+    assert not replies[0]["text"].startswith(("はい", "いいえ"))
+
+
+def test_the_asking_sentence_is_offered_when_the_topic_settles_elsewhere(assistant):
+    entry, replies = outcome(assistant, "カードをどこかでなくしました。再発行の手数料はいくら？届くまで何日ぐらいかかりますか？")
+    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    answered_or_offered = {entry} | {p.split("{")[0].lstrip("/") + "/" + p.split('"subtopic":"')[1].split('"')[0]
+                                     for p in offered if '"subtopic":"' in p}
+    assert "fees/reissue" in answered_or_offered
+    assert answered_or_offered & {"application_status/how_long", "lost_card_suspend/reissue"}

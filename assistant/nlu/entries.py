@@ -79,12 +79,16 @@ class Reading:
 
 
 class EntryModel:
-    """A linear SVM over character n-grams of the text and of its readings, and reading words; its
-    scores become probabilities by a softmax at a fixed temperature (fit on held-out voices)."""
+    """A linear SVM over character n-grams of the text and of its readings, reading words, and the
+    concepts the text shows with their pairs; each label weighs the same however many examples it has.
+    Its scores become probabilities by a softmax at a fixed temperature (fit on held-out voices)."""
 
-    def __init__(self, c: float = 1.0, temperature: float = 8.0) -> None:
+    def __init__(self, c: float = 1.0, temperature: float = 8.0, concepts: Optional[Dict[str, str]] = None) -> None:
+        from assistant.nlu.concepts import ConceptReader, load_lexicon
+
         self.c = c
         self.temperature = temperature
+        self.concepts = ConceptReader(load_lexicon() if concepts is None else concepts)
         self.labels: List[str] = []
         self._vectorizers = None
         self._classifier = None
@@ -97,10 +101,12 @@ class EntryModel:
                 ("text", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)),
                 ("readings", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)),
                 ("words", TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+                ("concepts", TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True, lowercase=False)),
             ]
         blocks = []
         for name, vectorizer in self._vectorizers:
-            column = [r.text if name == "text" else r.readings for r in readings]
+            column = [r.text if name == "text" else self.concepts(r.text) if name == "concepts" else r.readings
+                      for r in readings]
             blocks.append(vectorizer.fit_transform(column) if fit else vectorizer.transform(column))
         return sp.hstack(blocks, format="csr")
 
@@ -108,7 +114,8 @@ class EntryModel:
         from sklearn.svm import LinearSVC
 
         x = self._features(readings, fit=True)
-        self._classifier = LinearSVC(C=self.c)
+        # Balanced: an entry written with many examples (the high-stakes ones) does not pull others to it.
+        self._classifier = LinearSVC(C=self.c, class_weight="balanced")
         self._classifier.fit(x, list(labels))
         self.labels = list(self._classifier.classes_)
         return self

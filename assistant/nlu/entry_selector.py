@@ -139,12 +139,18 @@ class EntrySelector(GraphComponent, IntentClassifier):
                         add_to_output=True)
         in_topic = [(k, p) for k, p in ranking if topic_of(k) == topic]
         best = in_topic[0] if in_topic else ranking[0]
+        parts = [p for p in reply.parts if p[0] != best[0]]
+        own = reply.ranking[0]
+        if reply.parts and own[0] != best[0] and all(p[0] != own[0] for p in parts):
+            # 「再発行いくら？あと何日かかる？」: the topic settled on the fee, but the asking sentence's own
+            # entry (how long) is a part of the message too.
+            parts.append((own[0], own[1], ""))
         message.set(RESPONSE_SELECTOR, {
             "all_retrieval_intents": sorted(entry_topics),
             "default": {
                 "response": {"intent_response_key": best[0], "confidence": best[1], "responses": None,
                              "utter_action": None},
                 "ranking": [{"intent_response_key": k, "confidence": p} for k, p in ranking[: int(config["ranking_length"])]],
-                "parts": [{"intent_response_key": k, "confidence": p, "text": s} for k, p, s in reply.parts],
+                "parts": [{"intent_response_key": k, "confidence": p, "text": s} for k, p, s in parts],
             },
         }, add_to_output=True)
