@@ -13,11 +13,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant.channels.kiosk_access import KioskGate
 from assistant.channels.render import to_kiosk
 from assistant.channels.common import KIOSK_HEADERS
 from assistant.channels.rest import ResidentRestInput
 from assistant.furigana import get_furigana
 from assistant.privacy.redact import redact
+from assistant.server.edge import refuse_nul_in_path
 from assistant.settings import PROJECT_ROOT, Settings
 
 TEMPLATES = PROJECT_ROOT / "assistant" / "templates"
@@ -37,11 +39,16 @@ class KioskInput(ResidentRestInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "KioskInput":
         channel = super().from_credentials(credentials)
         settings = Settings.from_env()
+        channel.gate.per_terminal.per_minute = settings.rate_per_kiosk
         channel.idle_minutes = settings.kiosk_idle_minutes
         channel.countdown_seconds = settings.kiosk_countdown_seconds
         channel.sources = _knowledge_sources(channel.knowledge)
         get_furigana()  # the dictionary is ready before the first resident touches the screen
         return channel
+
+    def __init__(self, *args: Any, rate_per_kiosk: int = 120, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = KioskGate(self.gate, rate_per_kiosk)  # limited per kiosk terminal, not per address
 
     idle_minutes: float = 2
     countdown_seconds: int = 30
@@ -52,7 +59,7 @@ class KioskInput(ResidentRestInput):
 
     def metadata_of(self, body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         raw = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-        kiosk = redact(str(raw.get("kiosk") or "")[:32]).text  # stored with every message: no number in clear
+        kiosk = kiosk_label(raw.get("kiosk"))  # stored with every message: no number in clear
         return {"kiosk": kiosk or None, "easy": bool(raw.get("easy"))}
 
     def reply(self, messages: List[Dict[str, Any]]) -> HTTPResponse:
@@ -81,7 +88,7 @@ class KioskInput(ResidentRestInput):
                 for b in self.knowledge.menu_buttons()]
         html = _templates().get_template("kiosk/index.html").render(
             city=self.knowledge.municipality["city"]["name"], desk=desk, menu=menu,
-            kiosk=str(request.args.get("kiosk", ""))[:32], idle_minutes=self.idle_minutes,
+            kiosk=kiosk_label(request.args.get("kiosk")), idle_minutes=self.idle_minutes,
             countdown_seconds=self.countdown_seconds, greeting_ruby=get_furigana().html(GREETING), greeting=GREETING,
             waiting=WAITING, waiting_ruby=get_furigana().html(WAITING),
         )
@@ -120,6 +127,7 @@ class KioskInput(ResidentRestInput):
             return response.json({"cancelled": bool(await self._door("leave", self.safe_sender(sender)))})
 
         webhook.static("/static", str(STATIC), name="kiosk_static")
+        webhook.middleware(refuse_nul_in_path, "request")  # a 404, not the file system's error
 
         @webhook.listener("main_process_start")
         async def favicon(app, loop) -> None:
@@ -147,6 +155,11 @@ def serve_favicon(app) -> None:
     if any(route.path == "favicon.ico" for route in app.router.routes):
         return
     app.static("/favicon.ico", str(FAVICON), name="kiosk_favicon", content_type="image/x-icon")
+
+
+def kiosk_label(value: Any) -> str:
+    """The kiosk's number as the page and its messages carry it: 32 characters at most, no personal data in clear."""
+    return redact(str(value or "")[:32]).text
 
 
 WAITING = "職員を呼びました。この画面の前でお待ちください。"

@@ -206,7 +206,7 @@ class ResidentRestInput(RestInput):
         async def start(request: Request) -> HTTPResponse:
             """A new conversation: its sender id and the token that goes with every message and inbox poll."""
             refused, _trusted = self.gate.enter(request)
-            return refused or response.json(self.gate.tokens.new(self.name()))
+            return refused or self.gate.start(request, self.name())
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

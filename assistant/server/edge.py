@@ -7,6 +7,7 @@ import hmac
 import os
 from dataclasses import dataclass
 from typing import Mapping, Optional
+from urllib.parse import unquote
 
 from sanic import Sanic, response
 from sanic.request import Request
@@ -58,6 +59,14 @@ def has_token(request: Request, token: Optional[str]) -> bool:
     header = request.headers.get("Authorization", "")
     given = request.args.get("token") or (header[7:] if header.startswith("Bearer ") else "")
     return bool(given) and hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8"))
+
+
+async def refuse_nul_in_path(request: Request) -> Optional[HTTPResponse]:
+    """A 404 for a path holding a NUL byte (%00): no route or file has one, and the file system would
+    answer a static file's lookup with an error (a 500) instead."""
+    if "\x00" in unquote(request.path):
+        return response.json({"error": "not_found", "message": "ページが見つかりません。"}, status=404)
+    return None
 
 
 def install(app: Sanic, token: Optional[str], headers: Mapping[str, str],

@@ -197,14 +197,26 @@
     if (shown.length) scrollToStart(shown[0]);
   }
 
+  // This kiosk's terminal credential, from its first start call and kept across residents: the kiosk is
+  // then limited on its own, not together with every kiosk behind the same address.
+  const TERMINAL_KEY = "madoguchi-kiosk-terminal";
+  function terminal() {
+    try { return JSON.parse(localStorage.getItem(TERMINAL_KEY)) || {}; } catch (error) { return {}; }
+  }
+
   async function post(path, body) {
     const response = await fetch(path, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      body: JSON.stringify(Object.assign({}, terminal(), body)),
     });
     const data = await response.json().catch(() => null);
     if (!response.ok) throw new Error((data && data.message) || "HTTP " + response.status);
+    if (data && data.terminal) {
+      try {
+        localStorage.setItem(TERMINAL_KEY, JSON.stringify({ terminal: data.terminal, terminal_token: data.terminal_token }));
+      } catch (error) { /* without storage the kiosk is counted per address, as before */ }
+    }
     return data || [];
   }
 
