@@ -12,6 +12,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.handoff.profile import STATUS_LABELS
+from assistant.privacy.redact import redact
 from assistant.staff import present
 from assistant.staff.auth import (
     COOKIE, COOKIE_PATH, CSRF_FIELD, LOGIN_COOKIE, Principal, authenticate, client_address, csrf_matches,
@@ -115,9 +116,10 @@ def blueprint() -> Blueprint:
         username = (request.form.get("username") or "").strip()[:64]
         password = request.form.get("password") or ""
         address = client_address(request)
+        typed = redact(username).text  # as the audit log keeps it: a number typed here by mistake is not kept in clear
         if throttle.blocked(address, username):
             await asyncio.to_thread(store.audit, None, "login_failed", detail="試行が多すぎるため一時停止中",
-                                    remote_addr=address, username=username)
+                                    remote_addr=address, username=typed)
             return login_form(request, 429, "ログインの失敗が続いたため、しばらく受け付けません。15分ほど待ってから、"
                                             "もう一度お試しください。", username)
         user = await asyncio.to_thread(store.staff_by_username, username) if username else None
@@ -126,7 +128,7 @@ def blueprint() -> Blueprint:
             throttle.failed(address, username)
             why = "ユーザー名がない" if user is None else ("無効なアカウント" if not user.active else "パスワード違い")
             await asyncio.to_thread(store.audit, user, "login_failed", detail=why, remote_addr=address,
-                                    username=username)
+                                    username=typed)
             return login_form(request, 401, "ユーザー名またはパスワードが違います。", username)
         throttle.succeeded(username)
         if needs_rehash(user.password_hash):
