@@ -12,7 +12,8 @@ import pytest
 
 from assistant.privacy.scan import find_personal_data, scan_sqlite_file
 from tests.privacy.strategies import with_check_digit
-from tests.test_conversation_access import BRIDGE, Door, EchoAgent
+from tests.helpers.door import BRIDGE, EchoAgent
+from tests.test_conversation_access import Door
 
 MY_NUMBER = with_check_digit("48020645052")
 PHONE = "090-6677-8899"
