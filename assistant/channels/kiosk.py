@@ -96,7 +96,7 @@ class KioskInput(ResidentRestInput):
 
     def qr_svg(self, url: str) -> Optional[bytes]:
         """A QR code of a source page the assistant cites (nothing else, so it is no open QR service)."""
-        if url not in self.sources:
+        if url not in self.sources and not published_source(url):
             return None
         import segno
 
@@ -171,6 +171,20 @@ def _templates():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+
+
+def published_source(url: str) -> bool:
+    """A page an answer published in the staff console cites (it may be new to knowledge/)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.knowledge.versions import shared_versions
+
+    if not url.startswith(("https://", "http://")) or len(url) > 2000:
+        return False
+    try:
+        return shared_versions(Settings.from_env().database_url).cites(url)
+    except SQLAlchemyError:
+        return False
 
 
 def _knowledge_sources(knowledge) -> frozenset:

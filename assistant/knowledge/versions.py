@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
@@ -121,6 +122,12 @@ class AnswerVersions:
         """The published answers as the loader's overlay: "topic/entry" -> fields."""
         return {key: fields_of(version) for key, version in self.live().items()}
 
+    def cites(self, url: str) -> bool:
+        """True when a published version names this source."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(AnswerVersion.id).where(AnswerVersion.state == PUBLISHED,
+                                                                  AnswerVersion.source == url).limit(1)).first() is not None
+
     def signature(self) -> Tuple[int, Optional[dt.datetime]]:
         """Changes whenever a version is published (one cheap query for the action servers' look every few seconds)."""
         with self.engine.connect() as conn:
@@ -130,3 +137,9 @@ class AnswerVersions:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@lru_cache(maxsize=4)
+def shared_versions(url: str) -> AnswerVersions:
+    """One store per database for a process's occasional reads (the kiosk's QR codes)."""
+    return AnswerVersions.from_url(url)

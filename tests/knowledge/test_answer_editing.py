@@ -179,3 +179,16 @@ def test_export_into_the_knowledge_folder_itself(versions, tmp_path):
     versions.add(KEY, check(folder, KEY, edited_form()).draft, "tanaka", publish=True)
     assert export(folder, folder, versions.overlay()) == [folder / "topics" / "fees.yml"]
     assert load_knowledge(folder).entry_by_key(KEY).answer.endswith(NEW_LINE)
+
+
+def test_the_kiosk_gives_a_qr_code_of_a_source_only_a_published_answer_cites(versions, db_url, monkeypatch):
+    from assistant.channels.kiosk import published_source
+
+    new = "https://www.city.example.lg.jp/mynumber/fees.html"
+    monkeypatch.setenv("MADOGUCHI_DATABASE_URL", db_url)
+    draft = check(KNOWLEDGE, KEY, edited_form(source=new)).draft
+    versions.add(KEY, draft, "tanaka", publish=False)
+    assert not published_source(new)  # a version still waiting for approval is not cited
+    versions.add(KEY, draft, "tanaka", publish=True)
+    assert published_source(new)
+    assert not published_source("https://www.example.com/anything") and not published_source("javascript:alert(1)")
