@@ -104,6 +104,36 @@ def test_no_circle_through_imports_inside_functions():
     assert found == [], f"import circles (imports inside functions included): {[sorted(c) for c in found]}"
 
 
+def imported_test_modules(path: Path) -> Set[str]:
+    """The test modules (tests/**/test_*.py) a module of tests/ imports, at its top or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        found.update(n for n in names if n.startswith("tests.") and n.rpartition(".")[2].startswith("test_"))
+    return found
+
+
+# The staff console's server (ConsoleServer, start_console), the staff browser's login and the two-channel Door
+# still live in their test modules while the staff accounts move to assistant/staff/accounts.py; the modules
+# that import them. Remove a line when its module imports from tests/helpers/ only; no other may be added.
+NOT_YET_MOVED = {"tests/staff/test_answer_pages.py", "tests/staff/test_ownership_and_input.py",
+                 "tests/staff/test_review_page.py", "tests/staff/test_review_queue.py", "tests/staff/test_roles.py",
+                 "tests/staff/test_take_over_browser.py", "tests/test_bad_input_corpus.py", "tests/test_kiosk_limits.py",
+                 "tests/test_staff_browser.py", "tests/test_staff_dashboard.py"}
+
+
+def test_no_test_module_imports_another():
+    """Shared fixtures and helpers live in tests/conftest.py and tests/helpers/, never in a test module."""
+    offending = {}
+    for path in sorted((PROJECT_ROOT / "tests").rglob("*.py")):
+        imported = imported_test_modules(path)
+        if imported and str(path.relative_to(PROJECT_ROOT)) not in NOT_YET_MOVED:
+            offending[str(path.relative_to(PROJECT_ROOT))] = sorted(imported)
+    assert offending == {}, f"move what these import into tests/helpers/: {offending}"
+
+
 def test_the_circle_check_finds_a_circle():
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
     assert circles({"a": {"b"}, "b": set()}) == []
