@@ -16,8 +16,8 @@ from assistant.server.patches.base import PatchRefused
 __all__ = ["PatchRefused", "SERVER", "WORKER", "applied", "apply_all", "check_all", "revert_all"]
 
 SERVER: Tuple[str, ...] = ("action_validation", "action_payload", "action_sessions", "event_types", "graph_runner",
-                           "failsafe_store")
-WORKER: Tuple[str, ...] = ("event_types", "graph_runner")
+                           "failsafe_store", "spacy_once")
+WORKER: Tuple[str, ...] = ("event_types", "graph_runner", "spacy_once")
 
 
 class PatchInfo(NamedTuple):
