@@ -26,8 +26,8 @@ from assistant.launcher import Stack  # noqa: E402
 from tests.conftest import free_port, nlu_examples  # noqa: E402
 
 MODEL = ROOT / "models" / "current.tar.gz"
-NO_LIMITS = {"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0",
-             "MADOGUCHI_NLU_WORKERS": os.environ.get("MADOGUCHI_NLU_WORKERS", "1")}
+# The embedded profile as `make run` starts it (the settings' NLU workers unless MADOGUCHI_NLU_WORKERS says).
+NO_LIMITS = {"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0"}
 
 
 def messages() -> List[str]:
@@ -229,20 +229,30 @@ def core_speed() -> float:
     return time.perf_counter() - start
 
 
+def expected_workers(stack: Stack) -> int:
+    """The NLU workers the stack's server starts: its MADOGUCHI_NLU_WORKERS, or the settings' default."""
+    from assistant.settings import Settings
+
+    env = {**os.environ, **stack.extra_env}
+    return Settings.from_env({k: v for k, v in env.items() if k == "MADOGUCHI_NLU_WORKERS"}).nlu_workers
+
+
 def wait_for_nlu_workers(stacks: List[Stack], timeout: float = 300) -> None:
-    """A server answers as soon as it is up, but its NLU worker loads the model for a while longer
-    (taking a core meanwhile): a city's server has long been running, so measure once they are ready."""
+    """A server answers as soon as it is up, but an NLU worker loads the model for a while longer
+    (taking a core meanwhile): a city's server has long been running, so measure once they are ready.
+    Without workers (MADOGUCHI_NLU_WORKERS=0) there is nothing to wait for."""
     import json
     import urllib.request
 
     deadline = time.monotonic() + timeout
     for s in stacks:
-        while True:
+        want = expected_workers(s)
+        while want > 0:
             with urllib.request.urlopen(f"{s.url}/webhooks/rest/", timeout=10) as resp:
-                if json.loads(resp.read())["nlu_workers"] >= int(s.extra_env.get("MADOGUCHI_NLU_WORKERS", "1")):
+                if json.loads(resp.read()).get("nlu_workers", 0) >= want:
                     break
             if time.monotonic() > deadline:
-                raise RuntimeError("the NLU workers did not start")
+                raise RuntimeError(f"the NLU workers did not start ({want} expected)")
             time.sleep(1)
 
 

@@ -1,4 +1,5 @@
-"""Benchmark: understanding on the independent set vs a char TF-IDF baseline, parse and REST latency, memory, training time."""
+"""Benchmark: understanding on the independent set vs a char TF-IDF baseline, parse and REST latency, the cold start,
+the memory of every process, training time."""
 from __future__ import annotations
 
 import argparse
@@ -34,16 +35,6 @@ def post(url: str, body: Dict, token: str = "") -> Tuple[float, object]:
 
 def pct(values: List[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
-
-
-def rss_mb(pid: int) -> float:
-    total = 0
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
-    for p in pids:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total / 1024
 
 
 def train_seconds() -> float:
@@ -87,11 +78,14 @@ def main() -> int:
                       rasa_port=free_port(), action_port=free_port(), console_port=free_port(), log_dir=Path(data_dir) / "logs",
                       # All load comes from this one client address: no rate limit here.
                       extra_env={"MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0"})
+        launched = time.monotonic()
         stack.start(timeout=300)
         try:
             from load import wait_for_nlu_workers
+            from memory import first_answer, report as memory_report, stack_usage
 
-            wait_for_nlu_workers([stack])  # REST messages are then understood by the NLU worker
+            startup = {"server_up_s": time.monotonic() - launched, "cold_start_s": first_answer(stack) - launched}
+            wait_for_nlu_workers([stack])  # with MADOGUCHI_NLU_WORKERS set: once the workers are ready
             client = Assistant(stack.url, stack.token)
             outcomes = {name: [client.outcome(f"eval-{name}-{i}", c.text) for i, c in enumerate(cases)]
                         for name, cases in (("independent", independent), ("old", old))}
@@ -107,7 +101,7 @@ def main() -> int:
                                    stack.token)
                 assert replies, "empty reply"
                 rest_ms.append(ms)
-            rasa_mb, actions_mb = rss_mb(stack.processes[1].pid), rss_mb(stack.processes[0].pid)
+            startup["processes"] = stack_usage(stack)  # after some 2,000 messages
         finally:
             stack.stop()
     training = None if args.no_train else train_seconds()
@@ -134,7 +128,8 @@ def main() -> int:
         return 0
     print(f"NLU parse latency over {len(parse_ms)} messages:   p50 {pct(parse_ms, 50):6.1f} ms   p95 {pct(parse_ms, 95):6.1f} ms")
     print(f"REST round trip over {len(rest_ms)} messages:      p50 {pct(rest_ms, 50):6.1f} ms   p95 {pct(rest_ms, 95):6.1f} ms")
-    print(f"memory after load: Rasa server with its NLU worker {rasa_mb:.0f} MB, action server {actions_mb:.0f} MB")
+    for line in memory_report(startup):
+        print(line)
     if training is not None:
         print(f"full training (rasa train --force): {training:.0f} s")
     return 0

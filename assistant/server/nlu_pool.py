@@ -1,14 +1,18 @@
-"""Understanding residents' messages in worker processes, so the Rasa server uses more than one core.
+"""Understanding residents' messages in worker processes beside the Rasa server (MADOGUCHI_NLU_WORKERS).
 
-The Rasa server runs in one Python thread: on 2 cores, most of each message's time there is the
-NLU (GiNZA, the featurizers, DIET), while the other core waits. The server therefore starts
-worker processes that load the same model and parse messages; the server adds their parse to
-the message and Rasa goes straight to the dialogue. Rasa's own graph makes the parse in both
-places, so the result is the same as in the server.
+The Rasa server runs in one Python thread: on 2 cores, about half of each message's time there is the NLU
+(GiNZA, the entry selector). The server therefore forks worker processes once it has loaded the model; a
+worker parses messages with the server's own copy of the model (its pages shared with the server until
+written, copy-on-write), the server adds the parse to the message and Rasa goes straight to the dialogue.
+Rasa's own graph makes the parse in both places, so the result is the same as in the server. Measured
+(docs/benchmarks.md): without a worker the server alone falls behind 200 conversations on 2 cores; a
+worker that loaded a copy of its own held 1.1 GB more.
 
-Nothing depends on the workers: until they have loaded the model, while they are all busy (the
-server then parses the message itself, so both cores work), or if one fails, messages are parsed
-in the server as before.
+Nothing depends on the workers: until they are ready, while they are all busy (the server then parses the
+message itself, so both cores work), or if one fails, messages are parsed in the server. When the server
+is given another model (PUT /model, `madoguchi retrain`), it parses every message with that model at once
+while the workers are replaced by ones forked from it with the new model. Outside a Rasa server (no Sanic
+app with an agent) each worker loads the model itself.
 """
 from __future__ import annotations
 
@@ -50,6 +54,9 @@ def _load(model_path: str) -> None:
     global _agent, _loop
     _exit_with_parent()
     os.umask(0o077)  # as the server's own files
+    from assistant.server.serve import skip_unused_imports
+
+    skip_unused_imports()
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
@@ -66,6 +73,41 @@ def _load(model_path: str) -> None:
     calm_collector()
 
 
+# The server's agent, set just before it forks workers: a forked worker parses with this very copy of the model,
+# whose memory it shares with the server until either writes to it (copy-on-write).
+_server_agent: Any = None
+
+
+def _close_listening_sockets() -> None:
+    """The server's listening sockets are the server's: a forked worker must not hold its port open."""
+    import socket
+
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            with socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM) as probe:  # a duplicate, closed at once
+                listening = probe.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+        except OSError:
+            continue  # not a socket
+        if listening:
+            os.close(fd)
+
+
+def _adopt() -> None:
+    """In a worker forked from the server after it loaded the model: parse with the server's own copy."""
+    global _agent, _loop
+    import signal
+
+    signal.set_wakeup_fd(-1)  # the server's event loop's: a signal to the worker must not reach the server
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
+    _close_listening_sockets()
+    _exit_with_parent()
+    _loop = asyncio.new_event_loop()
+    _agent = _server_agent
+
+
 def _parse(text: str) -> Dict[str, Any]:
     return _loop.run_until_complete(_agent.parse_message(text))
 
@@ -78,8 +120,9 @@ def _ready() -> bool:
 class NluPool:
     """Worker processes parsing messages with the server's model."""
 
-    def __init__(self, model_path: Path, workers: int) -> None:
+    def __init__(self, model_path: Path, workers: int, fork: bool = True) -> None:
         self.model_path = str(model_path)
+        self.fork = fork  # fork the workers from the server once it has loaded the model (else: each loads it)
         self.workers = workers
         self.ready = False
         self.in_flight = 0
@@ -89,25 +132,43 @@ class NluPool:
 
     def start(self) -> None:
         """Starts the workers; they load the model in the background."""
+        global _server_agent
         if self.workers <= 0:
             return
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_load, initargs=(self.model_path,))
+        agent = running_agent() if self.fork else None
+        if agent is not None and str(agent.processor.model_path) == self.model_path:
+            _server_agent = agent  # what the forked workers inherit
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_adopt)
+        else:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_load, initargs=(self.model_path,))
         # One call per worker, so every worker has loaded the model before the first real message.
-        checks = [self._pool.submit(_ready) for _ in range(self.workers)]
+        pool = self._pool
+        checks = [pool.submit(_ready) for _ in range(self.workers)]
         loop = asyncio.get_running_loop()
 
         async def wait() -> None:
             try:
                 results = [await asyncio.wrap_future(check) for check in checks]
             except Exception as error:  # a worker could not load the model
-                logger.error("NLU workers failed to start (%s): parsing in the server", type(error).__name__)
-                self.stop()
+                if self._pool is pool:
+                    logger.error("NLU workers failed to start (%s): parsing in the server", type(error).__name__)
+                    self.stop()
                 return
+            if self._pool is not pool:
+                return  # replaced meanwhile (another model): the new workers report for themselves
             self.ready = all(results)
             logger.info("NLU workers ready: %d", self.workers)
 
         loop.create_task(wait())
+
+    def follow(self, model_path: str) -> None:
+        """Replaces the workers by ones that load the server's new model."""
+        logger.info("the server has another model: new NLU workers load it")
+        self.stop()
+        self.model_path = model_path
+        self.start()
 
     def stop(self) -> None:
         self.ready = False
@@ -128,7 +189,8 @@ class NluPool:
         if not self.ready or self._pool is None or self.busy():
             return None
         if model_path is not None and model_path != self.model_path:
-            return None  # the server has loaded another model since
+            self.follow(model_path)
+            return None  # the server has loaded another model since: it parses until new workers are ready
         self.in_flight += 1
         try:
             future = self._pool.submit(_parse, text)
@@ -149,6 +211,15 @@ class NluPool:
             self.in_flight -= 1
         self.parsed += 1
         return result
+
+
+def running_agent() -> Any:
+    """The Rasa server's agent (its Sanic app's), or None outside a server or before it has loaded a model."""
+    from sanic import Sanic
+
+    apps = list(Sanic._app_registry.values())
+    agent = getattr(apps[0].ctx, "agent", None) if len(apps) == 1 else None
+    return agent if agent is not None and agent.processor is not None else None
 
 
 _shared: Optional[NluPool] = None

@@ -1,6 +1,10 @@
-"""The NLU worker beside the Rasa server: it understands messages exactly as the server would, and
-when it dies the server keeps answering and a new worker takes over."""
+"""An NLU worker beside the Rasa server (MADOGUCHI_NLU_WORKERS=1; none by default): forked from the server once
+it has loaded the model, it understands messages exactly as the server would; when it dies the server keeps
+answering and a new worker takes over; when the server is given another model, messages are understood with
+that model at once and new workers follow it."""
 import json
+import os
+import shutil
 import subprocess
 import time
 import urllib.request
@@ -8,7 +12,27 @@ import uuid
 
 import pytest
 
+from tests.conftest import ARTIFACTS, MODEL, Assistant, free_port
+
 pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    """A stack of its own with one NLU worker (the session's server has none, as `make run`)."""
+    from assistant.launcher import Stack
+
+    data_dir = tmp_path_factory.mktemp("workers")
+    os.environ.setdefault("MADOGUCHI_API_TOKEN", "test-token-" + os.urandom(6).hex())
+    stack = Stack(model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(),
+                  console_port=free_port(), log_dir=ARTIFACTS / "logs-workers",
+                  extra_env={"MADOGUCHI_NLU_WORKERS": "1", "MADOGUCHI_RATE_PER_IP": "5000"})
+    stack.start(timeout=240)
+    client = Assistant(stack.url, stack.token, data_dir, stack.log_dir)
+    client.stack = stack
+    yield client
+    stack.stop()
+
 
 TEXTS = ["マイナンバーカードを作りたい", "あんしょうばんごう わすれた", "ｶｰﾄﾞ なくした", "my number card の更新って？",
          "引っ越したんだけどカードの住所はどうしたらいい", "ありがとう"]
@@ -68,6 +92,41 @@ def test_a_dead_worker_is_replaced_and_no_message_goes_unanswered(assistant):
     before = health(assistant)["parsed_by_workers"]
     assert assistant.send(sender, TEXTS[3])
     assert health(assistant)["parsed_by_workers"] == before + 1
+
+
+def test_a_worker_shares_the_servers_model_instead_of_loading_a_copy(assistant):
+    """Forked after the server loaded the model: most of its memory is the server's pages (PSS << RSS)."""
+    wait_for_worker(assistant)
+    assert assistant.send(f"nlu-worker-{uuid.uuid4().hex[:8]}", TEXTS[0])
+    (pid,) = worker_pids(assistant)
+    rollup = dict(line.split(":", 1) for line in open(f"/proc/{pid}/smaps_rollup").read().splitlines()[1:])
+    kb = {k: int(v.split()[0]) for k, v in rollup.items()}
+    private = kb["Private_Clean"] + kb["Private_Dirty"]
+    assert private < 0.4 * kb["Rss"], kb  # a worker that loaded its own copy has nearly all of it private
+
+
+def test_after_a_model_swap_messages_are_understood_with_the_new_model(assistant, tmp_path):
+    """PUT /model (as `madoguchi retrain` does) with a model at another path: the next messages are parsed by
+    the server with the new model, then by a new worker forked from the server holding the new model."""
+    wait_for_worker(assistant)
+    old = worker_pids(assistant)
+    swapped = tmp_path / "swapped.tar.gz"
+    shutil.copy(MODEL, swapped)
+    req = urllib.request.Request(f"{assistant.url}/model?token={assistant.token}", method="PUT",
+                                 data=json.dumps({"model_file": str(swapped)}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=180) as resp:
+        assert resp.status == 204
+    before = health(assistant)["parsed_by_workers"]
+    sender = f"nlu-worker-{uuid.uuid4().hex[:8]}"
+    assert assistant.send(sender, TEXTS[1])
+    assert health(assistant)["parsed_by_workers"] == before  # the old worker's model is never used
+    assert user_parse(assistant, sender)["intent"]["name"] == assistant.parse(TEXTS[1])["intent"]["name"]
+    state = wait_for_worker(assistant)
+    new = worker_pids(assistant)
+    assert new and new != old
+    assert assistant.send(sender, TEXTS[4])
+    assert health(assistant)["parsed_by_workers"] == state["parsed_by_workers"] + 1
 
 
 def test_a_worker_exits_when_its_server_is_killed(tmp_path):
