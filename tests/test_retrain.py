@@ -17,14 +17,12 @@ from assistant.server.model_swap import SwapError, server_urls, swap_servers
 from assistant.settings import PROJECT_ROOT, Settings, SettingsError
 from tests.conftest import ARTIFACTS, MODEL, free_port
 
-# A made-up word no training example has, taught in reviewed examples to one entry.
-NEW_WORD_ENTRY = "fees/express"
-NEW_WORD_EXAMPLES = [
-    "ぽんぽこ発行っていくら", "ぽんぽこ発行の手数料", "ぽんぽこ発行したい", "ぽんぽこ発行 料金",
-    "ぽんぽこ発行でお願いしたい", "ぽんぽこ発行は有料ですか", "ぽんぽこ発行の値段を教えて", "ぽんぽこ発行 いくら？",
-    "ぽんぽこ発行にするといくらかかる", "ぽんぽこ発行の費用", "ぽんぽこ発行で作るお金", "ぽんぽこ発行って高い？",
-]
-NEW_WORD_MESSAGE = "ぽんぽこ発行の料金を知りたいです"
+# A made-up word no training example has, taught in reviewed examples to one entry; the message has no other clue.
+NEW_WORD_ENTRY = "card_return/voluntary"
+NEW_WORD_EXAMPLES = [f"ぽんぽこぴー{tail}" for tail in (
+    "", "したい", "について", "のこと", "をお願いします", "ってどうやるの", "の手続き", "はどこで", "を教えて",
+    "したいんですが", "はできますか", "の方法", "って何", "を頼みたい", "がしたい", "のやり方", "はいつ", "ってできる？")]
+NEW_WORD_MESSAGE = "ぽんぽこぴーのことで聞きたいです"
 
 
 def reviewed_file(folder: Path, pairs) -> None:
@@ -112,6 +110,9 @@ def live(tmp_path_factory):
                   console_port=free_port(), log_dir=folder / "logs",
                   extra_env={"MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(folder)), "MADOGUCHI_NLU_WORKERS": "1"})
     stack.start(timeout=300)
+    from bench.load import wait_for_nlu_workers
+
+    wait_for_nlu_workers([stack])  # the worker parses residents' messages before the swap
     client = Assistant(stack.url, stack.token, data_dir)
     client.shelf, client.folder = shelf, folder
     yield client
