@@ -43,7 +43,7 @@ def _error_page(request: Request, status: int, message: str) -> HTTPResponse:
 
 def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sanic:
     """The console over `store` (by default one on settings.database_url, which must be migrated)."""
-    from assistant.staff import api, dashboard, pages, review
+    from assistant.staff import answers, api, dashboard, pages, review
     from assistant.server.edge import refuse_nul_in_path
     from assistant.staff.auth import LoginThrottle
     from assistant.staff.console import Console
@@ -64,6 +64,7 @@ def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sani
     app.blueprint(api.blueprint())
     app.blueprint(dashboard.blueprint())
     app.blueprint(review.blueprint())
+    app.blueprint(answers.blueprint())
     app.static("/staff/static", str(STATIC), name="staff_static")
     app.register_middleware(refuse_nul_in_path, "request")  # a 404, not the file system's error
 
