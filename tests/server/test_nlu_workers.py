@@ -76,11 +76,17 @@ def test_the_worker_understands_messages_as_the_server_does(assistant):
     assert health(assistant)["parsed_by_workers"] >= before + len(TEXTS)  # they came from the worker
 
 
-def test_a_dead_worker_is_replaced_and_no_message_goes_unanswered(assistant):
+@pytest.mark.parametrize("signal", ["-KILL", "-TERM", "-INT"])
+def test_a_dead_worker_is_replaced_and_no_message_goes_unanswered(assistant, signal):
+    """Killed outright or asked to stop: a signal to the forked worker never reaches its server."""
     wait_for_worker(assistant)
     pids = worker_pids(assistant)
     assert len(pids) == 1, pids
-    subprocess.run(["kill", "-9", str(pids[0])], check=True)
+    subprocess.run(["kill", signal, str(pids[0])], check=True)
+    if signal == "-INT":  # Ctrl-C reaches every process of the terminal: the worker leaves it to its server
+        time.sleep(1)
+        assert worker_pids(assistant) == pids
+        subprocess.run(["kill", "-KILL", str(pids[0])], check=True)
     time.sleep(0.5)
     sender = f"nlu-worker-{uuid.uuid4().hex[:8]}"
     for text in TEXTS[:3]:  # parsed in the server while the new worker loads
