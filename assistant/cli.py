@@ -74,7 +74,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_retention(args: argparse.Namespace) -> int:
     """Deletes conversation events and closed handoffs older than the retention period (for cron or a systemd timer)."""
     from assistant.handoff.store import HandoffStore
-    from assistant.retention import purge_old_events
+    from assistant.retention import purge_analytics_texts, purge_old_events, purge_telegram_chats
+    from assistant.staff.accounts import StaffAccounts
+    from assistant.staff.review_items import purge_review_texts
     from assistant.storage.db import migrate
 
     settings = Settings.from_env()
@@ -85,9 +87,11 @@ def cmd_retention(args: argparse.Namespace) -> int:
     migrate(database_url)
     store = HandoffStore.from_url(database_url)
     try:
+        StaffAccounts(store.engine).purge_expired_sessions()
+        purge_review_texts(store.engine, days)
         handoffs = store.purge_closed(days)
-        chats = store.purge_telegram_chats(days)
-        texts = store.purge_analytics_texts(days)
+        chats = purge_telegram_chats(store.engine, days)
+        texts = purge_analytics_texts(store.engine, days)
     finally:
         store.close()
     print(f"retention: deleted {result.events_deleted} events, {handoffs} closed handoffs and {chats} Telegram chat "
@@ -207,6 +211,7 @@ def main(argv: List[str] | None = None) -> int:
     scan.set_defaults(func=cmd_scan)
     from assistant.channels.telegram.cli import add_parser as add_telegram
     from assistant.staff.cli import add_parsers as add_staff
+    from assistant.staff.reviewed import add_parser as add_nlu
 
     from assistant.analytics.cli import add_parser as add_analytics
     from assistant.demo import add_parser as add_demo
@@ -215,6 +220,7 @@ def main(argv: List[str] | None = None) -> int:
 
     add_telegram(sub)
     add_staff(sub)
+    add_nlu(sub)
     add_analytics(sub)
     add_demo(sub)
     add_knowledge(sub)

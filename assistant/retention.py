@@ -1,10 +1,14 @@
-"""Retention: deletes conversation events older than N days from the tracker store (run it daily)."""
+"""Retention: deletes conversation events older than N days from the tracker store, Telegram chat ids and
+unanswered-question texts from the product's database (run it daily)."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+
+from assistant.storage.models import AnalyticsMessage, TelegramChat, utcnow
 
 
 @dataclass(frozen=True)
@@ -28,3 +32,20 @@ def purge_old_events(db_url: str, days: int, now: float | None = None) -> Retent
         return RetentionResult(deleted or 0, left or 0)
     finally:
         engine.dispose()
+
+
+def purge_analytics_texts(engine: sa.engine.Engine, days: int) -> int:
+    """Blanks the (redacted) texts of unanswered questions older than `days` days; the counts stay."""
+    table = AnalyticsMessage.__table__
+    cutoff = utcnow() - dt.timedelta(days=days)
+    with engine.begin() as conn:
+        return conn.execute(table.update().where(table.c.at < cutoff, table.c.text.isnot(None))
+                            .values(text=None)).rowcount or 0
+
+
+def purge_telegram_chats(engine: sa.engine.Engine, days: int) -> int:
+    """Forgets the chat ids of Telegram residents not seen for `days` days."""
+    table = TelegramChat.__table__
+    cutoff = utcnow() - dt.timedelta(days=days)
+    with engine.begin() as conn:
+        return conn.execute(table.delete().where(table.c.updated_at < cutoff)).rowcount or 0

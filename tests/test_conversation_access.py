@@ -18,6 +18,7 @@ from assistant.handoff.profile import load_handoff_profile
 from assistant.handoff.store import HandoffStore
 from assistant.ratelimit import DoorLimits
 from assistant.settings import PROJECT_ROOT
+from assistant.staff.accounts import StaffAccounts
 from tests.conftest import free_port
 from tests.helpers.door import BRIDGE, INTEGRATOR, EchoAgent
 
@@ -69,7 +70,7 @@ class Door:
 
     def staff_reply(self, sender):
         handoff, _created = self.store.open(conversation_id=sender, channel="rest", reason="asked")
-        staff = self.store.create_staff(f"s{uuid.uuid4().hex[:6]}", "山田", "x")
+        staff = StaffAccounts(self.store.engine).create_staff(f"s{uuid.uuid4().hex[:6]}", "山田", "x")
         self.store.reply(handoff.id, staff.id, STAFF_TEXT)
 
 

@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 
+from assistant.staff.accounts import StaffAccounts
+
 pytestmark = pytest.mark.model
 
 
@@ -13,7 +15,7 @@ def new_sender() -> str:
 
 @pytest.fixture(scope="module")
 def staff(assistant):
-    return assistant.store.create_staff(f"yamada-{uuid.uuid4().hex[:6]}", "山田", "not-a-real-hash")
+    return StaffAccounts(assistant.store.engine).create_staff(f"yamada-{uuid.uuid4().hex[:6]}", "山田", "not-a-real-hash")
 
 
 def test_resident_asks_for_a_person_staff_answers_and_the_bot_comes_back(assistant, staff):

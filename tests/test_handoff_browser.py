@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.staff.accounts import StaffAccounts
 from tests.conftest import ARTIFACTS, PROJECT_ROOT
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
@@ -100,5 +101,5 @@ def test_staff_answer_a_waiting_resident_in_the_console_and_the_bot_comes_back(a
     thanks = assistant.text(sender, closing[-1]["buttons"][4]["payload"])
     assert "ありがとうございました" in thanks and assistant.store.get(record.id).satisfaction == 5
     assert "出典" in assistant.text(sender, "マイナンバーカードの更新はいつですか")
-    seen = [e.action for e in assistant.store.audit_entries(handoff_id=record.id)]
+    seen = [e.action for e in StaffAccounts(assistant.store.engine).audit_entries(handoff_id=record.id)]
     assert "view" in seen

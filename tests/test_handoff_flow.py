@@ -6,6 +6,7 @@ from assistant.handoff.profile import load_handoff_profile
 from assistant.knowledge.office_hours import JST
 from assistant.privacy import redact
 from assistant.settings import PROJECT_ROOT
+from assistant.staff.accounts import StaffAccounts
 from tests.helpers.conversation import OPEN_HOURS, Conversation
 
 EVENING = dt.datetime(2026, 11, 26, 19, 30, tzinfo=JST)          # Thursday after closing
@@ -136,7 +137,7 @@ async def test_satisfaction_after_resolve_is_stored(knowledge):
     chat = Conversation(knowledge)
     await chat.say("human_help_request", "人と話したい")
     record = chat.handoff()
-    staff = chat.store.create_staff(f"s{record.id}", "佐藤", "x")
+    staff = StaffAccounts(chat.store.engine).create_staff(f"s{record.id}", "佐藤", "x")
     chat.store.resolve(record.id, staff.id, "answered", "", "おわり", [])
     messages = await chat.say("handoff_feedback", '/handoff_feedback{"score":"4"}', entities={"score": "4"})
     assert "ありがとうございました" in messages[0]["text"]

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from assistant.staff.accounts import StaffAccounts
 from tests.helpers.browser import axe_source
 from tests.helpers.kiosk_browser import KIOSK, PHONE, SHOTS, bot_texts, browser, kiosk, press, wait_for_reply  # noqa: F401
 
@@ -90,7 +91,7 @@ def test_call_staff_opens_an_in_person_handoff_for_this_kiosk(kiosk, assistant):
     assert "職員を呼びました（キオスク 7）" in bot_texts(kiosk)[-1]
     waiting = [h for h in assistant.store.queue() if h.kiosk_id == "7"]
     assert len(waiting) == 1 and waiting[0].channel == "kiosk" and waiting[0].reason == "kiosk_call"
-    staff = assistant.store.create_staff("kiosk-staff", "窓口 田中", "x")
+    staff = StaffAccounts(assistant.store.engine).create_staff("kiosk-staff", "窓口 田中", "x")
     assistant.store.reply(waiting[0].id, staff.id, "すぐに参ります。")
     kiosk.wait_for_selector(".message.staff", timeout=15000)
     assert "すぐに参ります" in kiosk.locator(".message.staff").last.inner_text()

@@ -5,6 +5,7 @@ import pytest
 
 from assistant.handoff.door import LEFT_NOTE
 from assistant.handoff.profile import SATISFACTION_TITLES, satisfaction_buttons
+from assistant.staff.accounts import StaffAccounts
 from tests.helpers.kiosk_browser import KIOSK, PHONE, SHOTS, browser, kiosk_page, press, wait_for_reply  # noqa: F401
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
@@ -37,7 +38,7 @@ def test_waiting_for_staff_the_screen_stays_past_the_idle_time(browser, assistan
     assert page.locator("#idle").is_hidden()
     assert page.locator(".message.resident").count() == 2 and page.locator("#waiting").is_visible()
     page.screenshot(path=str(SHOTS / "8-waiting-after-idle-time-phone.png"))
-    staff = assistant.store.create_staff("kiosk-wait", "窓口 佐藤", "x")
+    staff = StaffAccounts(assistant.store.engine).create_staff("kiosk-wait", "窓口 佐藤", "x")
     assistant.store.reply(record.id, staff.id, "いま参ります。")
     page.wait_for_selector(".message.staff", timeout=15000)
     # Staff close the chat: the satisfaction question comes with worded buttons, and the wait is over.

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.launcher import Stack
 from assistant.settings import PROJECT_ROOT
+from assistant.staff.accounts import StaffAccounts
 from tests.conftest import ARTIFACTS, MODEL, Assistant, always_open_knowledge, free_port
 from tests.helpers.services import drain_messages
 
@@ -139,7 +140,7 @@ def test_a_handoff_opened_on_one_instance_holds_the_conversation_on_the_other(pr
         record = store.open_handoff(sender)
         held = second.send(sender, "マイナポータルのことで相談です")
         assert held[0].get("custom", {}).get("from") == "system", held
-        staff = store.create_staff(f"pg-{uuid.uuid4().hex[:6]}", "佐藤", "not-a-real-hash")
+        staff = StaffAccounts(store.engine).create_staff(f"pg-{uuid.uuid4().hex[:6]}", "佐藤", "not-a-real-hash")
         store.reply(record.id, staff.id, "佐藤です。どうされましたか？")
         assert first.send(sender, "ログインできません")[0]["text"] == "【職員より】佐藤です。どうされましたか？"
         assert [m.author for m in store.messages(record.id)] == ["resident", "staff", "resident"]

@@ -5,7 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from assistant.cli import main as cli_main
-from assistant.retention import purge_old_events
+from assistant.retention import purge_old_events, purge_telegram_chats
+from assistant.staff.accounts import StaffAccounts
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_closed_handoffs_and_their_callback_numbers_are_deleted_open_ones_kept(t
     from assistant.storage.models import Handoff
 
     store = HandoffStore.from_url(f"sqlite:///{tmp_path / 'handoff.db'}", upgrade=True)
-    staff = store.create_staff("sato", "佐藤", "x")
+    staff = StaffAccounts(store.engine).create_staff("sato", "佐藤", "x")
     old, _ = store.open(conversation_id="old", channel="rest", reason="asked", status="callback_collecting")
     store.save_callback(old, "090-1111-2222", "午前")
     store.resolve(old.id, staff.id, "phone", "")
@@ -74,6 +75,6 @@ def test_telegram_chat_addresses_of_residents_not_seen_for_the_period_are_forgot
     with store.Session() as s, s.begin():
         s.add(TelegramChat(sender_id="tg-old", chat_id=111, user_key="k1", generation=0, updated_at=now - dt.timedelta(days=91)))
         s.add(TelegramChat(sender_id="tg-new", chat_id=222, user_key="k2", generation=0, updated_at=now))
-    assert store.purge_telegram_chats(90) == 1
+    assert purge_telegram_chats(store.engine, 90) == 1
     with store.Session() as s:
         assert [c.sender_id for c in s.query(TelegramChat)] == ["tg-new"]

@@ -70,7 +70,7 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
     from playwright.sync_api import expect
 
     store = console.store
-    store.create_staff("suzuki", "鈴木 一郎", hash_password(PASSWORD), role="staff")
+    console.accounts.create_staff("suzuki", "鈴木 一郎", hash_password(PASSWORD), role="staff")
     conversation = f"resident-{uuid.uuid4().hex[:8]}"
     handoff_at = utcnow().replace(microsecond=0) - dt.timedelta(minutes=14, seconds=20)
     record, _ = store.open(conversation_id=conversation, channel="rest", reason="guide_stuck",
@@ -159,7 +159,7 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
     assert [m.author for m in messages] == ["resident", "staff", "bot"]
     assert messages[1].delivered_at is None and messages[1].text.startswith("お待たせしました。市民課の鈴木です。")
     assert [b["title"] for b in messages[2].buttons] == ["1 とても不満", "2 不満", "3 ふつう", "4 満足", "5 とても満足"]
-    assert [e.action for e in store.audit_entries(handoff_id=record.id)] == ["view", "resolve", "reply", "view"]
+    assert [e.action for e in console.accounts.audit_entries(handoff_id=record.id)] == ["view", "resolve", "reply", "view"]
     assert store.get(kiosk.id).status == "waiting"
     assert page.problems == [], page.problems  # no script errors, no CSP violations
     assert all((SHOTS / name).stat().st_size > 10_000 for name in os.listdir(SHOTS) if name.endswith(".png"))
@@ -167,7 +167,7 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
 
 def log_in(console, page, role: str = "staff") -> str:
     username = f"{role}-{uuid.uuid4().hex[:6]}"
-    console.store.create_staff(username, "窓口 花子", hash_password(PASSWORD), role=role)
+    console.accounts.create_staff(username, "窓口 花子", hash_password(PASSWORD), role=role)
     page.goto(f"{console.url}/staff/login")
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill(PASSWORD)
@@ -248,7 +248,7 @@ def test_a_closed_handoff_shows_every_message(console, page):
     record, _ = store.open(conversation_id=f"web-{uuid.uuid4().hex[:8]}", channel="rest", reason="asked",
                            transcript=lines)
     username = log_in(console, page, role="admin")
-    staff = store.staff_by_username(username)
+    staff = console.accounts.staff_by_username(username)
     for n in range(4):
         store.add_resident_message(store.get(record.id), f"引き継ぎ後の質問 {n + 1}")
         store.reply(record.id, staff.id, f"職員の答え {n + 1}")

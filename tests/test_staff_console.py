@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from assistant.handoff.store import HandoffStore
 from assistant.launcher import wait_for
 from assistant.settings import PROJECT_ROOT
+from assistant.staff.accounts import StaffAccounts
 from assistant.staff.auth import hash_password
 from assistant.storage.models import Handoff
 from tests.conftest import ARTIFACTS, free_port
@@ -36,6 +37,10 @@ class ConsoleServer:
     env: Dict[str, str]
     proc: subprocess.Popen
     staff_at_start: int
+
+    @property
+    def accounts(self) -> StaffAccounts:
+        return StaffAccounts(self.store.engine)
 
     def session(self, username: str, password: str = PASSWORD) -> requests.Session:
         """A browser-like session after a successful login."""
@@ -56,7 +61,7 @@ class ConsoleServer:
 
     def staff(self, role: str = "staff", name: str = "窓口 太郎", password: str = PASSWORD) -> str:
         username = f"{role}-{uuid.uuid4().hex[:8]}"
-        self.store.create_staff(username, name, hash_password(password), role=role)
+        self.accounts.create_staff(username, name, hash_password(password), role=role)
         return username
 
     def handoff(self, **fields) -> Handoff:
@@ -89,7 +94,7 @@ def start_console(folder: Path, log_name: str, **extra_env: str) -> Iterator[Con
                              "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for(f"http://127.0.0.1:{port}/staff/health", 60, proc)
-        yield ConsoleServer(f"http://127.0.0.1:{port}", store, env, proc, len(store.list_staff()))
+        yield ConsoleServer(f"http://127.0.0.1:{port}", store, env, proc, len(StaffAccounts(store.engine).list_staff()))
     finally:
         proc.terminate()
         try:
@@ -220,14 +225,14 @@ def test_login_with_a_wrong_password_is_refused_and_audited(console):
     assert response.status_code == 401
     assert "ユーザー名またはパスワードが違います" in response.text
     assert browser.get(f"{console.url}/staff/", allow_redirects=False).status_code == 302
-    entry = next(e for e in console.store.audit_entries() if e.username == username)
+    entry = next(e for e in console.accounts.audit_entries() if e.username == username)
     assert entry.action == "login_failed" and entry.remote_addr == "127.0.0.1"
 
 
 def test_login_with_an_unknown_username_is_refused_and_audited(console):
     response = console.login(requests.Session(), "nobody-here", PASSWORD)
     assert response.status_code == 401
-    assert any(e.action == "login_failed" and e.username == "nobody-here" for e in console.store.audit_entries())
+    assert any(e.action == "login_failed" and e.username == "nobody-here" for e in console.accounts.audit_entries())
 
 
 def test_login_without_the_login_forms_token_is_refused(console):
@@ -276,7 +281,7 @@ def test_successful_login_and_logout_are_audited_and_logout_ends_the_session(con
     response = browser.post(f"{console.url}/staff/logout", data={"csrf_token": console.csrf(browser)},
                             allow_redirects=False)
     assert response.status_code == 302 and response.headers["Location"] == "/staff/login?out=1"
-    actions = [e.action for e in console.store.audit_entries() if e.username == username]
+    actions = [e.action for e in console.accounts.audit_entries() if e.username == username]
     assert actions[:2] == ["logout", "login"]
     assert browser.get(f"{console.url}/staff/", allow_redirects=False).status_code == 302
 
@@ -286,7 +291,7 @@ def test_a_deactivated_account_cannot_log_in_and_its_existing_session_stops_work
     browser = console.session(username)
     csrf = console.csrf(browser)
     record = console.handoff()
-    console.store.set_active(username, False)
+    console.accounts.set_active(username, False)
     assert browser.get(f"{console.url}/staff/", allow_redirects=False).status_code == 302
     assert browser.get(f"{console.url}/staff/api/handoffs").status_code == 401
     response = browser.post(f"{console.url}/staff/api/handoffs/{record.id}/reply", json={"text": "x"},
@@ -299,8 +304,8 @@ def test_a_deactivated_account_cannot_log_in_and_its_existing_session_stops_work
 def test_reactivating_an_account_does_not_bring_back_its_old_sessions(console):
     username = console.staff()
     browser = console.session(username)
-    console.store.set_active(username, False)
-    console.store.set_active(username, True)
+    console.accounts.set_active(username, False)
+    console.accounts.set_active(username, True)
     assert browser.get(f"{console.url}/staff/", allow_redirects=False).status_code == 302
     assert console.session(username).get(f"{console.url}/staff/").status_code == 200
 
@@ -369,7 +374,7 @@ def test_the_queue_lists_the_longest_waiting_first_with_labels_and_the_kiosk_num
     page = browser.get(f"{console.url}/staff/").text
     assert "キオスク 3 が職員を呼んでいます" in page
     assert page.index(f"/staff/handoffs/{older.id}") < page.index(f"/staff/handoffs/{kiosk.id}")
-    console.store.resolve(older.id, console.store.list_staff()[0].id, "answered", "")
+    console.store.resolve(older.id, console.accounts.list_staff()[0].id, "answered", "")
     assert older.id not in [r["id"] for r in browser.get(f"{console.url}/staff/api/handoffs").json()["handoffs"]]
 
 
@@ -423,15 +428,15 @@ def test_viewing_a_transcript_writes_an_audit_entry(console):
     username = console.staff()
     browser = console.session(username)
     record = console.handoff()
-    assert console.store.audit_entries(handoff_id=record.id) == []
+    assert console.accounts.audit_entries(handoff_id=record.id) == []
     page = browser.get(f"{console.url}/staff/handoffs/{record.id}")
     assert page.status_code == 200 and "暗証番号を忘れました" in page.text
-    entries = console.store.audit_entries(handoff_id=record.id)
+    entries = console.accounts.audit_entries(handoff_id=record.id)
     assert [(e.action, e.username) for e in entries] == [("view", username)]
     browser.get(f"{console.url}/staff/api/handoffs/{record.id}")
-    assert [e.action for e in console.store.audit_entries(handoff_id=record.id)] == ["view", "view"]
+    assert [e.action for e in console.accounts.audit_entries(handoff_id=record.id)] == ["view", "view"]
     browser.get(f"{console.url}/staff/api/handoffs/{record.id}/messages?after=0")  # polling is not an opening
-    assert len(console.store.audit_entries(handoff_id=record.id)) == 2
+    assert len(console.accounts.audit_entries(handoff_id=record.id)) == 2
 
 
 def test_assigning_makes_the_staff_member_responsible(console):
@@ -515,7 +520,7 @@ def test_a_callback_shows_the_phone_only_in_the_conversation_and_resolving_marks
 
 # --- search -----------------------------------------------------------------------------------
 def test_search_filters_by_date_topic_and_outcome(console):
-    staff_id = console.store.staff_by_username(console.staff()).id
+    staff_id = console.accounts.staff_by_username(console.staff()).id
     made = {}
     for key, when, topic, outcome in (("may1", dt.datetime(2020, 5, 1, 1), "fees", "answered"),
                                       ("may3", dt.datetime(2020, 5, 3, 1), "fees", "referred"),
@@ -592,7 +597,7 @@ def test_pages_answer_unknown_handoffs_with_404_and_refused_actions_with_a_messa
 # --- API tokens --------------------------------------------------------------------------------
 def test_an_api_token_works_for_get_and_post_without_csrf(console):
     username = console.staff(name="連携 用")
-    token = console.store.create_api_token(username, "desk-monitor")
+    token = console.accounts.create_api_token(username, "desk-monitor")
     auth = {"Authorization": f"Bearer {token}"}
     record = console.handoff()
     listed = requests.get(f"{console.url}/staff/api/handoffs", headers=auth)
@@ -607,20 +612,20 @@ def test_an_api_token_works_for_get_and_post_without_csrf(console):
                              json={"outcome": "answered", "notes": "API"}, headers=auth)
     assert resolved.status_code == 200 and resolved.json()["handoff"]["status"] == "resolved"
     assert console.store.get(record.id).staff.username == username
-    assert [e.action for e in console.store.audit_entries(handoff_id=record.id)] == ["resolve", "reply", "assign", "view"]
+    assert [e.action for e in console.accounts.audit_entries(handoff_id=record.id)] == ["resolve", "reply", "assign", "view"]
     # a token is for the API only: pages still want a login
     assert requests.get(f"{console.url}/staff/", headers=auth, allow_redirects=False).status_code == 302
 
 
 def test_revoked_and_deactivated_api_tokens_are_refused(console):
     username = console.staff()
-    revoked = console.store.create_api_token(username, "old")
-    kept = console.store.create_api_token(username, "current")
-    assert console.store.revoke_api_tokens(username, "old") == 1
+    revoked = console.accounts.create_api_token(username, "old")
+    kept = console.accounts.create_api_token(username, "current")
+    assert console.accounts.revoke_api_tokens(username, "old") == 1
     url = f"{console.url}/staff/api/handoffs"
     assert requests.get(url, headers={"Authorization": f"Bearer {revoked}"}).status_code == 401
     assert requests.get(url, headers={"Authorization": f"Bearer {kept}"}).status_code == 200
-    console.store.set_active(username, False)
+    console.accounts.set_active(username, False)
     assert requests.get(url, headers={"Authorization": f"Bearer {kept}"}).status_code == 401
     record = console.handoff()
     response = requests.post(f"{console.url}/staff/api/handoffs/{record.id}/reply", json={"text": "x"},
@@ -640,7 +645,7 @@ def test_cli_staff_create_with_password_stdin_then_login_works(console):
                             stdin="a-long-enough-password\n")
     assert created.returncode == 0, created.stderr
     assert "a-long-enough-password" not in created.stdout + created.stderr
-    assert console.store.staff_by_username(username).password_hash.startswith("$argon2")
+    assert console.accounts.staff_by_username(username).password_hash.startswith("$argon2")
     browser = console.session(username, "a-long-enough-password")
     assert "窓口 三郎" in browser.get(f"{console.url}/staff/").text
     listed = staff_command(console, "list")
@@ -651,7 +656,7 @@ def test_cli_refuses_a_short_password_and_a_duplicate_user(console):
     username = f"cli-{uuid.uuid4().hex[:6]}"
     short = staff_command(console, "create", username, "--name", "短い", "--password-stdin", stdin="short-pw\n")
     assert short.returncode != 0 and "at least 10" in short.stderr
-    assert console.store.staff_by_username(username) is None
+    assert console.accounts.staff_by_username(username) is None
     existing = console.staff()
     again = staff_command(console, "create", existing, "--name", "二重", "--password-stdin", stdin=PASSWORD + "\n")
     assert again.returncode != 0 and "already exists" in again.stderr

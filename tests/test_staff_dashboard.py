@@ -104,11 +104,11 @@ def test_staff_members_are_refused_and_see_no_menu_entry(console):
         assert response.status_code == 403, path
         assert "デジタルデバイド" not in response.text and "ウェブ" not in response.text
     assert staff.get(f"{console.url}{ROUTES[0]}").json()["error"] == "forbidden"
-    token = console.store.create_api_token(username, "report-bot")
+    token = console.accounts.create_api_token(username, "report-bot")
     for path in ROUTES:
         response = requests.get(console.url + path, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 403 and response.json()["error"] == "forbidden", path
-    assert not [e for e in console.store.audit_entries() if e.action == "report" and e.username == username]
+    assert not [e for e in console.accounts.audit_entries() if e.action == "report" and e.username == username]
 
 
 def test_an_admin_sees_the_page_with_its_menu_entry_csv_links_and_report_button(console, admin):
@@ -224,7 +224,7 @@ def test_every_csv_has_its_japanese_header_and_the_rows_as_shown(console, admin)
 
 def test_an_admins_api_token_downloads_csv(console):
     username = console.staff(role="admin", name="連携 管理")
-    token = console.store.create_api_token(username, "excel")
+    token = console.accounts.create_api_token(username, "excel")
     response = requests.get(f"{console.url}/staff/dashboard/export/daily.csv", params=FIFTH,
                             headers={"Authorization": f"Bearer {token}"})
     assert csv_rows(response) == [["日付", "曜日", "会話の数", "住民のメッセージ"], ["2026-10-05", "月", "6", "43"]]
@@ -283,7 +283,7 @@ def test_the_report_button_returns_the_printable_report_and_is_audited(console, 
     assert policy.startswith("default-src 'none'; style-src 'sha256-") and "script-src" not in policy
     assert response.headers["X-Frame-Options"] == "DENY" and response.headers["Cache-Control"] == "no-store"
     assert "X-Report-Policy" not in response.headers
-    entry = next(e for e in console.store.audit_entries() if e.action == "report")
+    entry = next(e for e in console.accounts.audit_entries() if e.action == "report")
     assert entry.username.startswith("admin-") and entry.detail == "2026年10月の月次レポート"
     for month in ("2026-13", "", "October"):
         bad = admin.get(f"{console.url}/staff/dashboard/report", params={"month": month})
@@ -384,7 +384,7 @@ def test_an_admin_reads_the_dashboard_changes_the_dates_and_downloads_a_csv(busy
     console = busy_console
     from assistant.staff.auth import hash_password
 
-    console.store.create_staff("kikaku", "企画 花子", hash_password(PASSWORD), role="admin")
+    console.accounts.create_staff("kikaku", "企画 花子", hash_password(PASSWORD), role="admin")
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: List[str] = []
     with sync_playwright() as p:

@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Tuple
 
 from assistant.handoff.profile import HandoffProfile, satisfaction_buttons
 from assistant.handoff.store import HandoffError, HandoffStore
+from assistant.staff.accounts import AccountError, StaffAccounts
 from assistant.storage.models import CHAT_STATUSES, OPEN_STATUSES, Handoff
 
 USERNAME = "demo-staff"
@@ -32,14 +33,15 @@ class DemoStaff:
     def staff_id(self) -> int:
         with self.lock:
             if self._id is None:
-                user = self.store.staff_by_username(USERNAME)
+                accounts = StaffAccounts(self.store.engine)
+                user = accounts.staff_by_username(USERNAME)
                 if user is None:
                     try:
-                        self.store.create_staff(USERNAME, DISPLAY_NAME, UNUSABLE_PASSWORD)
-                    except HandoffError:  # made by another run just now
+                        accounts.create_staff(USERNAME, DISPLAY_NAME, UNUSABLE_PASSWORD)
+                    except AccountError:  # made by another run just now
                         pass
-                    self.store.set_active(USERNAME, False)  # nobody can log in with it
-                    user = self.store.staff_by_username(USERNAME)
+                    accounts.set_active(USERNAME, False)  # nobody can log in with it
+                    user = accounts.staff_by_username(USERNAME)
                 self._id = user.id
             return self._id
 

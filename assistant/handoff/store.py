@@ -1,10 +1,8 @@
-"""The handoff store: handoff records, messages between resident and staff, staff accounts, sessions,
-API tokens and the audit log, over SQLAlchemy (the same code on SQLite and PostgreSQL)."""
+"""The handoff store: handoff records and the messages between resident and staff, over SQLAlchemy (the same
+code on SQLite and PostgreSQL). Staff accounts, sessions, API tokens and the audit log: assistant/staff/accounts.py."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
@@ -13,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from assistant.privacy.redact import redact
 from assistant.storage.db import autocommit_reads, make_engine, migrate, session_factory
 from assistant.storage.models import (
-    _OPEN_SQL, CHAT_STATUSES, OPEN_STATUSES, ApiToken, AuditEntry, Handoff, HandoffMessage, StaffSession, StaffUser, utcnow,
+    _OPEN_SQL, CHAT_STATUSES, OPEN_STATUSES, Handoff, HandoffMessage, utcnow,
 )
 
 MAX_STAFF_MESSAGE_CHARS = 2000
@@ -42,10 +40,6 @@ def jst_day_start(day: dt.date, days_later: int = 0) -> dt.datetime:
         return dt.datetime.combine(day + dt.timedelta(days=days_later), dt.time()) - dt.timedelta(hours=9)
     except OverflowError:
         return dt.datetime.min if day.year < 5000 else dt.datetime.max
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class HandoffStore:
@@ -290,101 +284,6 @@ class HandoffStore:
         with self.Session() as s:
             return list(s.execute(query.order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(limit)).scalars().all())
 
-    # --- staff accounts, sessions, tokens --------------------------------------------------
-    def create_staff(self, username: str, display_name: str, password_hash: str, role: str = "staff") -> StaffUser:
-        if role not in ("staff", "admin"):
-            raise HandoffError("role is staff or admin")
-        user = StaffUser(username=username, display_name=display_name, password_hash=password_hash, role=role)
-        with self.Session() as s:
-            try:
-                with s.begin():
-                    s.add(user)
-            except IntegrityError:
-                raise HandoffError(f"user {username!r} already exists") from None
-        return user
-
-    def staff_by_username(self, username: str) -> Optional[StaffUser]:
-        with self.Session() as s:
-            return s.execute(sa.select(StaffUser).where(StaffUser.username == username)).scalars().first()
-
-    def list_staff(self) -> List[StaffUser]:
-        with self.Session() as s:
-            return list(s.execute(sa.select(StaffUser).order_by(StaffUser.username)).scalars().all())
-
-    def set_password(self, username: str, password_hash: str) -> None:
-        with self.Session() as s, s.begin():
-            if not s.execute(sa.update(StaffUser).where(StaffUser.username == username)
-                             .values(password_hash=password_hash)).rowcount:
-                raise HandoffError(f"no user {username!r}")
-
-    def set_active(self, username: str, active: bool) -> None:
-        """Deactivating also ends every session and revokes every API token of the user."""
-        with self.Session() as s, s.begin():
-            user = s.execute(sa.select(StaffUser).where(StaffUser.username == username)).scalars().first()
-            if user is None:
-                raise HandoffError(f"no user {username!r}")
-            user.active = active
-            user.deactivated_at = None if active else utcnow()
-            if not active:
-                s.execute(sa.delete(StaffSession).where(StaffSession.staff_id == user.id))
-                s.execute(sa.update(ApiToken).where(ApiToken.staff_id == user.id, ApiToken.revoked_at.is_(None))
-                          .values(revoked_at=utcnow()))
-
-    def create_session(self, staff_id: int, hours: float = 8) -> Tuple[str, str]:
-        """Returns (cookie value, CSRF token); only a hash of the cookie value is stored."""
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        with self.Session() as s, s.begin():
-            s.add(StaffSession(id=token_hash(token), staff_id=staff_id, csrf_token=csrf,
-                               expires_at=utcnow() + dt.timedelta(hours=hours)))
-        return token, csrf
-
-    def session_for(self, token: str) -> Optional[StaffSession]:
-        """The live session of an active user, or None."""
-        if not token:
-            return None
-        with self.Session() as s:
-            session = s.get(StaffSession, token_hash(token))
-            if session is None or session.expires_at < utcnow() or not session.staff.active:
-                return None
-            return session
-
-    def end_session(self, token: str) -> None:
-        with self.Session() as s, s.begin():
-            s.execute(sa.delete(StaffSession).where(StaffSession.id == token_hash(token)))
-
-    def create_api_token(self, username: str, name: str) -> str:
-        user = self.staff_by_username(username)
-        if user is None or not user.active:
-            raise HandoffError(f"no active user {username!r}")
-        token = "mdg_" + secrets.token_urlsafe(32)
-        with self.Session() as s, s.begin():
-            s.add(ApiToken(name=name, token_hash=token_hash(token), staff_id=user.id))
-        return token
-
-    def staff_for_api_token(self, token: str) -> Optional[StaffUser]:
-        if not token:
-            return None
-        with self.Session() as s:
-            row = s.execute(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token))).scalars().first()
-            if row is None or row.revoked_at is not None or not row.staff.active:
-                return None
-            return row.staff
-
-    # --- audit -----------------------------------------------------------------------------
-    def audit(self, staff: Optional[StaffUser], action: str, handoff_id: Optional[int] = None,
-              detail: Optional[str] = None, remote_addr: Optional[str] = None, username: Optional[str] = None) -> None:
-        with self.Session() as s, s.begin():
-            s.add(AuditEntry(staff_id=staff.id if staff else None, username=(staff.username if staff else username),
-                             action=action, handoff_id=handoff_id, detail=(detail or None) and detail[:200],
-                             remote_addr=remote_addr))
-
-    def audit_entries(self, handoff_id: Optional[int] = None, limit: int = 200) -> List[AuditEntry]:
-        query = sa.select(AuditEntry)
-        if handoff_id is not None:
-            query = query.where(AuditEntry.handoff_id == handoff_id)
-        with self.Session() as s:
-            return list(s.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars().all())
-
     # --- retention -------------------------------------------------------------------------
     def purge_closed(self, days: int) -> int:
         """Deletes closed handoffs (with their messages and phone numbers) older than `days` days."""
@@ -397,33 +296,4 @@ class HandoffStore:
                 return 0
             s.execute(sa.delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(ids)))
             s.execute(sa.delete(Handoff).where(Handoff.id.in_(ids)))
-            s.execute(sa.delete(StaffSession).where(StaffSession.expires_at < utcnow()))
             return len(ids)
-
-    def purge_analytics_texts(self, days: int) -> int:
-        """Blanks the (redacted) texts of unanswered questions older than `days` days; the counts stay."""
-        from assistant.storage.models import AnalyticsMessage
-
-        cutoff = utcnow() - dt.timedelta(days=days)
-        with self.Session() as s, s.begin():
-            return s.execute(sa.update(AnalyticsMessage).where(AnalyticsMessage.at < cutoff, AnalyticsMessage.text.isnot(None))
-                             .values(text=None)).rowcount or 0
-
-    def purge_telegram_chats(self, days: int) -> int:
-        """Forgets the chat ids of Telegram residents not seen for `days` days."""
-        from assistant.storage.models import TelegramChat
-
-        cutoff = utcnow() - dt.timedelta(days=days)
-        with self.Session() as s, s.begin():
-            return s.execute(sa.delete(TelegramChat).where(TelegramChat.updated_at < cutoff)).rowcount or 0
-
-    def revoke_api_tokens(self, username: str, name: Optional[str] = None) -> int:
-        """Revokes the user's live API tokens (only those called `name` when given); returns how many."""
-        user = self.staff_by_username(username)
-        if user is None:
-            raise HandoffError(f"no user {username!r}")
-        query = sa.update(ApiToken).where(ApiToken.staff_id == user.id, ApiToken.revoked_at.is_(None))
-        if name is not None:
-            query = query.where(ApiToken.name == name)
-        with self.Session() as s, s.begin():
-            return s.execute(query.values(revoked_at=utcnow())).rowcount or 0

@@ -25,14 +25,17 @@ def ok(body: Any, status: int = 200) -> HTTPResponse:
 
 
 def _authorized(handler: Handler) -> Handler:
-    """Runs the handler with the principal; 401 without one, 403 for a session POST without its CSRF token;
+    """Runs the handler with the principal; 401 without one, 403 for a role without conversations (an editor)
+    or a session POST without its CSRF token;
     a ConsoleError becomes its 4xx JSON."""
 
     @functools.wraps(handler)
     async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-        principal = await authenticate(request, request.app.ctx.store)
+        principal = await authenticate(request, request.app.ctx.accounts)
         if principal is None:
             return error(401, "unauthorized", "ログインするか、APIトークンを指定してください。")
+        if not principal.can("conversations"):
+            return error(403, "forbidden", "この操作は、住民との相談を受ける職員と管理者が使えます。")
         if request.method not in ("GET", "HEAD") and not principal.via_token:
             if not csrf_matches(principal.csrf, request.headers.get(CSRF_HEADER)):
                 return error(403, "csrf", "CSRFトークンがないか、正しくありません。")

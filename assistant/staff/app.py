@@ -43,7 +43,8 @@ def _error_page(request: Request, status: int, message: str) -> HTTPResponse:
 
 def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sanic:
     """The console over `store` (by default one on settings.database_url, which must be migrated)."""
-    from assistant.staff import answers, api, dashboard, pages, review
+    from assistant.staff import answers, api, dashboard, pages, review, review_queue
+    from assistant.staff.accounts import StaffAccounts
     from assistant.server.edge import refuse_nul_in_path
     from assistant.staff.auth import LoginThrottle
     from assistant.staff.console import Console
@@ -56,7 +57,8 @@ def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sani
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     app.ctx.settings = settings
     app.ctx.store = store
-    app.ctx.console = Console(store, labels)
+    app.ctx.accounts = StaffAccounts(store.engine)
+    app.ctx.console = Console(store, labels, app.ctx.accounts)
     app.ctx.throttle = LoginThrottle()
     app.ctx.templates = templates()
 
@@ -64,6 +66,7 @@ def create_app(settings: Settings, store: Optional[HandoffStore] = None) -> Sani
     app.blueprint(api.blueprint())
     app.blueprint(dashboard.blueprint())
     app.blueprint(review.blueprint())
+    app.blueprint(review_queue.blueprint())
     app.blueprint(answers.blueprint())
     app.static("/staff/static", str(STATIC), name="staff_static")
     app.register_middleware(refuse_nul_in_path, "request")  # a 404, not the file system's error

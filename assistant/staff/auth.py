@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sanic.request import Request
 
-from assistant.handoff.store import HandoffStore
+from assistant.staff.accounts import ROLE_LABELS, StaffAccounts, can
 from assistant.storage.models import StaffUser
 
 COOKIE = "madoguchi_staff"        # the session; its value is stored only as a hash
@@ -98,6 +98,19 @@ class Principal:
     def is_admin(self) -> bool:
         return self.staff.role == "admin"
 
+    def can(self, ability: str) -> bool:
+        """May use pages of that kind (accounts.ABILITIES): conversations, answers or admin."""
+        return can(self.staff.role, ability)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.staff.role, self.staff.role)
+
+    @property
+    def home(self) -> str:
+        """The first page of the role: the handoff queue, or the review queue for an editor."""
+        return "/staff/" if self.can("conversations") else "/staff/review-queue"
+
 
 def bearer_token(request: Request) -> Optional[str]:
     """The token of an `Authorization: Bearer` header; "" for any other Authorization header."""
@@ -108,17 +121,17 @@ def bearer_token(request: Request) -> Optional[str]:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-async def authenticate(request: Request, store: HandoffStore, allow_token: bool = True) -> Optional[Principal]:
+async def authenticate(request: Request, accounts: StaffAccounts, allow_token: bool = True) -> Optional[Principal]:
     """The principal of the request, checked against the database on every request (an account
     deactivated a second ago is refused), or None. An Authorization header never falls back to the cookie."""
     token = bearer_token(request) if allow_token else None
     if token is not None:
-        staff = await asyncio.to_thread(store.staff_for_api_token, token) if token else None
+        staff = await asyncio.to_thread(accounts.staff_for_api_token, token) if token else None
         return Principal(staff) if staff is not None else None
     cookie = request.cookies.get(COOKIE)
     if not cookie or len(cookie) > 200:
         return None
-    session = await asyncio.to_thread(store.session_for, cookie)
+    session = await asyncio.to_thread(accounts.session_for, cookie)
     if session is None:
         return None
     return Principal(session.staff, session.csrf_token)

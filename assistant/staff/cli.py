@@ -1,4 +1,4 @@
-"""The `staff` (accounts and API tokens) and `console` (serve the staff console) commands."""
+"""The `staff` (accounts, roles and API tokens) and `console` (serve the staff console) commands."""
 from __future__ import annotations
 
 import argparse
@@ -8,15 +8,19 @@ import sys
 from typing import Callable, List, Optional
 
 from assistant.settings import Settings
+from assistant.staff.accounts import ROLES
 
+ROLES_HELP = "staff: handoff queue and conversations; editor: review queue and answers; admin: everything"
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
-def _store(settings: Settings):
-    """The handoff store, with the database migrated first (every command does this)."""
-    from assistant.handoff.store import HandoffStore
+def _accounts(settings: Settings):
+    """The staff accounts, with the database migrated first (every command does this)."""
+    from assistant.staff.accounts import StaffAccounts
+    from assistant.storage.db import make_engine, migrate
 
-    return HandoffStore.from_url(settings.database_url, upgrade=True)
+    migrate(settings.database_url)
+    return StaffAccounts(make_engine(settings.database_url))
 
 
 def _read_password(args: argparse.Namespace) -> Optional[str]:
@@ -39,21 +43,21 @@ def _read_password(args: argparse.Namespace) -> Optional[str]:
 
 def _run(command: Callable[[argparse.Namespace, object], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        from assistant.handoff.store import HandoffError
+        from assistant.staff.accounts import AccountError
 
-        store = _store(Settings.from_env())
+        accounts = _accounts(Settings.from_env())
         try:
-            return command(args, store)
-        except HandoffError as exc:
+            return command(args, accounts)
+        except AccountError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         finally:
-            store.close()
+            accounts.engine.dispose()
 
     return run
 
 
-def cmd_create(args: argparse.Namespace, store) -> int:
+def cmd_create(args: argparse.Namespace, accounts) -> int:
     from assistant.staff.auth import hash_password
 
     if not _USERNAME_RE.match(args.username):
@@ -64,19 +68,19 @@ def cmd_create(args: argparse.Namespace, store) -> int:
     if not name or len(name) > 100:
         print("error: --name is 1-100 characters", file=sys.stderr)
         return 2
-    if store.staff_by_username(args.username) is not None:
+    if accounts.staff_by_username(args.username) is not None:
         print(f"error: user {args.username!r} already exists", file=sys.stderr)
         return 1
     password = _read_password(args)
     if password is None:
         return 2
-    store.create_staff(args.username, name, hash_password(password), role=args.role)
+    accounts.create_staff(args.username, name, hash_password(password), role=args.role)
     print(f"created {args.role} {args.username} ({name})")
     return 0
 
 
-def cmd_list(args: argparse.Namespace, store) -> int:
-    users = store.list_staff()
+def cmd_list(args: argparse.Namespace, accounts) -> int:
+    users = accounts.list_staff()
     if not users:
         print("no staff accounts yet: create one with `staff create USERNAME --name NAME --role admin`")
     for user in users:
@@ -85,41 +89,47 @@ def cmd_list(args: argparse.Namespace, store) -> int:
     return 0
 
 
-def cmd_deactivate(args: argparse.Namespace, store) -> int:
-    store.set_active(args.username, False)
+def cmd_deactivate(args: argparse.Namespace, accounts) -> int:
+    accounts.set_active(args.username, False)
     print(f"deactivated {args.username}: its sessions ended and its API tokens were revoked")
     return 0
 
 
-def cmd_activate(args: argparse.Namespace, store) -> int:
-    store.set_active(args.username, True)
+def cmd_activate(args: argparse.Namespace, accounts) -> int:
+    accounts.set_active(args.username, True)
     print(f"activated {args.username}")
     return 0
 
 
-def cmd_password(args: argparse.Namespace, store) -> int:
+def cmd_password(args: argparse.Namespace, accounts) -> int:
     from assistant.staff.auth import hash_password
 
-    if store.staff_by_username(args.username) is None:
+    if accounts.staff_by_username(args.username) is None:
         print(f"error: no user {args.username!r}", file=sys.stderr)
         return 1
     password = _read_password(args)
     if password is None:
         return 2
-    store.set_password(args.username, hash_password(password))
+    accounts.set_password(args.username, hash_password(password))
     print(f"password of {args.username} changed")
     return 0
 
 
-def cmd_token(args: argparse.Namespace, store) -> int:
-    token = store.create_api_token(args.username, args.name)
+def cmd_role(args: argparse.Namespace, accounts) -> int:
+    accounts.set_role(args.username, args.role)
+    print(f"{args.username} is now {args.role} (from the next page they open)")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace, accounts) -> int:
+    token = accounts.create_api_token(args.username, args.name)
     print(token)
     print(f"(API token {args.name!r} of {args.username}; it is shown only this once)", file=sys.stderr)
     return 0
 
 
-def cmd_revoke_token(args: argparse.Namespace, store) -> int:
-    count = store.revoke_api_tokens(args.username, args.name)
+def cmd_revoke_token(args: argparse.Namespace, accounts) -> int:
+    count = accounts.revoke_api_tokens(args.username, args.name)
     print(f"revoked {count} API token(s) of {args.username}")
     return 0
 
@@ -139,7 +149,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     create = sub.add_parser("create", help="create a staff account (the password is asked for)")
     create.add_argument("username")
     create.add_argument("--name", required=True, help="name shown in the console, e.g. 山田 花子")
-    create.add_argument("--role", choices=("staff", "admin"), default="staff")
+    create.add_argument("--role", choices=ROLES, default="staff", help=ROLES_HELP)
     create.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     create.set_defaults(func=_run(cmd_create))
     sub.add_parser("list", help="list staff accounts").set_defaults(func=_run(cmd_list))
@@ -148,6 +158,10 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         command = sub.add_parser(name, help=text)
         command.add_argument("username")
         command.set_defaults(func=_run(func))
+    role = sub.add_parser("role", help="change the role of an account")
+    role.add_argument("username")
+    role.add_argument("role", choices=ROLES, help=ROLES_HELP)
+    role.set_defaults(func=_run(cmd_role))
     password = sub.add_parser("password", help="set a new password")
     password.add_argument("username")
     password.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")

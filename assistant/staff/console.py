@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from assistant.handoff.profile import STATUS_LABELS, satisfaction_buttons
 from assistant.handoff.store import MAX_STAFF_MESSAGE_CHARS, HandoffError, HandoffStore, HandoffTaken
+from assistant.staff.accounts import StaffAccounts
 from assistant.staff.auth import Principal
 from assistant.staff.present import Labels
 from assistant.storage.models import CHAT_STATUSES, OPEN_STATUSES, STATUSES, Handoff, HandoffMessage
@@ -68,10 +69,12 @@ def _date(raw: Optional[str], label: str) -> Optional[dt.date]:
 
 
 class Console:
-    """The staff side of handoffs over the store; every method is blocking (call it in a thread)."""
+    """The staff side of handoffs over the store, audited in the accounts' log; every method is blocking
+    (call it in a thread)."""
 
-    def __init__(self, store: HandoffStore, labels: Labels) -> None:
+    def __init__(self, store: HandoffStore, labels: Labels, accounts: Optional[StaffAccounts] = None) -> None:
         self.store, self.labels = store, labels
+        self.accounts = accounts or StaffAccounts(store.engine)
 
     # --- reading --------------------------------------------------------------------------
     def find(self, handoff_id: Any) -> Handoff:
@@ -84,7 +87,7 @@ class Console:
              detail: Optional[str] = None) -> Tuple[Handoff, List[HandoffMessage]]:
         """The record and all its messages; writes the audit entry "view"."""
         record = self.find(handoff_id)
-        self.store.audit(who.staff, "view", record.id, detail=detail, remote_addr=remote_addr)
+        self.accounts.audit(who.staff, "view", record.id, detail=detail, remote_addr=remote_addr)
         return record, self.store.messages(record.id)
 
     def messages(self, handoff_id: Any, after: Optional[str]) -> Tuple[Handoff, List[HandoffMessage]]:
@@ -124,7 +127,7 @@ class Console:
             record = self.store.assign(record.id, who.staff.id)
         except HandoffError as exc:
             raise _refused(exc) from None
-        self.store.audit(who.staff, "assign", record.id, remote_addr=remote_addr)
+        self.accounts.audit(who.staff, "assign", record.id, remote_addr=remote_addr)
         return record
 
     def take_over(self, who: Principal, handoff_id: Any, remote_addr: str) -> Handoff:
@@ -137,7 +140,7 @@ class Console:
             record = self.store.assign(record.id, who.staff.id, take_over=True)
         except HandoffError as exc:
             raise _refused(exc) from None
-        self.store.audit(who.staff, "take_over", record.id, remote_addr=remote_addr,
+        self.accounts.audit(who.staff, "take_over", record.id, remote_addr=remote_addr,
                          detail=f"{previous}から引き継ぎ" if previous else None)
         return record
 
@@ -156,7 +159,7 @@ class Console:
             message = self.store.reply(record.id, who.staff.id, text)
         except HandoffError as exc:
             raise _refused(exc) from None
-        self.store.audit(who.staff, "reply", record.id, detail=f"{len(message.text)}文字", remote_addr=remote_addr)
+        self.accounts.audit(who.staff, "reply", record.id, detail=f"{len(message.text)}文字", remote_addr=remote_addr)
         return self.store.messages(record.id, message.id - 1)[0]  # read back, with its author loaded
 
     def closing(self) -> Tuple[str, List[Dict[str, str]]]:
@@ -187,5 +190,5 @@ class Console:
         except HandoffError as exc:
             raise _refused(exc) from None
         detail = f"{STATUS_LABELS.get(record.status, record.status)}・{self.labels.profile.outcomes[outcome]}"
-        self.store.audit(who.staff, "resolve", record.id, detail=detail, remote_addr=remote_addr)
+        self.accounts.audit(who.staff, "resolve", record.id, detail=detail, remote_addr=remote_addr)
         return record

@@ -185,7 +185,7 @@ def _admin(as_json: bool = False) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            who = await authenticate(request, request.app.ctx.store)
+            who = await authenticate(request, request.app.ctx.accounts)
             if who is None:
                 return _refusal(request, None, 401, "ログインするか、管理者のAPIトークンを指定してください。", as_json)
             if not who.is_admin:
@@ -275,7 +275,7 @@ def blueprint() -> Blueprint:
             if months["this"] != f"{period.start:%Y-%m}" and months["this_count"]:
                 offer = (months["this"], months["this_label"])
         html = render_report(ReportInput(measures, names, city, offer=offer))
-        await asyncio.to_thread(request.app.ctx.store.audit, who.staff, "report", detail=f"{period.label}の月次レポート",
+        await asyncio.to_thread(request.app.ctx.accounts.audit, who.staff, "report", detail=f"{period.label}の月次レポート",
                                 remote_addr=client_address(request))
         return response.html(html, headers={"X-Report-Policy": report_csp(html)})
 

@@ -22,7 +22,7 @@ from assistant.staff.console import ConsoleError, parse_id
 from assistant.storage.models import CHAT_STATUSES, OPEN_STATUSES
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
-_NEXT_RE = re.compile(r"^/staff/(handoffs/\d{1,10}|search|audit|dashboard|review)?$")
+_NEXT_RE = re.compile(r"^/staff/(handoffs/\d{1,10}|search|audit|dashboard|review|review-queue)?$")
 
 
 def render(request: Request, template: str, who: Optional[Principal] = None, status: int = 200,
@@ -44,14 +44,28 @@ def set_cookie(request: Request, resp: HTTPResponse, name: str, value: str, max_
         cookie["max-age"] = max_age
 
 
-def _page(admin: bool = False, post: bool = False) -> Callable[[Handler], Handler]:
+REFUSALS = {  # what a signed-in member of the wrong role reads
+    "conversations": "このページは、住民との相談を受ける職員と管理者が使います。",
+    "answers": "このページは、回答の担当と管理者が使います。",
+    "admin": "このページは管理者だけが見られます。",
+}
+
+
+def refuse(request: Request, who: Principal, ability: str) -> HTTPResponse:
+    """The polite 403 page for a role without the ability, with a link to the role's own first page."""
+    return render(request, "error.html", who, 403, title="このページは見られません",
+                  message=f"{REFUSALS[ability]}（あなたの役割：{who.role_label}）")
+
+
+def _page(admin: bool = False, post: bool = False, ability: Optional[str] = None) -> Callable[[Handler], Handler]:
     """Pages need a live session: without one a redirect to the login page; a POST needs the session's
-    CSRF token; admin pages need the admin role."""
+    CSRF token; `ability` (accounts.ABILITIES; admin=True is ability="admin") needs a role that has it."""
+    ability = "admin" if admin else ability
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            who = await authenticate(request, request.app.ctx.store, allow_token=False)
+            who = await authenticate(request, request.app.ctx.accounts, allow_token=False)
             if who is None:
                 target = "/staff/login"
                 if request.method == "GET" and _NEXT_RE.match(request.path):
@@ -60,9 +74,8 @@ def _page(admin: bool = False, post: bool = False) -> Callable[[Handler], Handle
             if post and not csrf_matches(who.csrf, request.form.get(CSRF_FIELD)):
                 return render(request, "error.html", who, 403, title="操作を受け付けられませんでした",
                               message="画面の有効期限が切れています。画面を開き直してから、もう一度操作してください。")
-            if admin and not who.is_admin:
-                return render(request, "error.html", who, 403, title="このページは見られません",
-                              message="このページは管理者だけが見られます。")
+            if ability and not who.can(ability):
+                return refuse(request, who, ability)
             try:
                 return await handler(request, who, *args, **kwargs)
             except ConsoleError as exc:
@@ -104,13 +117,14 @@ def blueprint() -> Blueprint:
 
     @pages.get("/login")
     async def login_page(request: Request) -> HTTPResponse:
-        if await authenticate(request, request.app.ctx.store, allow_token=False):
-            return response.redirect("/staff/")
+        who = await authenticate(request, request.app.ctx.accounts, allow_token=False)
+        if who:
+            return response.redirect(who.home)
         return login_form(request)
 
     @pages.post("/login")
     async def login(request: Request) -> HTTPResponse:
-        store, throttle = request.app.ctx.store, request.app.ctx.throttle
+        store, throttle = request.app.ctx.accounts, request.app.ctx.throttle
         if not csrf_matches(request.cookies.get(LOGIN_COOKIE), request.form.get("login_token")):
             return login_form(request, 403, "画面の有効期限が切れました。もう一度入力してください。")
         username = (request.form.get("username") or "").strip()[:64]
@@ -148,8 +162,8 @@ def blueprint() -> Blueprint:
     @pages.post("/logout")
     @_page(post=True)
     async def logout(request: Request, who: Principal) -> HTTPResponse:
-        await asyncio.to_thread(request.app.ctx.store.end_session, request.cookies.get(COOKIE))
-        await asyncio.to_thread(request.app.ctx.store.audit, who.staff, "logout", remote_addr=client_address(request))
+        await asyncio.to_thread(request.app.ctx.accounts.end_session, request.cookies.get(COOKIE))
+        await asyncio.to_thread(request.app.ctx.accounts.audit, who.staff, "logout", remote_addr=client_address(request))
         resp = response.redirect("/staff/login?out=1")
         set_cookie(request, resp, COOKIE, "", max_age=0)
         return resp
@@ -158,18 +172,20 @@ def blueprint() -> Blueprint:
     @pages.get("/")
     @_page()
     async def queue(request: Request, who: Principal) -> HTTPResponse:
+        if not who.can("conversations"):  # an editor's first page is the review queue
+            return response.redirect(who.home)
         console = request.app.ctx.console
         records = await asyncio.to_thread(console.queue)
         rows = [present.summary(r, console.labels) for r in records]
         return render(request, "queue.html", who, nav="queue", rows=rows)
 
     @pages.get("/handoffs/<handoff_id>")
-    @_page()
+    @_page(ability="conversations")
     async def handoff(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
         return await _view(request, who, handoff_id)
 
     @pages.post("/handoffs/<handoff_id>/assign")
-    @_page(post=True)
+    @_page(post=True, ability="conversations")
     async def assign(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
         try:
             record = await asyncio.to_thread(request.app.ctx.console.assign, who, handoff_id, client_address(request))
@@ -180,7 +196,7 @@ def blueprint() -> Blueprint:
         return response.redirect(f"/staff/handoffs/{record.id}?done=assign")
 
     @pages.post("/handoffs/<handoff_id>/take_over")
-    @_page(post=True)
+    @_page(post=True, ability="conversations")
     async def take_over(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
         try:
             record = await asyncio.to_thread(request.app.ctx.console.take_over, who, handoff_id, client_address(request))
@@ -191,7 +207,7 @@ def blueprint() -> Blueprint:
         return response.redirect(f"/staff/handoffs/{record.id}?done=assign")
 
     @pages.post("/handoffs/<handoff_id>/reply")
-    @_page(post=True)
+    @_page(post=True, ability="conversations")
     async def reply(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
         text = request.form.get("text") or ""
         try:
@@ -203,7 +219,7 @@ def blueprint() -> Blueprint:
         return response.redirect(f"/staff/handoffs/{parse_id(handoff_id)}?done=reply")
 
     @pages.post("/handoffs/<handoff_id>/resolve")
-    @_page(post=True)
+    @_page(post=True, ability="conversations")
     async def resolve(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
         outcome, notes = request.form.get("outcome") or "", request.form.get("notes") or ""
         try:
@@ -218,7 +234,7 @@ def blueprint() -> Blueprint:
 
     # --- past handoffs and the audit log --------------------------------------------------
     @pages.get("/search")
-    @_page()
+    @_page(ability="conversations")
     async def search(request: Request, who: Principal) -> HTTPResponse:
         console = request.app.ctx.console
         params = {key: (request.args.get(key) or "").strip() for key in ("from", "to", "topic", "outcome", "status")}
@@ -237,7 +253,7 @@ def blueprint() -> Blueprint:
     async def audit(request: Request, who: Principal) -> HTTPResponse:
         raw = (request.args.get("handoff") or "").strip()
         handoff_id = parse_id(raw) if raw else None
-        entries = await asyncio.to_thread(request.app.ctx.store.audit_entries, handoff_id, 500)
+        entries = await asyncio.to_thread(request.app.ctx.accounts.audit_entries, handoff_id, 500)
         return render(request, "audit.html", who, nav="audit", entries=[present.audit_row(e) for e in entries],
                       handoff_id=handoff_id)
 

@@ -15,6 +15,7 @@ AUTHOR_LABELS = {"resident": "住民", "bot": "ナビ（自動応答）", "staff
 ACTION_LABELS = {
     "view": "相談を開いた", "report": "月次レポートを作った", "assign": "担当した", "reply": "返信した", "resolve": "終了にした",
     "login": "ログイン", "login_failed": "ログイン失敗", "logout": "ログアウト",
+    "review_entry": "見直し：回答を選んだ", "review_new_answer": "見直し：新しい回答が必要", "review_not_in_scope": "見直し：対象外",
     "answer_publish": "回答を公開した", "answer_submit": "回答の承認を依頼した", "answer_approve": "回答を承認して公開した",
     "answer_reject": "回答を差し戻した", "answer_restore": "回答を前の版に戻した",
 }

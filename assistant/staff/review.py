@@ -1,4 +1,4 @@
-"""The console's 「確認が必要な回答」 page (admin only): answers to compare with their source again, with the links."""
+"""The console's 「確認が必要な回答」 page (editors and admins): answers to compare with their source again, with the links."""
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +19,7 @@ def blueprint() -> Blueprint:
     bp = Blueprint("staff_review", url_prefix="/staff")
 
     @bp.get("/review")
-    @_page(admin=True)
+    @_page(ability="answers")
     async def review(request: Request, who: Principal) -> HTTPResponse:
         raw = request.args.get("months", "")
         months = int(raw) if raw.isdigit() and int(raw) in MONTH_CHOICES else DEFAULT_MONTHS

@@ -1,5 +1,6 @@
 """Tables of the product's own database. Times are naive UTC; every text stored here is redacted,
 except a callback phone number, which lives only in `handoffs.callback_phone`."""
+# Longer than 300 lines: every table of the product's database in one module, as the migrations and Alembic see them.
 from __future__ import annotations
 
 import datetime as dt
@@ -295,3 +296,28 @@ class AnswerVersion(Base):
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     decided_by = sa.Column(sa.String(64))  # who published (approved) or rejected it
     decided_at = sa.Column(sa.DateTime)  # when it went live (published) or was rejected
+
+
+class ReviewItem(Base):
+    """A resident's message for the review queue (assistant/staff/review_items.py): why it came (the assistant could not
+    place it, a low confidence, or 役に立たなかった / わからない / a handoff after its answer), its redacted text, and the
+    decision staff made: the right entry, 「新しい回答が必要」 with a note, or 「対象外」."""
+
+    __tablename__ = "review_items"
+    id = sa.Column(sa.Integer, primary_key=True)
+    source = sa.Column(sa.String(64), nullable=False)
+    event_id = sa.Column(sa.BigInteger, nullable=False)  # the resident's message in the tracker store
+    at = sa.Column(sa.DateTime, nullable=False, index=True)
+    kind = sa.Column(sa.String(16), nullable=False)  # unplaced, out_of_scope, low_confidence, unhelpful, stuck, handoff
+    text = sa.Column(sa.Text)  # redacted; None once the retention period has passed
+    guess = sa.Column(sa.String(130))  # the entry the assistant answered with (or thought likeliest)
+    confidence = sa.Column(sa.Float)
+    theme = sa.Column(sa.String(64))  # the topic of the guess; None when nothing was guessed
+    channel = sa.Column(sa.String(16))
+    decision = sa.Column(sa.String(16), index=True)  # entry, new_answer, not_in_scope; None = still to review
+    entry = sa.Column(sa.String(130))  # "topic/entry" for the decision entry
+    note = sa.Column(sa.String(500))  # for new_answer
+    decided_by = sa.Column(sa.String(64))
+    decided_at = sa.Column(sa.DateTime)
+
+    __table_args__ = (sa.UniqueConstraint("source", "event_id", name="one_review_item_per_message"),)

@@ -57,7 +57,7 @@ def test_taking_over_is_explicit_and_audited_then_the_new_owner_answers(console)
     taken = as_other(f"/handoffs/{record.id}/take_over")
     assert taken.status_code == 200, taken.text
     assert console.store.get(record.id).staff.username == other
-    entry = [e for e in console.store.audit_entries(handoff_id=record.id) if e.action == "take_over"]
+    entry = [e for e in console.accounts.audit_entries(handoff_id=record.id) if e.action == "take_over"]
     assert len(entry) == 1 and entry[0].username == other and owner in (entry[0].detail or "")
 
     assert as_other(f"/handoffs/{record.id}/reply", {"text": "交代しました"}).status_code == 201

@@ -1,0 +1,193 @@
+"""The review queue: residents' messages gathered from real tracker-store rows (why each came, redacted again, once
+only), grouped by theme in the console, decisions stored and audited; staff are refused the page."""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.staff import review_items
+from assistant.storage.db import make_engine, migrate
+from assistant.storage.models import ReviewItem
+from tests.test_staff_console import ConsoleServer, start_console
+
+NOW = time.time()
+
+
+class Tracker:
+    """Rows of Rasa's SQLTrackerStore, written as it writes them, for one or more residents."""
+
+    def __init__(self, path: Path) -> None:
+        from rasa.core.tracker_store import SQLTrackerStore
+
+        self.engine = sa.create_engine(f"sqlite:///{path}", future=True)
+        SQLTrackerStore.Base.metadata.create_all(self.engine)
+        self.t = NOW - 600
+
+    def add(self, sender: str, event) -> None:
+        import json
+
+        from rasa.core.tracker_store import SQLTrackerStore
+
+        data = event.as_dict()
+        with self.engine.begin() as conn:
+            conn.execute(SQLTrackerStore.SQLEvent.__table__.insert(), [{
+                "sender_id": sender, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+                "action_name": data.get("name"), "data": json.dumps(data)}])
+
+    def says(self, sender: str, text: str, intent: str, confidence: float = 0.9,
+             ranking: Optional[List[str]] = None, entities: Optional[List[Dict[str, Any]]] = None) -> None:
+        from rasa.shared.core.events import UserUttered
+
+        self.t += 2
+        parsed = {"name": intent, "confidence": confidence}
+        selector = {"default": {"ranking": [{"intent_response_key": k, "confidence": 0.5} for k in ranking or []]}}
+        self.add(sender, UserUttered(text, intent=parsed, entities=entities or [], input_channel="rest",
+                                     timestamp=self.t,
+                                     parse_data={"intent": parsed, "entities": entities or [], "text": text,
+                                                 "intent_ranking": [parsed], "response_selector": selector}))
+
+    def stuck(self, sender: str) -> None:
+        from rasa.shared.core.events import SlotSet
+
+        self.t += 2
+        self.add(sender, SlotSet("guide_event", {"type": "step_stuck", "guide": "pin_reset", "step": "desk",
+                                                 "times": 1, "channel": "rest"}, timestamp=self.t))
+
+    def unhelpful(self, sender: str, entry: str) -> None:
+        self.says(sender, f'/handoff_feedback{{"answer":"unhelpful","subtopic":"{entry}"}}', "handoff_feedback", 1.0,
+                  entities=[{"entity": "answer", "value": "unhelpful"}, {"entity": "subtopic", "value": entry}])
+
+
+def residents_day(tracker: Tracker) -> None:
+    tracker.says("a", "猫の住民票はどこでもらえますか", "nlu_fallback", 0.2, ["fees/first_time", "apply_card/methods"])
+    tracker.says("b", "カードの再発行はいくら？電話は090-1234-5678です", "fees", 0.9, ["fees/reissue"])
+    tracker.unhelpful("b", "fees/reissue")
+    tracker.says("c", "写真の背景は白じゃないとだめ？", "apply_photo", 0.42, ["apply_photo/rules"])
+    tracker.says("d", "暗証番号を忘れた", "pin_forgotten_locked", 0.95, ["pin_forgotten_locked/forgotten_locked"])
+    tracker.says("d", "わからない", "guide_stuck", 0.9, ["pin_forgotten_locked/forgotten_locked"])
+    tracker.stuck("d")
+    tracker.says("e", "海外に行ってもカードは使える？", "overseas_move", 0.93, ["overseas_move/overview"])
+    tracker.says("e", "/human_help_request", "human_help_request", 1.0)
+    tracker.says("f", "受取の持ち物は？", "receive_card", 0.97, ["receive_card/what_to_bring"])  # answered well
+    tracker.says("g", "今日の天気は？", "out_of_scope", 0.9, ["out_of_scope/chitchat"])
+
+
+@pytest.fixture()
+def stores(tmp_path):
+    url = f"sqlite:///{tmp_path / 'madoguchi.db'}"
+    migrate(url)
+    product = make_engine(url)
+    yield Tracker(tmp_path / "tracker.db"), product
+    product.dispose()
+
+
+def items(product) -> Dict[str, Any]:
+    with product.connect() as conn:
+        return {row.text: row for row in conn.execute(sa.select(ReviewItem.__table__))}
+
+
+def test_each_reason_brings_the_residents_question_once_redacted_again(stores):
+    tracker, product = stores
+    residents_day(tracker)
+    assert review_items.Gatherer(tracker.engine, product).run() == 6
+    found = items(product)
+    assert {text: (row.kind, row.guess, row.theme) for text, row in found.items()} == {
+        "猫の住民票はどこでもらえますか": ("unplaced", "fees/first_time", "fees"),
+        "カードの再発行はいくら?電話は［電話番号］です": ("unhelpful", "fees/reissue", "fees"),
+        "写真の背景は白じゃないとだめ?": ("low_confidence", "apply_photo/rules", "apply_photo"),
+        "暗証番号を忘れた": ("stuck", "pin_forgotten_locked/forgotten_locked", "pin_forgotten_locked"),
+        "海外に行ってもカードは使える?": ("handoff", "overseas_move/overview", "overseas_move"),
+        "今日の天気は?": ("out_of_scope", None, None),
+    }
+    assert not any("090" in text for text in found)
+    tracker.says("h", "再発行の手数料を教えて", "fees", 0.3, ["fees/reissue"])
+    assert review_items.Gatherer(tracker.engine, product).run() == 1  # only what is new since the last run
+    assert len(items(product)) == 7
+
+
+def test_a_stronger_reason_replaces_a_weaker_one_and_events_still_settling_wait(stores):
+    tracker, product = stores
+    tracker.says("c", "写真の背景は白じゃないとだめ？", "apply_photo", 0.42, ["apply_photo/rules"])
+    tracker.unhelpful("c", "apply_photo/rules")
+    assert review_items.Gatherer(tracker.engine, product, settle_seconds=3600).run(now=NOW) == 0
+    assert review_items.Gatherer(tracker.engine, product).run() == 1
+    assert items(product)["写真の背景は白じゃないとだめ?"].kind == "unhelpful"
+
+
+def test_decisions_are_kept_and_texts_blanked_after_the_retention_period(stores):
+    tracker, product = stores
+    residents_day(tracker)
+    review_items.Gatherer(tracker.engine, product).run()
+    first = review_items.pending(product)
+    assert [row.text for row in first][:2] == ["今日の天気は?", "海外に行ってもカードは使える?"]  # newest first
+    cat = items(product)["猫の住民票はどこでもらえますか"]
+    assert review_items.decide(product, cat.id, "not_in_scope", "editor-1")
+    assert review_items.decide(product, cat.id, "new_answer", "editor-2", note="  猫の手続き  ")
+    row = review_items.get(product, cat.id)
+    assert (row.decision, row.note, row.entry, row.decided_by) == ("new_answer", "猫の手続き", None, "editor-2")
+    assert cat.id not in [r.id for r in review_items.pending(product)]
+    assert not review_items.decide(product, 99999, "not_in_scope", "editor-1")
+    with pytest.raises(ValueError):
+        review_items.decide(product, cat.id, "maybe", "editor-1")
+    assert review_items.purge_review_texts(product, 0) == 6
+    assert review_items.pending(product) == [] and review_items.get(product, cat.id).decision == "new_answer"
+
+
+# --- the page ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def console(tmp_path_factory) -> Iterator[ConsoleServer]:
+    folder = tmp_path_factory.mktemp("review-queue")
+    residents_day(Tracker(folder / "tracker.db"))
+    yield from start_console(folder, "staff_review_queue.log")
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_an_editor_sees_the_queue_by_theme_searches_by_title_and_decides(console):
+    username = console.staff(role="editor", name="編集 一郎")
+    editor = console.session(username)
+    page = editor.get(f"{console.url}/staff/review-queue")
+    assert page.status_code == 200
+    assert re.search(r'id="review-count">6件<', page.text)
+    themes = re.findall(r'<h2 id="theme-\d+">([^<]+?) <span', page.text)
+    assert themes == ["話題がわからない質問", "国外転出", "暗証番号（忘れた・ロック・再設定）", "申請用の顔写真", "手数料"]
+    assert "カードの再発行はいくら?電話は［電話番号］です" in page.text and "090-1234" not in page.text
+    item = re.search(r'data-item="(\d+)" aria-labelledby="text-\d+">\s*<p class="review-meta"><span class="badge">'
+                     r'ナビが話題を決められなかった', page.text).group(1)
+    found = editor.get(f"{console.url}/staff/review-queue", params={"item": item, "q": "コンビニ 取る"})
+    assert 'value="convenience_store_certificate/overview"' in found.text
+    missing = editor.post(f"{console.url}/staff/review-queue/{item}",
+                          data={"decision": "entry", "entry": "fees/nothing", "csrf_token": csrf(page.text)})
+    assert missing.status_code == 400 and "回答を一覧から選んでください" in missing.text
+    done = editor.post(f"{console.url}/staff/review-queue/{item}", allow_redirects=False,
+                       data={"decision": "entry", "entry": "convenience_store_certificate/overview",
+                             "csrf_token": csrf(page.text)})
+    assert done.status_code == 302 and done.headers["Location"] == "/staff/review-queue?done=entry"
+    after = editor.get(f"{console.url}/staff/review-queue")
+    assert re.search(r'id="review-count">5件<', after.text) and "回答を選びました。" not in after.text
+    assert "コンビニで取る方法" in after.text.split('id="decided"')[1]
+    entry = next(e for e in console.accounts.audit_entries() if e.username == username)
+    assert (entry.action, entry.detail) == ("review_entry", f"#{item} convenience_store_certificate/overview")
+
+
+def test_new_answer_needs_a_note_and_staff_cannot_decide(console):
+    editor = console.session(console.staff(role="admin"))
+    page = editor.get(f"{console.url}/staff/review-queue").text
+    item = re.search(r'data-item="(\d+)"', page).group(1)
+    refused = editor.post(f"{console.url}/staff/review-queue/{item}",
+                          data={"decision": "new_answer", "note": " ", "csrf_token": csrf(page)})
+    assert refused.status_code == 400 and "メモを書いてください" in refused.text
+    staff = console.session(console.staff(role="staff"))
+    forbidden = staff.post(f"{console.url}/staff/review-queue/{item}",
+                           data={"decision": "not_in_scope", "csrf_token": csrf(staff.get(f"{console.url}/staff/").text)})
+    assert forbidden.status_code == 403
+    engine = console.store.engine
+    assert review_items.get(engine, int(item)).decision is None
