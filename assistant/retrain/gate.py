@@ -117,7 +117,7 @@ def evaluate(live: Path, candidate: Path, max_drop_points: float, swap: Callable
             verdict = Verdict(before, after, max_drop_points)
             drop = (before.entry_accuracy - after.entry_accuracy) * 100
             if drop > max_drop_points + 1e-9:
-                verdict.reasons.append(f"entry accuracy drops by {drop:.1f} points "
+                verdict.reasons.append(f"entry accuracy drops by {drop:.2f} points "
                                        f"({before.entry_accuracy:.3f} -> {after.entry_accuracy:.3f}; "
                                        f"at most {max_drop_points:.1f} allowed)")
                 return verdict
