@@ -3,7 +3,6 @@ preview, publish it (or have a second editor approve it), compare and restore it
 from __future__ import annotations
 
 import asyncio
-import functools
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -23,27 +22,9 @@ FILE = "file"  # the version "as written in knowledge/"
 MAX_QUERY_CHARS = 50
 
 
-def may_edit(who: Principal) -> bool:
-    """Editors and admins: the role's "answers" ability (assistant/staff/accounts.py)."""
-    can = getattr(who, "can", None)
-    return can("answers") if can is not None else who.staff.role in ("editor", "admin")
-
-
 def _editor(post: bool = False):
-    """A page of the answers: a live session (and CSRF token for a POST), and the editor or admin role."""
-
-    def decorate(handler):
-        @_page(post=post)
-        @functools.wraps(handler)
-        async def wrapper(request: Request, who: Principal, *args: Any, **kwargs: Any) -> HTTPResponse:
-            if not may_edit(who):
-                return render(request, "error.html", who, 403, title="このページは見られません",
-                              message="回答の編集は、回答の担当と管理者が使います。")
-            return await handler(request, who, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    """A page of the answers: a live session (and its CSRF token for a POST) of an editor or admin."""
+    return _page(post=post, ability="answers")
 
 
 def _versions(request: Request) -> AnswerVersions:
@@ -58,8 +39,7 @@ def _folder(request: Request) -> Path:
 
 
 def _audit(request: Request, who: Principal, action: str, detail: str) -> None:
-    accounts = getattr(request.app.ctx, "accounts", None) or request.app.ctx.store
-    accounts.audit(who.staff, action, detail=detail, remote_addr=client_address(request))
+    request.app.ctx.accounts.audit(who.staff, action, detail=detail, remote_addr=client_address(request))
 
 
 def _not_found(request: Request, who: Principal) -> HTTPResponse:

@@ -22,7 +22,7 @@ from assistant.staff.console import ConsoleError, parse_id
 from assistant.storage.models import CHAT_STATUSES, OPEN_STATUSES
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
-_NEXT_RE = re.compile(r"^/staff/(handoffs/\d{1,10}|search|audit|dashboard|review|review-queue)?$")
+_NEXT_RE = re.compile(r"^/staff/(handoffs/\d{1,10}|search|audit|dashboard|review|review-queue|answers(/[a-z0-9_]{1,64}/[a-z0-9_]{1,64})?)?$")
 
 
 def render(request: Request, template: str, who: Optional[Principal] = None, status: int = 200,

@@ -11,7 +11,7 @@ import requests
 from assistant.knowledge.edit import file_entry, form_values
 from assistant.knowledge.versions import AnswerVersions
 from assistant.settings import PROJECT_ROOT
-from tests.test_staff_console import PASSWORD, ConsoleServer, start_console
+from tests.helpers.staff_console import PASSWORD, ConsoleServer, start_console
 
 KEY = "fees/reissue"
 NEW_LINE = "申請のときは、本人確認書類をお持ちください。"
@@ -55,10 +55,12 @@ def audit(console: ConsoleServer, username: str):
 
 
 def test_pages_need_a_login_and_the_editor_or_admin_role(console):
-    assert requests.get(f"{console.url}/staff/answers", allow_redirects=False).headers["Location"].startswith("/staff/login")
+    for path in ("/staff/answers", f"/staff/answers/{KEY}"):  # after the login, back to the page asked for
+        assert requests.get(f"{console.url}{path}", allow_redirects=False).headers["Location"] == f"/staff/login?next={path}"
     browser, _, _ = signed_in(console, "staff")
     for path in ("/staff/answers", f"/staff/answers/{KEY}", f"/staff/answers/{KEY}/versions/file"):
-        assert browser.get(f"{console.url}{path}").status_code == 403
+        refused = browser.get(f"{console.url}{path}")
+        assert refused.status_code == 403 and "回答の担当と管理者" in refused.text
     assert "回答の編集" not in browser.get(f"{console.url}/staff/search").text.split("</nav>")[0]
     for role in ("editor", "admin"):
         browser, _, _ = signed_in(console, role)
