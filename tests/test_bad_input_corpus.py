@@ -12,8 +12,7 @@ import pytest
 
 from assistant.privacy.scan import find_personal_data, scan_sqlite_file
 from tests.privacy.strategies import with_check_digit
-from tests.helpers.door import BRIDGE, EchoAgent
-from tests.test_conversation_access import Door
+from tests.helpers.door import BRIDGE, Door, EchoAgent
 
 MY_NUMBER = with_check_digit("48020645052")
 PHONE = "090-6677-8899"
@@ -130,7 +129,7 @@ async def test_every_door_route_answers_bad_input_politely_and_keeps_nothing_in_
 # --- the staff console's public routes ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def console(tmp_path_factory):
-    from tests.test_staff_console import start_console
+    from tests.helpers.staff_console import start_console
 
     yield from start_console(tmp_path_factory.mktemp("bad-input-console"), "bad_input_console.log")
 

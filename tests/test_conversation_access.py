@@ -1,77 +1,13 @@
 """Who may speak in a conversation and how often: the REST and kiosk doors served by Sanic in this process
 (no model: the assistant's answer is an echo), with a real handoff store for the staff replies."""
 import asyncio
-import itertools
 import json
 import uuid
 
-import httpx
 import pytest
-from rasa.core.channels.channel import register
-from sanic import Sanic
 
-from assistant.handoff.door import HandoffDoor
-from assistant.channels.kiosk import KioskInput
-from assistant.channels.rest import ResidentRestInput
 from assistant.channels.telegram.client import AssistantClient
-from assistant.handoff.profile import load_handoff_profile
-from assistant.handoff.store import HandoffStore
-from assistant.ratelimit import DoorLimits
-from assistant.settings import PROJECT_ROOT
-from assistant.staff.accounts import StaffAccounts
-from tests.conftest import free_port
-from tests.helpers.door import BRIDGE, INTEGRATOR, EchoAgent
-
-KNOWLEDGE = PROJECT_ROOT / "knowledge"
-STAFF_TEXT = "山田です。窓口へどうぞ。"
-_apps = itertools.count()
-
-
-class Door:
-    """The REST and kiosk channels of one server, on a free port."""
-
-    def __init__(self, tmp_path, knowledge, per_sender=30, per_address=600, proxies=(), limits="fresh"):
-        self.store = HandoffStore.from_url(f"sqlite:///{tmp_path / 'door.db'}", upgrade=True)
-        door = HandoffDoor(self.store, load_handoff_profile(KNOWLEDGE))
-        shared = DoorLimits(per_sender, per_address) if limits == "fresh" else None
-        options = dict(door=door, bridge_token=BRIDGE, id_key="k" * 64, integrator_tokens=(BRIDGE, INTEGRATOR),
-                       trusted_proxies=proxies, limits=shared)
-        self.rest = ResidentRestInput(knowledge, 1000, per_sender, per_address, **options)
-        self.kiosk = KioskInput(knowledge, 1000, per_sender, per_address, **options)
-        Sanic.test_mode = True  # several servers in one process: Sanic then keeps its original protocol methods
-        self.app = Sanic(f"door{next(_apps)}")
-        self.app.ctx.agent = EchoAgent()
-        register([self.rest, self.kiosk], self.app, "/webhooks/")
-        self.url = ""
-
-    async def __aenter__(self) -> "Door":
-        port = free_port()
-        self.server = await self.app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                                   access_log=False)
-        await self.server.startup()
-        self.url = f"http://127.0.0.1:{port}"
-        self.http = httpx.AsyncClient(base_url=self.url, trust_env=False)
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self.http.aclose()
-        self.server.close()
-        await self.server.wait_closed()
-        self.store.close()
-
-    async def post(self, path, body=None, **headers):
-        resp = await self.http.post(path, json=body or {}, headers=headers)
-        return resp.status_code, resp.json()
-
-    async def start(self, channel="rest"):
-        status, conversation = await self.post(f"/webhooks/{channel}/start")
-        assert status == 200, conversation
-        return conversation
-
-    def staff_reply(self, sender):
-        handoff, _created = self.store.open(conversation_id=sender, channel="rest", reason="asked")
-        staff = StaffAccounts(self.store.engine).create_staff(f"s{uuid.uuid4().hex[:6]}", "山田", "x")
-        self.store.reply(handoff.id, staff.id, STAFF_TEXT)
+from tests.helpers.door import BRIDGE, INTEGRATOR, STAFF_TEXT, Door, EchoAgent
 
 
 def bearer(token):

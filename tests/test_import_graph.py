@@ -115,21 +115,12 @@ def imported_test_modules(path: Path) -> Set[str]:
     return found
 
 
-# The staff console's server (ConsoleServer, start_console), the staff browser's login and the two-channel Door
-# still live in their test modules while the staff accounts move to assistant/staff/accounts.py; the modules
-# that import them. Remove a line when its module imports from tests/helpers/ only; no other may be added.
-NOT_YET_MOVED = {"tests/staff/test_answer_pages.py", "tests/staff/test_ownership_and_input.py",
-                 "tests/staff/test_review_page.py", "tests/staff/test_review_queue.py", "tests/staff/test_roles.py",
-                 "tests/staff/test_take_over_browser.py", "tests/test_bad_input_corpus.py", "tests/test_kiosk_limits.py",
-                 "tests/test_staff_browser.py", "tests/test_staff_dashboard.py"}
-
-
 def test_no_test_module_imports_another():
     """Shared fixtures and helpers live in tests/conftest.py and tests/helpers/, never in a test module."""
     offending = {}
     for path in sorted((PROJECT_ROOT / "tests").rglob("*.py")):
         imported = imported_test_modules(path)
-        if imported and str(path.relative_to(PROJECT_ROOT)) not in NOT_YET_MOVED:
+        if imported:
             offending[str(path.relative_to(PROJECT_ROOT))] = sorted(imported)
     assert offending == {}, f"move what these import into tests/helpers/: {offending}"
 

@@ -3,7 +3,7 @@ other, and one abusive client (with or without a terminal credential, or making 
 import pytest
 
 from assistant.settings import Settings
-from tests.test_conversation_access import Door
+from tests.helpers.door import Door
 
 
 async def kiosk(door):

@@ -12,13 +12,12 @@ import pytest
 
 from assistant.staff.auth import hash_password
 from assistant.storage.models import utcnow
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.test_staff_console import ConsoleServer, start_console
-from tests.helpers.staff_browser import SHOTS, serious_violations
+from tests.helpers.browser import CHROMIUM
+from tests.helpers.staff_browser import PASSWORD, SHOTS, log_in, page, serious_violations  # noqa: F401 (page)
+from tests.helpers.staff_console import ConsoleServer, start_console
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "madoguchi-desk-2026"
 LINES = [  # (minutes before the handoff, who, text) as the REST channel stores them: already redacted
     (3, "resident", "マイナンバーカードの暗証番号を忘れてしまいました。4桁のほうです。"),
     (3, "bot", "利用者証明用（数字4桁）の暗証番号の再設定ですね。市役所の窓口か、スマホとコンビニで再設定できます。"
@@ -45,25 +44,6 @@ def console(tmp_path_factory) -> Iterator[ConsoleServer]:
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium fonts-noto-cjk)")
     yield from start_console(tmp_path_factory.mktemp("staff-browser"), "staff_browser.log")
-
-
-@pytest.fixture()
-def page(console):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.problems = []
-        page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: page.problems.append(str(exc)))
-        page.on("response", lambda r: page.problems.append(f"{r.status} {r.url}") if r.status == 404 else None)
-        yield page
-        context.close()
-        browser.close()
 
 
 def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, page):
@@ -163,17 +143,6 @@ def test_staff_member_answers_a_resident_stuck_in_the_pin_reset_guide(console, p
     assert store.get(kiosk.id).status == "waiting"
     assert page.problems == [], page.problems  # no script errors, no CSP violations
     assert all((SHOTS / name).stat().st_size > 10_000 for name in os.listdir(SHOTS) if name.endswith(".png"))
-
-
-def log_in(console, page, role: str = "staff") -> str:
-    username = f"{role}-{uuid.uuid4().hex[:6]}"
-    console.accounts.create_staff(username, "窓口 花子", hash_password(PASSWORD), role=role)
-    page.goto(f"{console.url}/staff/login")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(f"{console.url}/staff/")
-    return username
 
 
 WATCH_LIVE_REGIONS = """() => {

@@ -24,7 +24,7 @@ from assistant.storage.db import make_engine
 from tests.conftest import ARTIFACTS
 from tests.helpers.analytics import COLLECT_NOW, KEY, MYNA, Handoffs, october_tracker, tracker_engine
 from tests.helpers.staff_browser import serious_violations
-from tests.test_staff_console import ConsoleServer, start_console
+from tests.helpers.staff_console import ConsoleServer, start_console
 
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
 FIFTH = {"from": "2026-10-05", "to": "2026-10-05"}

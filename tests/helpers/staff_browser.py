@@ -1,12 +1,17 @@
-"""The staff console in Chromium: where its screenshots go and axe-core's serious findings on a page."""
+"""The staff console in Chromium: a page (fixture) and a login, screenshots' folder, axe-core's serious findings."""
 from __future__ import annotations
 
 import json
+import uuid
 
+import pytest
+
+from assistant.staff.auth import hash_password
 from tests.conftest import ARTIFACTS
-from tests.helpers.browser import axe_source
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, axe_source
 
 SHOTS = ARTIFACTS / "staff"
+PASSWORD = "madoguchi-desk-2026"
 
 
 def serious_violations(page, name: str):
@@ -18,3 +23,36 @@ def serious_violations(page, name: str):
                                            encoding="utf-8")
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
             if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture()
+def page(console):
+    """A Chromium page at 1366×768 for the module's `console`; script errors, CSP reports and 404s go to
+    page.problems."""
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.problems = []
+        page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+        page.on("response", lambda r: page.problems.append(f"{r.status} {r.url}") if r.status == 404 else None)
+        yield page
+        context.close()
+        browser.close()
+
+
+def log_in(console, page, role: str = "staff") -> str:
+    """A new account with this role, logged in on the page; returns its username."""
+    username = f"{role}-{uuid.uuid4().hex[:6]}"
+    console.accounts.create_staff(username, "窓口 花子", hash_password(PASSWORD), role=role)
+    page.goto(f"{console.url}/staff/login")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"{console.url}/staff/")
+    return username

@@ -9,7 +9,7 @@ from typing import Iterator
 import pytest
 
 from assistant.analytics.tables import Table, table_csv
-from tests.test_staff_console import ConsoleServer, start_console
+from tests.helpers.staff_console import ConsoleServer, start_console
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.helpers.knowledge import stale_copy
-from tests.test_staff_console import ConsoleServer, start_console
+from tests.helpers.staff_console import ConsoleServer, start_console
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from assistant.staff.accounts import AccountError, StaffAccounts, can
-from tests.test_staff_console import ConsoleServer, staff_command, start_console
+from tests.helpers.staff_console import ConsoleServer, staff_command, start_console
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,8 @@ from typing import Iterator
 import pytest
 
 from tests.helpers.browser import CHROMIUM
-from tests.helpers.staff_browser import SHOTS, serious_violations
-from tests.test_staff_browser import log_in, page  # noqa: F401 (page: a fixture)
-from tests.test_staff_console import ConsoleServer, start_console
+from tests.helpers.staff_browser import SHOTS, log_in, page, serious_violations  # noqa: F401 (page: a fixture)
+from tests.helpers.staff_console import ConsoleServer, start_console
 
 pytestmark = pytest.mark.browser
 
