@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from assistant.storage.models import AnalyticsMessage, TelegramChat, utcnow
+from assistant.storage.models import AnalyticsMessage, ReviewItem, TelegramChat, utcnow
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,22 @@ def purge_old_events(db_url: str, days: int, now: float | None = None) -> Retent
         engine.dispose()
 
 
-def purge_analytics_texts(engine: sa.engine.Engine, days: int) -> int:
-    """Blanks the (redacted) texts of unanswered questions older than `days` days; the counts stay."""
-    table = AnalyticsMessage.__table__
+def _blank_old_texts(engine: sa.engine.Engine, table: sa.Table, days: int) -> int:
+    """Blanks the (redacted) `text` of rows whose `at` is older than `days` days; the rows stay."""
     cutoff = utcnow() - dt.timedelta(days=days)
     with engine.begin() as conn:
         return conn.execute(table.update().where(table.c.at < cutoff, table.c.text.isnot(None))
                             .values(text=None)).rowcount or 0
+
+
+def purge_analytics_texts(engine: sa.engine.Engine, days: int) -> int:
+    """Blanks the texts of unanswered questions in analytics older than `days` days; the counts stay."""
+    return _blank_old_texts(engine, AnalyticsMessage.__table__, days)
+
+
+def purge_review_texts(engine: sa.engine.Engine, days: int) -> int:
+    """Blanks the texts of the review queue's items older than `days` days; the decisions stay."""
+    return _blank_old_texts(engine, ReviewItem.__table__, days)
 
 
 def purge_telegram_chats(engine: sa.engine.Engine, days: int) -> int:

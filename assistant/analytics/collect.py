@@ -179,7 +179,7 @@ class TrackerCollector:
             conversation.last_at = max(conversation.last_at, at)
             if conversation.id is not None:
                 batch.touched[id(conversation)] = conversation
-            data = _json(row.data)
+            data = event_data(row.data)
             if row.type_name == "user":
                 self._message(batch, conversation, row.id, at, data)
             elif row.type_name == "slot":
@@ -259,7 +259,8 @@ def _check_not_reset(tracker: sa.engine.Engine, after: int, source: str) -> None
             "it was replaced or emptied; collect it under a new --source name")
 
 
-def _json(raw: Any) -> Dict[str, Any]:
+def event_data(raw: Any) -> Dict[str, Any]:
+    """A tracker event's `data` column as a dict ({} for anything that is not a JSON object)."""
     try:
         value = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
     except ValueError:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
@@ -10,6 +9,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import sqlalchemy as sa
 
 from assistant.analytics.anonymize import label, resident_text
+from assistant.analytics.collect import event_data
 from assistant.analytics.period import utc_from_epoch
 from assistant.analytics.watermark import advance_watermark, lock_watermark
 from assistant.storage.models import ReviewItem, utcnow
@@ -46,14 +46,6 @@ def entry_key(value: Any) -> Optional[str]:
         return None
     topic, entry = value.split("/")
     return value if label(topic) and label(entry) else None
-
-
-def _json(raw: Any) -> Dict[str, Any]:
-    try:
-        value = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -133,7 +125,7 @@ class Gatherer:
                 return added
 
     def _item(self, tracker, row) -> Optional[Dict[str, Any]]:
-        data = _json(row.data)
+        data = event_data(row.data)
         at = utc_from_epoch(row.timestamp or 0.0)
         if row.type_name == "slot":
             value = data.get("value")
@@ -160,7 +152,7 @@ class Gatherer:
                 return None
             if (row.timestamp or 0) - (earlier.timestamp or 0) > QUESTION_WINDOW_SECONDS:
                 return None
-            said = Said.of(_json(earlier.data))
+            said = Said.of(event_data(earlier.data))
             if said.is_question:
                 return _row(self.source, earlier.id, utc_from_epoch(earlier.timestamp or 0.0), kind, said,
                             guess or said.guess())
@@ -213,12 +205,3 @@ def decide(engine: sa.engine.Engine, item_id: int, decision: str, username: str,
             decision=decision, entry=entry if decision == "entry" else None,
             note=(note or "").strip()[:500] or None if decision == "new_answer" else None,
             decided_by=username[:64], decided_at=utcnow())).rowcount)
-
-
-def purge_review_texts(engine: sa.engine.Engine, days: int) -> int:
-    """Blanks the texts of items older than `days` days (retention); their decisions stay."""
-    table = ReviewItem.__table__
-    cutoff = utcnow() - dt.timedelta(days=days)
-    with engine.begin() as conn:
-        return conn.execute(table.update().where(table.c.at < cutoff, table.c.text.isnot(None))
-                            .values(text=None)).rowcount or 0
