@@ -29,7 +29,7 @@ from tests.helpers.staff_console import ConsoleServer, start_console
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
 FIFTH = {"from": "2026-10-05", "to": "2026-10-05"}
 TABLES = ("summary", "daily", "channels", "heat_map", "topics", "handoff_reasons", "fallback", "themes", "guides",
-          "guide_steps", "satisfaction", "age_bands")
+          "guide_steps", "satisfaction", "age_bands", "answer_feedback")
 ROUTES = ("/staff/dashboard/data?from=2026-10-01&to=2026-10-31",
           "/staff/dashboard/export/channels.csv?from=2026-10-01&to=2026-10-31",
           "/staff/dashboard/report?month=2026-10")
@@ -476,3 +476,27 @@ def test_an_admin_reads_the_dashboard_changes_the_dates_and_downloads_a_csv(busy
         context.close()
         browser.close()
     assert problems == []
+
+
+def test_residents_feedback_per_answer_is_counted_for_the_period(console, admin):
+    from assistant.analytics.feedback import record
+
+    engine = make_engine(console.env["MADOGUCHI_DATABASE_URL"])
+    in_october = dt.datetime(2026, 10, 12, 2, 0)  # UTC: 11:00 in Japan
+    for helpful in (False, False, True):
+        record(engine, "pin_forgotten_locked/forgotten_locked", helpful, "kiosk", now=in_october)
+    record(engine, "fees/reissue", True, "rest", now=in_october)
+    record(engine, "fees/reissue", False, "rest", now=dt.datetime(2026, 11, 2, 2, 0))  # another month
+    engine.dispose()
+    names = load_names(PROJECT_ROOT / "knowledge")
+    table = data(admin, console, OCTOBER)["tables"]["answer_feedback"]
+    rows = dict(zip(table["keys"], table["values"]))
+    assert table["keys"][0] == "pin_forgotten_locked/forgotten_locked"  # the most 「役に立たなかった」 first
+    assert rows["pin_forgotten_locked/forgotten_locked"] == [
+        names.entry("pin_forgotten_locked/forgotten_locked"), 1, 2, rate(2, 3)]
+    assert rows["fees/reissue"][1:3] == [1, 0]
+    assert "：" in rows["fees/reissue"][0]  # the topic's title and the answer's heading, not the id
+    exported = csv_rows(admin.get(f"{console.url}/staff/dashboard/export/answer_feedback.csv", params=OCTOBER))
+    assert exported[0] == ["回答", "役に立った", "役に立たなかった", "役に立たなかった率"]
+    assert len(exported) == 3
+

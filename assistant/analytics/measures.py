@@ -12,6 +12,7 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 
 from assistant.analytics.disclosure import SMALL_GROUP
+from assistant.analytics.feedback import EntryFeedback, per_entry
 from assistant.analytics.figures import Activity, Rate
 from assistant.analytics.funnels import GuideFunnel, GuideRun, StepFunnel
 from assistant.analytics.period import Period, week_of
@@ -362,6 +363,7 @@ class Measures:
     guide_funnels: Dict[str, GuideFunnel]
     hardest_steps: List[StepFunnel]
     by_age_band: Dict[str, AgeCut] = field(default_factory=dict)
+    answer_feedback: List[EntryFeedback] = field(default_factory=list)  # 役に立った／役に立たなかった per entry
 
     @property
     def totals(self) -> Activity:
@@ -383,4 +385,5 @@ def all_measures(conn, period: Period, now: Optional[dt.datetime] = None) -> Mea
         fallback_rate_by_channel=fallback_rate_by_channel(conn, period),
         out_of_scope_rate=out_of_scope_rate(conn, period), unanswered_themes=unanswered_themes(conn, period),
         guide_funnels=funnels, hardest_steps=hardest_steps(funnels), by_age_band=by_age_band(conn, period),
+        answer_feedback=per_entry(conn, period),
     )

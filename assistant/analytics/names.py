@@ -19,11 +19,15 @@ class Names:
     guides: Dict[str, str] = field(default_factory=dict)
     steps: Dict[Tuple[str, str], str] = field(default_factory=dict)
     reasons: Dict[str, str] = field(default_factory=dict)
+    entries: Dict[str, str] = field(default_factory=dict)  # "topic/entry" → 「話題：回答の見出し」
 
     def topic(self, topic_id: Optional[str]) -> str:
         if not topic_id or topic_id == "(none)":
             return "（話題なし）"
         return self.topics.get(topic_id, topic_id)
+
+    def entry(self, key: str) -> str:
+        return self.entries.get(key, key)
 
     def guide(self, guide_id: str) -> str:
         return self.guides.get(guide_id, guide_id)
@@ -59,4 +63,5 @@ def load_names(knowledge_dir: Path) -> Names:
     steps = {(g.id, s.id): _short(s.text) for g in knowledge.guides.values() for s in g.steps}
     return Names(topics={t.id: t.title for t in knowledge.topics.values()},
                  guides={g.id: g.title for g in knowledge.guides.values()}, steps=steps,
-                 reasons=load_handoff_profile(Path(knowledge_dir)).reasons)
+                 reasons=load_handoff_profile(Path(knowledge_dir)).reasons,
+                 entries={f"{t.id}/{e.id}": f"{t.title}：{e.label}" for t in knowledge.topics.values() for e in t.entries})

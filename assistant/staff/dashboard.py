@@ -21,7 +21,8 @@ from assistant.analytics.schedule import last_collected
 from assistant.analytics.measures import NOT_PROCEDURES, Measures, all_measures
 from assistant.analytics.names import Names, load_names
 from assistant.analytics.period import Period
-from assistant.analytics.tables import TABLE_IDS, dashboard_tables, table_csv, table_json
+from assistant.analytics.cells import table_csv, table_json
+from assistant.analytics.tables import TABLE_IDS, dashboard_tables
 from assistant.knowledge.office_hours import JST
 from assistant.storage.models import AnalyticsConversation
 from assistant.staff.auth import Principal, authenticate, client_address

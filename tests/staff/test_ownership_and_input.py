@@ -8,7 +8,7 @@ from typing import Iterator
 
 import pytest
 
-from assistant.analytics.tables import Table, table_csv
+from assistant.analytics.cells import Table, table_csv
 from tests.helpers.staff_console import ConsoleServer, start_console
 
 
