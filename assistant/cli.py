@@ -51,10 +51,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if cmd_check(argparse.Namespace(knowledge=None)) != 0:
         return 1
-    data_dir = Path(args.data_dir)
+    data_dir = Path(args.data_dir) if args.data_dir else Settings.from_env().data_dir
     stack = Stack(model=Path(args.model), data_dir=data_dir, rasa_port=args.port, action_port=args.action_port,
                   console_port=args.console_port)
-    print(f"starting まどぐちナビ on http://127.0.0.1:{args.port} (loading the model takes about 20 s) ...", flush=True)
+    print(f"starting まどぐちナビ on http://127.0.0.1:{args.port} (loading the model takes about 10 s) ...", flush=True)
     stack.stop_on_signals()  # SIGTERM, SIGHUP and SIGINT stop every process it started
     try:
         stack.start()
@@ -191,7 +191,7 @@ def main(argv: List[str] | None = None) -> int:
     serve.set_defaults(func=cmd_serve)
     run = sub.add_parser("run", help="run the action server and the Rasa server (embedded SQLite profile)")
     run.add_argument("--model", default=str(PROJECT_ROOT / "models" / "current.tar.gz"))
-    run.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
+    run.add_argument("--data-dir", help="stores, logs and the API token (default: MADOGUCHI_DATA_DIR or ./data)")
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
     run.add_argument("--console-port", type=int, default=5080)

@@ -64,7 +64,9 @@ _TAG = re.compile(r"(?:ん|の)?(?:(?:じゃ|では|でわ)(?:ない|ありま�
 # 〜ないでしょうか: a polite way to ask, not a negative question.
 _POLITE = re.compile(r"ない(?:の)?でしょうか$")
 # 〜ないといけない／〜なきゃだめ: asks whether something is required; not a negative question.
-_OBLIGATION = re.compile(r"(?:ないと|なきゃ|なけりゃ|なければ|なくては|なくちゃ|ねば|んと)\s*(?:いけ|だめ|ダメ|駄目|なら|あかん|まず)")
+_OBLIGATION = re.compile(r"(?:ないと|なきゃ|なけりゃ|なければ|なくては|なくちゃ|ねば|んと)\s*(?:いけ|だめ|ダメ|駄目|なら|あかん|まず)"
+                         # 「作らなきゃ保険が使えないの？」: without it, something else cannot be done = must I?
+                         r"|(?:ないと|なきゃ|なけりゃ|なければ|なくては|なくちゃ)[^、。]{1,20}(?:ない|ません|へん)")
 # 〜なくてもいい？／〜ないでいい？: asks whether it may be left undone, the other way round.
 _MAY_SKIP = re.compile(r"(?:なくても|なくて|ないで|ずに)\s*(?:いい|よい|良い|大丈夫|構わ|かまわ|平気|ok|済|すむ)", re.I)
 # 〜してはだめ？／〜いけませんか: asks whether it is forbidden, the other way round from 「いいですか」.

@@ -72,6 +72,7 @@ def test_a_wrong_file_is_refused_with_its_key(tmp_path, knowledge, content, prob
     # an obligation asks the usual way round
     ("public_fund_account/overview", "給付金の口座って登録しないといけないんですか", "いいえ"),
     ("mynaportal_login/login_needs", "マイナポータルってカードがないとだめなの？", "はい"),
+    ("apply_card/optional", "近所の人に聞いたけど、カードを作らなきゃ病院で保険が使えないって本当なの？", "いいえ"),
     # asked the other way round (opposite:)
     ("fees/reissue", "なくしたカードの作り直しは無料ですか", "いいえ"),
     ("pin_forgotten_locked/convenience_store_reset", "近所のファミマで暗証番号の再設定ってできる？", "いいえ"),
