@@ -13,7 +13,7 @@ from assistant.staff import review_items
 from assistant.storage.db import make_engine, migrate
 from assistant.storage.models import ReviewItem
 from tests.helpers.review import NOW, Tracker, residents_day
-from tests.test_staff_console import ConsoleServer, start_console
+from tests.helpers.staff_console import ConsoleServer, start_console
 
 
 @pytest.fixture()

@@ -10,9 +10,8 @@ from assistant.staff import review_items
 from assistant.staff.auth import hash_password
 from tests.helpers.browser import CHROMIUM
 from tests.helpers.review import Tracker
-from tests.helpers.staff_browser import SHOTS, serious_violations
-from tests.test_staff_browser import page  # noqa: F401 (a fixture)
-from tests.test_staff_console import ConsoleServer, start_console
+from tests.helpers.staff_browser import SHOTS, page, serious_violations  # noqa: F401 (page: a fixture)
+from tests.helpers.staff_console import ConsoleServer, start_console
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mitoshi-no-kaitou-2026"
