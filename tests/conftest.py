@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List
@@ -12,6 +11,8 @@ import pytest
 import yaml
 
 from assistant.knowledge import Knowledge, load_knowledge
+from assistant.knowledge.always_open import always_open_knowledge  # noqa: F401  (tests import it from here)
+from assistant.server.ports import free_port  # noqa: F401  (tests import it from here)
 from assistant.settings import PROJECT_ROOT
 
 # Fixtures that live in helper modules (tests/helpers/), for every test module.
@@ -21,34 +22,6 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 # The product owner's topic list, kept in the repo (copied from the spec folder of the product brief).
 SPEC_TOPICS = PROJECT_ROOT / "assistant" / "spec" / "topics.yml"
-
-
-_given_ports: set = set()
-
-
-def free_port() -> int:
-    """A free port below the kernel's ephemeral range: a port the kernel picked (bind to 0) may be
-    handed out again meanwhile as the local end of some outgoing connection, and the server that
-    was to listen on it then fails with "address already in use"."""
-    import random
-
-    low = 20000
-    try:
-        low = min(low, int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0]) - 1000)
-    except (OSError, ValueError, IndexError):
-        pass
-    for _ in range(200):
-        port = random.randint(low - 9000, low)
-        if port in _given_ports:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _given_ports.add(port)
-        return port
-    raise RuntimeError("no free port found")
 
 
 def nlu_examples(path: Path) -> Dict[str, List[str]]:
@@ -129,21 +102,6 @@ class Assistant:
     def tracker(self, sender: str) -> Dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/conversations/{sender}/tracker?token={self.token}", timeout=30) as resp:
             return json.loads(resp.read().decode("utf-8"))
-
-
-def always_open_knowledge(folder: Path) -> Path:
-    """A copy of knowledge/ whose desk never closes, so that handoff tests do not depend on the hour."""
-    import shutil
-
-    target = folder / "knowledge"
-    shutil.copytree(PROJECT_ROOT / "knowledge", target)
-    profile = yaml.safe_load((target / "municipality.yml").read_text(encoding="utf-8"))
-    profile["office_hours"] = {
-        "weekly": {day: "00:00-23:59" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
-        "closed_on_public_holidays": False,
-    }
-    (target / "municipality.yml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
-    return target
 
 
 @pytest.fixture(scope="session")

@@ -125,6 +125,18 @@ def test_no_test_module_imports_another():
     assert offending == {}, f"move what these import into tests/helpers/: {offending}"
 
 
+def test_no_product_module_imports_the_tests():
+    """The product runs without tests/ (a city's install): what both need lives in the product."""
+    offending = {}
+    for name, path in product_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            offending.update({name: n for n in names if n == "tests" or n.startswith("tests.")})
+    assert offending == {}, f"product modules importing tests/: {offending}"
+
+
 def test_the_circle_check_finds_a_circle():
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
     assert circles({"a": {"b"}, "b": set()}) == []

@@ -94,8 +94,9 @@ def evaluate(live: Path, candidate: Path, max_drop_points: float, swap: Callable
     real servers); the understanding tests run only when accuracy holds. sample=N scores every Nth message (tests)."""
     from assistant.knowledge import load_knowledge
     from assistant.launcher import Stack
+    from assistant.knowledge.always_open import always_open_knowledge
+    from assistant.server.ports import free_port
     from bench.understanding import independent_cases
-    from tests.conftest import always_open_knowledge, free_port
 
     cases = independent_cases()[::sample]
     with tempfile.TemporaryDirectory(prefix="madoguchi-gate-") as tmp:
