@@ -13,7 +13,7 @@ from assistant.storage.models import OPEN_STATUSES, AuditEntry, Handoff, Handoff
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 AUTHOR_LABELS = {"resident": "住民", "bot": "ナビ（自動応答）", "staff": "職員"}
 ACTION_LABELS = {
-    "view": "相談を開いた", "report": "月次レポートを作った", "assign": "担当した", "reply": "返信した", "resolve": "終了にした",
+    "view": "相談を開いた", "report": "月次レポートを作った", "assign": "担当した", "take_over": "引き継いだ", "reply": "返信した", "resolve": "終了にした",
     "login": "ログイン", "login_failed": "ログイン失敗", "logout": "ログアウト",
     "review_entry": "見直し：回答を選んだ", "review_new_answer": "見直し：新しい回答が必要", "review_not_in_scope": "見直し：対象外",
     "answer_publish": "回答を公開した", "answer_submit": "回答の承認を依頼した", "answer_approve": "回答を承認して公開した",
