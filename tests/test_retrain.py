@@ -92,6 +92,79 @@ def test_reviewed_examples_that_repeat_the_frozen_set_are_refused_before_trainin
     assert not shelf.candidate_dir.exists() and shelf.current.read_bytes() == b"the live model"
 
 
+def fake_model(path: Path, model_id: str) -> Path:
+    """A models archive with only Rasa's metadata.json (all `model_id` reads), for tests that never load it."""
+    import io
+    import json
+    import tarfile
+
+    body = json.dumps({"model_id": model_id}).encode("utf-8")
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo("metadata.json")
+        info.size = len(body)
+        archive.addfile(info, io.BytesIO(body))
+    return path
+
+
+def test_the_shelf_keeps_each_models_training_fingerprint_beside_it(tmp_path):
+    shelf = Shelf(tmp_path)
+    for name, print_ in (("a", "fp-a"), ("b", "fp-b"), ("c", None)):
+        model = fake_model(tmp_path / f"{name}.tar.gz", name)
+        shelf.promote(shelf.dated_copy(model, name), print_)
+        if name == "b":
+            assert shelf.recorded(shelf.current_fingerprint) == "fp-b"
+            assert shelf.recorded(shelf.previous_fingerprint) == "fp-a"
+    assert shelf.recorded(shelf.current_fingerprint) is None  # a model of unknown origin: no stale fingerprint
+    assert shelf.recorded(shelf.previous_fingerprint) == "fp-b"
+
+
+def test_a_retrain_with_nothing_changed_does_nothing_unless_forced(tmp_path, monkeypatch, capsys):
+    """The first retrain goes live (the gate passed, no server running) and records what it was trained from;
+    the next one with the same data and config skips training; --force, new examples or a new config train."""
+    from assistant.cli import main
+    from assistant.retrain import cli, gate
+    from assistant.retrain.fingerprint import fingerprint
+
+    data, config = tmp_path / "nlu_data", tmp_path / "config.yml"
+    shutil.copytree(PROJECT_ROOT / "nlu_data" / "entries", data / "entries")
+    shutil.copyfile(PROJECT_ROOT / "config.yml", config)
+    shelf = Shelf(tmp_path / "models")
+    shelf.folder.mkdir()
+    fake_model(shelf.current, "live")
+    trained = []
+
+    def train(shelf_, config_, data_):
+        trained.append(fingerprint(config_, data_))
+        shelf_.candidate_dir.mkdir(parents=True, exist_ok=True)
+        return fake_model(shelf_.candidate, f"candidate-{len(trained)}")
+
+    passed = gate.Verdict(gate.Figures(1, 1.0, 1.0, 0, 0), gate.Figures(1, 1.0, 1.0, 0, 0), 0.5, understanding="")
+    monkeypatch.setattr(cli, "train_candidate", train)
+    monkeypatch.setattr(gate, "evaluate", lambda *a, **k: passed)
+    monkeypatch.setenv("MADOGUCHI_RASA_URLS", f"http://127.0.0.1:{free_port()}")  # no server running there
+    monkeypatch.setenv("MADOGUCHI_API_TOKEN", "test-token-fingerprint")
+    monkeypatch.setenv("MADOGUCHI_DATA_DIR", str(tmp_path / "data"))
+    command = ["retrain", "--data", str(data), "--config", str(config), "--models", str(shelf.folder)]
+
+    assert main(command) == 0 and len(trained) == 1  # the live model's origin was unknown
+    assert shelf.recorded(shelf.current_fingerprint) == trained[0] == fingerprint(config, data)
+    capsys.readouterr()
+    assert main(command) == 0 and len(trained) == 1
+    assert "nothing to do" in capsys.readouterr().out
+    (data / "reviewed").mkdir()
+    (data / "reviewed" / "reviewed_by.csv").write_text("intent,text,labelled_by,labelled_at\n", encoding="utf-8")
+    assert main(command) == 0 and len(trained) == 1  # who labelled what is not training data
+    assert main(command + ["--force"]) == 0 and len(trained) == 2
+    reviewed_file(data, [(NEW_WORD_EXAMPLES[0], NEW_WORD_ENTRY)])
+    assert main(command) == 0 and len(trained) == 3
+    config.write_text(config.read_text(encoding="utf-8") + "\n# tuned\n", encoding="utf-8")
+    assert main(command) == 0 and len(trained) == 4
+    assert main(command) == 0 and len(trained) == 4
+    assert main(["rollback", "--models", str(shelf.folder)]) == 0  # the model before the config change comes back
+    assert shelf.recorded(shelf.current_fingerprint) == trained[2]
+    assert main(command) == 0 and len(trained) == 5
+
+
 # --- with the real model: a running server and the gate ---------------------------------------
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):

@@ -44,8 +44,9 @@ def train_candidate(shelf, config: Path, data: Path) -> Optional[Path]:
     return shelf.candidate
 
 
-def go_live(shelf, model: Path, data_dir: Path) -> int:
-    """model goes to every running server, then becomes current.tar.gz (the live one becomes previous.tar.gz)."""
+def go_live(shelf, model: Path, data_dir: Path, fingerprint: Optional[str] = None) -> int:
+    """model goes to every running server, then becomes current.tar.gz with its training fingerprint (the live one
+    becomes previous.tar.gz)."""
     from assistant.server.model_swap import SwapError, api_token, model_id, server_urls, swap_servers
 
     urls = server_urls()
@@ -56,7 +57,7 @@ def go_live(shelf, model: Path, data_dir: Path) -> int:
     except SwapError as err:
         print(f"retrain: {err}; every server keeps the live model", file=sys.stderr)
         return FAILED
-    shelf.promote(dated)
+    shelf.promote(dated, fingerprint)
     if fallback is not None:
         fallback.unlink(missing_ok=True)  # previous.tar.gz holds it
     for url in result.swapped:
@@ -67,6 +68,7 @@ def go_live(shelf, model: Path, data_dir: Path) -> int:
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
+    from assistant.retrain.fingerprint import fingerprint
     from assistant.retrain.gate import evaluate, repeats_evaluation
     from assistant.retrain.shelf import Busy, Shelf
     from assistant.server.model_swap import model_id, put_model
@@ -76,6 +78,15 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     if not shelf.current.exists():
         print(f"retrain: no live model at {shelf.current}: train one first (make train)", file=sys.stderr)
         return FAILED
+    try:
+        trained_from = fingerprint(Path(args.config), Path(args.data))
+    except OSError as err:
+        print(f"retrain: cannot read the training inputs ({err}); the live model is kept", file=sys.stderr)
+        return FAILED
+    if not args.force and shelf.recorded(shelf.current_fingerprint) == trained_from:
+        print(f"retrain: nothing to do: the live model was trained from this training data ({args.data}) and "
+              f"config ({args.config}) — fingerprint {trained_from[:12]}; --force trains anyway")
+        return 0
     repeated = repeats_evaluation(Path(args.data))
     if repeated:
         print(f"retrain: {len(repeated)} training examples repeat messages of the frozen evaluation set "
@@ -99,7 +110,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
                 print("retrain: kept the live model, because", *verdict.reasons, sep="\n  - ")
                 return KEPT
             print("retrain: the candidate passed the gate; putting it live ...", flush=True)
-            return go_live(shelf, candidate, settings.data_dir)
+            return go_live(shelf, candidate, settings.data_dir, trained_from)
     except Busy as busy:
         print(f"retrain: {busy}", file=sys.stderr)
         return FAILED
@@ -115,7 +126,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     try:
         with shelf.locked():
             print(f"rollback: putting {shelf.previous} live again ...", flush=True)
-            return go_live(shelf, shelf.previous, Settings.from_env().data_dir)
+            was_trained_from = shelf.recorded(shelf.previous_fingerprint)
+            return go_live(shelf, shelf.previous, Settings.from_env().data_dir, was_trained_from)
     except Busy as busy:
         print(f"rollback: {busy}", file=sys.stderr)
         return FAILED
@@ -128,6 +140,8 @@ def add_parser(sub) -> None:
     retrain.add_argument("--data", default=str(PROJECT_ROOT / "nlu_data"), help="training data (default nlu_data/)")
     retrain.add_argument("--config", default=str(PROJECT_ROOT / "config.yml"), help="pipeline (default config.yml)")
     retrain.add_argument("--models", default=models, help="models folder (default models/)")
+    retrain.add_argument("--force", action="store_true",
+                         help="train even when the data and config are those the live model was trained from")
     retrain.add_argument("--sample", type=int, default=1, help=argparse.SUPPRESS)  # tests: every Nth message
     retrain.add_argument("--understanding", default="tests/test_understanding.py", help=argparse.SUPPRESS)
     retrain.set_defaults(func=cmd_retrain)

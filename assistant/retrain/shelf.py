@@ -9,7 +9,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 KEEP_HISTORY = 10  # dated models kept besides the live and the previous one
 
@@ -38,6 +38,23 @@ class Shelf:
     @property
     def previous(self) -> Path:
         return self.folder / "previous.tar.gz"
+
+    @property
+    def current_fingerprint(self) -> Path:
+        """What the live model was trained from (assistant/retrain/fingerprint.py), written when it went live."""
+        return self.folder / "current.fingerprint"
+
+    @property
+    def previous_fingerprint(self) -> Path:
+        return self.folder / "previous.fingerprint"
+
+    @staticmethod
+    def recorded(fingerprint_file: Path) -> Optional[str]:
+        """A fingerprint kept beside a model; None when not known (e.g. a model `make train` made)."""
+        try:
+            return fingerprint_file.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
 
     @property
     def history(self) -> Path:
@@ -70,11 +87,21 @@ class Shelf:
         _place(model, target)
         return target
 
-    def promote(self, live: Path) -> None:
-        """live (a file in history/) becomes current.tar.gz; the current one becomes previous.tar.gz."""
+    def promote(self, live: Path, fingerprint: Optional[str] = None) -> None:
+        """live (a file in history/) becomes current.tar.gz with its training fingerprint (None: unknown); the
+        current one becomes previous.tar.gz, its fingerprint with it."""
         if self.current.exists():
             _place(self.current, self.previous)
+            if self.current_fingerprint.exists():
+                _place(self.current_fingerprint, self.previous_fingerprint)
+            else:
+                self.previous_fingerprint.unlink(missing_ok=True)
+        self.current_fingerprint.unlink(missing_ok=True)  # never a fingerprint beside a model it does not describe
         _place(live, self.current)
+        if fingerprint:
+            part = self.current_fingerprint.with_name(".current.fingerprint.part")
+            part.write_text(fingerprint + "\n", encoding="utf-8")
+            os.replace(part, self.current_fingerprint)
         self._prune()
 
     def _prune(self) -> None:
