@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +68,17 @@ def _quoted(text: str) -> str:
     return text.lstrip("- ").replace("[", "［").replace("]", "］")
 
 
+def _private(path: Path):
+    """path opened for writing, readable by its owner only (0600, also when it existed with wider rights):
+    the side table names staff accounts."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
 def write(examples: List[Example], folder: Path = FOLDER) -> Path:
-    """reviewed.yml (Rasa NLU retrieval-intent examples, entries sorted) and the side table; returns the YAML's path."""
+    """reviewed.yml (Rasa NLU retrieval-intent examples, entries sorted) and the side table (0600); returns the
+    YAML's path."""
     folder.mkdir(parents=True, exist_ok=True)
     by_entry: Dict[str, List[str]] = {}
     for example in examples:
@@ -80,7 +90,7 @@ def write(examples: List[Example], folder: Path = FOLDER) -> Path:
         lines[-1] = "nlu: []"
     path = folder / EXAMPLES_FILE
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with open(folder / SIDE_TABLE, "w", encoding="utf-8", newline="") as handle:
+    with _private(folder / SIDE_TABLE) as handle:
         out = csv.writer(handle)
         out.writerow(["intent", "text", "labelled_by", "labelled_at"])
         for example in sorted(examples, key=lambda e: (e.entry, e.labelled_at)):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import stat
 import subprocess
 import sys
 
 import sqlalchemy as sa
 
 from assistant.settings import PROJECT_ROOT
-from assistant.staff.reviewed import labelled, write
+from assistant.staff.reviewed import Example, labelled, write
 from assistant.storage.db import make_engine, migrate
 from assistant.storage.models import ReviewItem
 
@@ -85,3 +86,18 @@ def test_the_command_writes_the_folder_and_an_empty_queue_writes_valid_empty_dat
     assert done.returncode == 0 and "wrote 1 reviewed examples for 1 answers" in done.stdout, done.stderr
     assert [m.get("intent_response_key") for m in read_nlu(out / "reviewed.yml").training_examples] == [
         "receive_card/what_to_bring"]
+
+
+def test_the_side_table_naming_staff_is_private_and_kept_out_of_git(tmp_path):
+    folder = tmp_path / "reviewed"
+    folder.mkdir()
+    (folder / "reviewed_by.csv").write_text("old\n", encoding="utf-8")
+    os.chmod(folder / "reviewed_by.csv", 0o644)  # as an older version or a copy left it
+    write([Example("receive_card/what_to_bring", "何を持っていく", "editor-1", "2026-12-01T01:00:00Z")], folder)
+    assert stat.S_IMODE((folder / "reviewed_by.csv").stat().st_mode) == 0o600
+    assert "editor-1" in (folder / "reviewed_by.csv").read_text(encoding="utf-8")
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", "nlu_data/reviewed/reviewed_by.csv"],
+                             cwd=PROJECT_ROOT)
+    assert ignored.returncode == 0, ".gitignore must keep nlu_data/reviewed/reviewed_by.csv out of version control"
+    kept = subprocess.run(["git", "check-ignore", "--no-index", "-q", "nlu_data/reviewed/reviewed.yml"], cwd=PROJECT_ROOT)
+    assert kept.returncode == 1  # the examples themselves are training data a city keeps
