@@ -23,6 +23,7 @@ class Settings:
     MADOGUCHI_RATE_PER_IP  messages a minute one client address may send (default 600; 0 = no limit)
     MADOGUCHI_RATE_PER_KIOSK  messages a minute one kiosk terminal may send, counted per terminal instead of per address, so kiosks behind one NAT address do not share a bucket (default 120; 0 = no limit)
     MADOGUCHI_INTEGRATOR_TOKENS  tokens of trusted back ends (a city's web widget server), comma-separated, 16 characters or more: with `Authorization: Bearer <token>` they name their own sender ids and are limited per resident, not per address (the API token is one too)
+    MADOGUCHI_KIOSK_TERMINAL_DAYS  days a kiosk's terminal credential lasts, renewed at each start call; an expired one counts per address again (default 30)
     MADOGUCHI_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For is believed, as addresses or networks, comma-separated (default none)
     MADOGUCHI_RETENTION_DAYS  days conversations and closed handoffs are kept before `madoguchi retention` deletes them (default 90)
     MADOGUCHI_DATA_DIR  folder of the embedded profile's files: SQLite databases, API token, keys (default: ./data)
@@ -37,6 +38,7 @@ class Settings:
     MADOGUCHI_ANSWER_APPROVAL  1 when an answer edited in the staff console goes live only after a second editor approves it (default 0)
     MADOGUCHI_KNOWLEDGE_REFRESH_SECONDS  seconds between an action server's looks for newly published answers (default 20, at most 60)
     MADOGUCHI_RETRAIN_MAX_DROP  points of entry accuracy on the independent set a retrained model may lose and still go live (default 0.5)
+    MADOGUCHI_REVIEW_CONFIDENCE  an answer given with less confidence than this (0 to 1) comes to the review queue (default 0.5)
     MADOGUCHI_RASA_URLS  the running Rasa servers `madoguchi retrain` and `rollback` give a new model, comma-separated (default MADOGUCHI_RASA_URL, else http://127.0.0.1:5005)
     """
 
@@ -45,6 +47,7 @@ class Settings:
     rate_per_sender: int = 30
     rate_per_ip: int = 600
     rate_per_kiosk: int = 120
+    kiosk_terminal_days: int = 30
     integrator_tokens: Tuple[str, ...] = ()
     trusted_proxies: Tuple[str, ...] = ()
     retention_days: int = 90
@@ -58,6 +61,7 @@ class Settings:
     nlu_workers: int = 1
     analytics_collect_minutes: float = 5.0
     retrain_max_drop: float = 0.5
+    review_confidence: float = 0.5
     answer_approval: bool = False
     knowledge_refresh_seconds: int = 20
 
@@ -79,6 +83,7 @@ class Settings:
             rate_per_sender=_whole(env, "MADOGUCHI_RATE_PER_SENDER", 30),
             rate_per_ip=_whole(env, "MADOGUCHI_RATE_PER_IP", 600),
             rate_per_kiosk=_whole(env, "MADOGUCHI_RATE_PER_KIOSK", 120),
+            kiosk_terminal_days=_whole(env, "MADOGUCHI_KIOSK_TERMINAL_DAYS", 30) or 30,
             integrator_tokens=_integrator_tokens(env),
             trusted_proxies=_networks(env, "MADOGUCHI_TRUSTED_PROXIES"),
             retention_days=_whole(env, "MADOGUCHI_RETENTION_DAYS", 90) or 90,
@@ -93,6 +98,7 @@ class Settings:
             nlu_workers=_whole(env, "MADOGUCHI_NLU_WORKERS", 1 if (os.cpu_count() or 1) >= 2 else 0),
             analytics_collect_minutes=_minutes_or_off(env, "MADOGUCHI_ANALYTICS_COLLECT_MINUTES", 5.0),
             retrain_max_drop=_points(env, "MADOGUCHI_RETRAIN_MAX_DROP", 0.5),
+            review_confidence=_fraction(env, "MADOGUCHI_REVIEW_CONFIDENCE", 0.5),
             answer_approval=_flag(env, "MADOGUCHI_ANSWER_APPROVAL"),
             knowledge_refresh_seconds=min(_whole(env, "MADOGUCHI_KNOWLEDGE_REFRESH_SECONDS", 20) or 20, 60),
         )
@@ -131,15 +137,24 @@ def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _points(env: Mapping[str, str], name: str, default: float) -> float:
+def _bounded(env: Mapping[str, str], name: str, default: float, high: float, what: str) -> float:
+    """A number from 0 to high; SettingsError names the setting and what it should be."""
     raw = env.get(name, "").strip() or str(default)
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a number of percentage points, not {raw!r}") from None
-    if not 0 <= value <= 100:
-        raise SettingsError(f"{name} must be between 0 and 100")
+        raise SettingsError(f"{name} must be {what}, not {raw!r}") from None
+    if not 0 <= value <= high:
+        raise SettingsError(f"{name} must be between 0 and {high:g}")
     return value
+
+
+def _points(env: Mapping[str, str], name: str, default: float) -> float:
+    return _bounded(env, name, default, 100, "a number of percentage points")
+
+
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    return _bounded(env, name, default, 1, "a number between 0 and 1")
 
 
 def _items(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
