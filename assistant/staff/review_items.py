@@ -25,7 +25,8 @@ KINDS = {
 }
 _STRENGTH = {"low_confidence": 0, "out_of_scope": 1, "unplaced": 1, "stuck": 2, "handoff": 2, "unhelpful": 3}
 DECISIONS = {"entry": "回答を選んだ", "new_answer": "新しい回答が必要", "not_in_scope": "対象外"}
-# An answer given with less belief than this is worth a look (FallbackClassifier asks back under 0.3).
+# An answer given with less belief than this is worth a look (FallbackClassifier asks back under 0.3);
+# the console uses MADOGUCHI_REVIEW_CONFIDENCE (Settings.review_confidence), whose default this is.
 LOW_CONFIDENCE = 0.5
 # A 「役に立たなかった」, 「わからない」 or handoff is about the resident's question at most this long before it.
 QUESTION_WINDOW_SECONDS = 30 * 60
@@ -98,8 +99,9 @@ class Gatherer:
     """Reads a tracker store after its own watermark ("review:<source>") into review_items."""
 
     def __init__(self, tracker: sa.engine.Engine, product: sa.engine.Engine, source: str = "tracker",
-                 settle_seconds: float = 0) -> None:
+                 settle_seconds: float = 0, low_confidence: float = LOW_CONFIDENCE) -> None:
         self.tracker, self.product, self.source, self.settle = tracker, product, source, settle_seconds
+        self.low_confidence = low_confidence
 
     def run(self, now: Optional[float] = None) -> int:
         with self.tracker.connect() as conn:
@@ -141,7 +143,7 @@ class Gatherer:
             return self._about_question(tracker, row, "unhelpful", entry_key(said.entities.get("subtopic")))
         if said.intent == "human_help_request":
             return self._about_question(tracker, row, "handoff", None)
-        if said.is_question and said.confidence is not None and said.confidence < LOW_CONFIDENCE:
+        if said.is_question and said.confidence is not None and said.confidence < self.low_confidence:
             return _row(self.source, row.id, at, "low_confidence", said, said.guess())
         return None
 

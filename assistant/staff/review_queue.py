@@ -60,7 +60,8 @@ def gather(settings) -> None:
 
     tracker, product = sa.create_engine(url, future=True), make_engine(settings.database_url)
     try:
-        review_items.Gatherer(tracker, product, settle_seconds=0 if url.startswith("sqlite") else SETTLE_SECONDS).run()
+        review_items.Gatherer(tracker, product, settle_seconds=0 if url.startswith("sqlite") else SETTLE_SECONDS,
+                              low_confidence=settings.review_confidence).run()
     finally:
         tracker.dispose()
         product.dispose()
