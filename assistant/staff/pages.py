@@ -94,9 +94,12 @@ async def _view(request: Request, who: Principal, handoff_id: Any, *, audit: boo
     else:
         record, rows = await asyncio.to_thread(console.messages, handoff_id, None)
     notices = {"assign": "この相談の担当になりました。", "reply": "返信を送りました。", "resolve": "相談を終了にしました。"}
+    # Another staff member's handoff: only its owner answers and ends it, so its forms give way to 「引き継ぐ」.
+    taken = record.staff_id is not None and record.staff_id != who.staff.id
     return render(request, "handoff.html", who, status, nav="queue", h=present.detail(record, console.labels),
                   messages=[present.message(m) for m in rows], outcomes=console.labels.profile.outcomes,
-                  can_reply=record.status in CHAT_STATUSES, is_open=record.status in OPEN_STATUSES,
+                  can_reply=record.status in CHAT_STATUSES and not taken, taken=taken,
+                  is_open=record.status in OPEN_STATUSES,
                   is_mine=record.staff_id == who.staff.id, is_callback=record.status.startswith("callback"),
                   notice=notices.get(request.args.get("done", "")), error=error, draft=draft, notes=notes,
                   last_id=rows[-1].id if rows else 0)

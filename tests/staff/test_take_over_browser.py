@@ -93,3 +93,61 @@ def test_an_unowned_handoff_shows_担当する_and_the_owner_sees_no_take_over(c
     expect(page.get_by_role("button", name="引き継ぐ")).to_have_count(0)
     expect(page.get_by_role("button", name="担当する")).to_have_count(0)
     assert page.problems == [], page.problems
+
+
+def assign_as(console: ConsoleServer, username: str, handoff_id: int) -> None:
+    browser = console.session(username)
+    assigned = browser.post(f"{console.url}/staff/handoffs/{handoff_id}/assign", allow_redirects=False,
+                            data={"csrf_token": console.csrf(browser)})
+    assert assigned.status_code == 302
+
+
+def test_a_handoff_another_has_shows_引き継ぐ_instead_of_the_reply_and_end_forms(console, page):
+    from playwright.sync_api import expect
+
+    owner = console.staff(name="担当 一郎")
+    record = console.handoff()
+    assign_as(console, owner, record.id)
+    log_in(console, page)
+    page.goto(f"{console.url}/staff/handoffs/{record.id}")
+
+    expect(page.get_by_label("住民への返信")).to_have_count(0)
+    expect(page.get_by_role("button", name="返信を送る")).to_have_count(0)
+    expect(page.get_by_role("button", name="解決にして終える")).to_have_count(0)
+    expect(page.locator("#taken-note")).to_have_text(
+        "この相談は担当 一郎さんが担当しています。返信と終了は担当者だけができます。代わりに対応するときは、右の「引き継ぐ」を押してください。")
+    expect(page.get_by_role("button", name="引き継ぐ")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "10-taken-by-another.png"), full_page=True)
+    assert serious_violations(page, "taken-by-another") == []
+
+    # Taken over, the handoff is mine: the reply and end forms are back.
+    page.get_by_role("button", name="引き継ぐ").click()
+    page.get_by_role("dialog").get_by_role("button", name="引き継ぐ").click()
+    expect(page.get_by_text("この相談の担当になりました。")).to_be_visible()
+    expect(page.get_by_label("住民への返信")).to_be_visible()
+    expect(page.get_by_role("button", name="解決にして終える")).to_be_visible()
+    expect(page.locator("#taken-note")).to_have_count(0)
+    assert page.problems == [], page.problems
+
+
+def test_when_another_takes_the_handoff_meanwhile_the_forms_go_and_a_note_says_so(console, page):
+    from playwright.sync_api import expect
+
+    record = console.handoff()
+    log_in(console, page)
+    page.goto(f"{console.url}/staff/handoffs/{record.id}")
+    expect(page.get_by_label("住民への返信")).to_be_visible()  # unowned: the first reply also assigns
+
+    assign_as(console, console.staff(name="担当 二郎"), record.id)
+    note = page.locator("#status-changed")
+    expect(note).to_contain_text("担当 二郎さんが担当になりました", timeout=10_000)
+    expect(page.get_by_label("住民への返信")).to_have_count(0)
+    expect(page.get_by_role("button", name="解決にして終える")).to_have_count(0)
+    expect(page.get_by_role("button", name="担当する")).to_be_hidden()
+    page.screenshot(path=str(SHOTS / "11-taken-meanwhile.png"), full_page=True)
+    assert serious_violations(page, "taken-meanwhile") == []
+
+    page.reload()
+    expect(page.get_by_role("button", name="引き継ぐ")).to_be_visible()
+    expect(page.get_by_label("住民への返信")).to_have_count(0)
+    assert page.problems == [], page.problems

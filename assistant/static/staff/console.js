@@ -259,9 +259,18 @@
         document.getElementById("staff-name").textContent = h.staff ? h.staff.display_name : "未担当";
         var mine = Boolean(h.is_open && h.staff && h.staff.username === me);
         var assign = document.getElementById("assign-form");
-        if (assign) { assign.hidden = mine; }
+        if (assign) { assign.hidden = Boolean(h.staff); }  // taken, by me or by another
         var mineNote = document.getElementById("mine");
         if (mineNote) { mineNote.hidden = !mine; }
+        var resolvePanel = document.getElementById("resolve-panel");
+        if (h.is_open && h.staff && h.staff.username !== me && (form || resolvePanel)) {
+          // Someone else took it meanwhile: only they answer and end it now.
+          var taken = document.getElementById("status-changed");
+          taken.textContent = "この相談は" + h.staff.display_name + "さんが担当になりました。代わりに対応するときは、画面を読み込み直して「引き継ぐ」を押してください。";
+          taken.hidden = false;
+          if (form) { form.remove(); form = null; }
+          if (resolvePanel) { resolvePanel.remove(); }
+        }
         if (h.status && h.status !== status && !h.is_open) {
           var note = document.getElementById("status-changed");
           note.textContent = "この相談は「" + h.status_label + "」になりました。画面を読み込み直してください。";
