@@ -14,6 +14,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.kiosk_access import KioskGate
+from assistant.channels.kiosk_forms import add_forms, live_pairs
 from assistant.channels.render import to_kiosk
 from assistant.channels.common import KIOSK_HEADERS
 from assistant.channels.rest import ResidentRestInput
@@ -44,6 +45,7 @@ class KioskInput(ResidentRestInput):
         channel.countdown_seconds = settings.kiosk_countdown_seconds
         channel.sources = _knowledge_sources(channel.knowledge)
         get_furigana()  # the dictionary is ready before the first resident touches the screen
+        live_pairs()  # and both forms of every answer (for the やさしい日本語 switch)
         return channel
 
     def __init__(self, *args: Any, rate_per_kiosk: int = 120, **kwargs: Any) -> None:
@@ -63,7 +65,8 @@ class KioskInput(ResidentRestInput):
         return {"kiosk": kiosk or None, "easy": bool(raw.get("easy"))}
 
     def reply(self, messages: List[Dict[str, Any]]) -> HTTPResponse:
-        return response.json(to_kiosk(messages, get_furigana(), self.source_title))
+        # An answer or guide step carries both forms: the やさしい日本語 switch re-shows it on the screen.
+        return response.json(add_forms(to_kiosk(messages, get_furigana(), self.source_title), live_pairs(), get_furigana()))
 
     def source_title(self, url: str) -> str:
         """A cited page in words (the kiosk shows no raw address; its QR code opens the page)."""
@@ -78,8 +81,12 @@ class KioskInput(ResidentRestInput):
             return "警察のホームページ"
         if "kenpo" in host:
             return "健康保険組合のホームページ"
-        if host.endswith(".lg.jp") or _LOCAL_RE.search(host):
-            return "ほかの自治体のホームページ"
+        # Another city's page about a procedure that is the same all over Japan (a resident asks: why another city?).
+        local = _LOCAL_RE.search(host)
+        if local and local.group(2) == "pref":
+            return OTHER_PREFECTURE
+        if host.endswith(".lg.jp") or local:
+            return OTHER_CITY
         return "参考にしたホームページ"
 
     def page(self, request: Request) -> HTTPResponse:
@@ -90,7 +97,7 @@ class KioskInput(ResidentRestInput):
             city=self.knowledge.municipality["city"]["name"], desk=desk, menu=menu,
             kiosk=kiosk_label(request.args.get("kiosk")), idle_minutes=self.idle_minutes,
             countdown_seconds=self.countdown_seconds, greeting_ruby=get_furigana().html(GREETING), greeting=GREETING,
-            waiting=WAITING, waiting_ruby=get_furigana().html(WAITING),
+            waiting=WAITING, waiting_ruby=get_furigana().html(WAITING), header=header_labels(get_furigana()),
         )
         return response.html(html)
 
@@ -148,6 +155,27 @@ SOURCE_TITLES = (
 )
 _LOCAL_RE = re.compile(r"(^|[.-])(city|town|vill|pref)[.-]")  # www.city.x.jp, www.tomioka-town.jp, pref.oita.jp
 FAVICON = STATIC / "favicon.ico"
+OTHER_CITY = "参考：ほかの市区町村の案内（全国で同じ手続き）"
+OTHER_PREFECTURE = "参考：ほかの都道府県の案内（全国で同じ手続き）"
+
+# The header's buttons: "|" where a long label may break (never inside a word), and readings the dictionary
+# would get wrong out of context (文字 大 is もじ だい).
+HEADER = {"show-tools": "ふりがな・|文字", "furigana": "ふりがな", "easy": "やさしい|日本語", "size-large": "文字 大",
+          "size-xlarge": "文字 特大", "menu-again": "最初の|メニュー", "call-staff": "職員を呼ぶ", "finish": "おわる"}
+READINGS = {"文字 大": "<ruby>文字<rt>もじ</rt></ruby> <ruby>大<rt>だい</rt></ruby>"}
+
+
+def header_labels(furigana) -> Dict[str, Any]:
+    """Each header button's label and its furigana form, as the end of its start tag and its content."""
+    from markupsafe import Markup
+
+    labels = {}
+    for key, label in HEADER.items():
+        parts = label.split("|")
+        plain = Markup("<wbr>").join(parts)
+        ruby = Markup("<wbr>").join(Markup(READINGS.get(p) or furigana.html(p)) for p in parts)
+        labels[key] = Markup(' data-plain-html="{}" data-ruby="{}">{}').format(str(plain), str(ruby), plain)
+    return labels
 
 
 def serve_favicon(app) -> None:

@@ -191,7 +191,10 @@ def to_kiosk(messages: Any, furigana: Any, source_title: Any = None) -> List[Dic
         if source and source_title is not None:
             title = source_title(source.group(1))
             before = text[:source.start(1)].rstrip()  # 「出典：」, or 「出典：〇〇市の案内」 that already names it
-            text = before + (title if before.endswith("出典：") else "") + text[source.end(1):]
+            unnamed = before.endswith("出典：")
+            if unnamed and title.startswith("参考："):
+                before = before[:-len("出典：")]  # 「参考：ほかの市区町村の案内」 is not this city's own source
+            text = before + (title if unnamed else "") + text[source.end(1):]
         rating = [b for b in reply.buttons if is_rating(b)]
         result.append({
             "text": text,

@@ -18,8 +18,9 @@ def kiosk(knowledge):
 
 @pytest.mark.parametrize("url, title", [
     ("https://www.kojinbango-card.go.jp/kofushinse/checkpoint.html", "マイナンバーカード総合サイト"),
-    ("https://www.city.bunkyo.lg.jp/b013/p000323.html", "ほかの自治体のホームページ"),
-    ("https://www.tomioka-town.jp/soshiki/jumin/6033.html", "ほかの自治体のホームページ"),
+    ("https://www.city.bunkyo.lg.jp/b013/p000323.html", "参考：ほかの市区町村の案内（全国で同じ手続き）"),
+    ("https://www.tomioka-town.jp/soshiki/jumin/6033.html", "参考：ほかの市区町村の案内（全国で同じ手続き）"),
+    ("https://www.pref.oita.jp/soshiki/10/mynumber.html", "参考：ほかの都道府県の案内（全国で同じ手続き）"),
     ("https://www.example.lg.jp/", "さくらみなと市のホームページ"),
     ("https://uehara-cl.jp/", "参考にしたホームページ"),
 ])
@@ -31,9 +32,10 @@ def test_the_answer_on_the_kiosk_shows_no_address_but_keeps_it_for_the_qr_code(k
     url = "https://www.city.bunkyo.lg.jp/b013/p000323.html"
     text = f"暗証番号は窓口で再設定できます。\n出典：{url}（2026年11月26日時点の情報です）"
     shown = to_kiosk([{"text": text}], get_furigana(), kiosk.source_title)[0]
-    assert shown["text"].endswith("出典：ほかの自治体のホームページ（2026年11月26日時点の情報です）")
+    # Another city's page is a reference for a nationwide procedure, not this city's source.
+    assert shown["text"].endswith("できます。\n参考：ほかの市区町村の案内（全国で同じ手続き）（2026年11月26日時点の情報です）")
     assert "http" not in shown["text"] + shown["html"] + shown["ruby"]
-    assert shown["source"] == url and shown["source_title"] == "ほかの自治体のホームページ"
+    assert shown["source"] == url and shown["source_title"] == "参考：ほかの市区町村の案内（全国で同じ手続き）"
     own = "出典：さくらみなと市の案内 https://www.example.lg.jp/（2026年12月5日時点の情報です）"
     assert to_kiosk([{"text": own}], get_furigana(), kiosk.source_title)[0]["text"] == \
         "出典：さくらみなと市の案内（2026年12月5日時点の情報です）"

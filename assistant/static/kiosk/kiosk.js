@@ -32,7 +32,7 @@
     return div.innerHTML.replace(/\n/g, "<br>");
   }
 
-  const EASY_ON = "やさしい日本語にしました。これからの答えは、やさしい日本語で出ます。";
+  const EASY_ON = "やさしい日本語にしました。画面の答えも、これからの答えも、やさしい日本語で出ます。";
   const EASY_OFF = "ふつうの日本語にしました。";
   const switchNote = document.getElementById("switch-note");
   // What a switch did, in the header where the resident is looking (the conversation keeps its place).
@@ -46,12 +46,38 @@
   const NO_EASY = "この文は、やさしい日本語ではありません。";
   const NO_EASY_RUBY = "この<ruby>文<rt>ぶん</rt></ruby>は、やさしい<ruby>日本語<rt>にほんご</rt></ruby>ではありません。";
 
-  // Every text the assistant wrote keeps its plain and furigana forms; the toggle picks one.
+  // Every text the assistant wrote keeps its plain and furigana forms; the toggle picks one. A header button's
+  // plain form is markup of the page's own (a label's line break points).
   function paint(node) {
-    node.innerHTML = state.furigana && node.dataset.ruby ? node.dataset.ruby : escapeHtml(node.dataset.plain);
+    if (state.furigana && node.dataset.ruby) node.innerHTML = node.dataset.ruby;
+    else if (node.dataset.plainHtml !== undefined) node.innerHTML = node.dataset.plainHtml;
+    else node.innerHTML = escapeHtml(node.dataset.plain);
   }
   function paintAll() {
-    root.querySelectorAll("[data-plain]").forEach(paint);
+    root.querySelectorAll("[data-plain], [data-plain-html]").forEach(paint);
+  }
+
+  // An answer or guide step that has both forms shows the one the switch asks for; any other text of the
+  // assistant says, while the switch is on, that it has no やさしい日本語 form (a menu, a question back).
+  function showForm(box) {
+    const body = box.querySelector(".text");
+    if (!body || !(body.forms || body.dataset.plain)) return; // buttons only: no text to label
+    if (body.forms) {
+      const form = body.forms[state.easy ? "easy" : "ordinary"];
+      body.dataset.plain = form.text;
+      body.dataset.ruby = form.ruby || "";
+      paint(body);
+    }
+    const labelled = state.easy && !body.forms && box.dataset.easy !== "yes";
+    const note = box.querySelector(".no-easy");
+    if (labelled && !note) {
+      const added = document.createElement("p");
+      added.className = "no-easy";
+      added.dataset.plain = NO_EASY;
+      added.dataset.ruby = NO_EASY_RUBY;
+      paint(added);
+      body.after(added);
+    } else if (!labelled && note) note.remove();
   }
 
   function scrollDown() {
@@ -141,15 +167,9 @@
     body.dataset.ruby = message.ruby || "";
     paint(body);
     box.append(who, body);
-    if (state.easy && from !== "staff" && message.text && !(message.custom && message.custom.easy)) {
-      // Said plainly rather than pretended: this text has no やさしい日本語 form (a menu, a question back).
-      const note = document.createElement("p");
-      note.className = "no-easy";
-      note.dataset.plain = NO_EASY;
-      note.dataset.ruby = NO_EASY_RUBY;
-      paint(note);
-      box.appendChild(note);
-    }
+    if (message.forms) body.forms = message.forms;
+    if (message.custom && message.custom.easy) box.dataset.easy = "yes";
+    if (from !== "staff" && message.text) showForm(box); // said plainly rather than pretended
     const buttons = document.createElement("div");
     buttons.className = "buttons";
     (message.buttons || []).forEach((b) => buttons.appendChild(choiceButton(b.title, b.ruby, b.payload)));
@@ -366,12 +386,11 @@
   document.getElementById("easy").addEventListener("click", () => {
     state.easy = !state.easy;
     setPressed("easy", state.easy);
-    const steps = Array.from(log.querySelectorAll(".message.bot .text")).map((n) => n.dataset.plain || "");
-    const last = steps[steps.length - 1] || "";
+    // The answers and steps on the screen change form where they are; the resident's place stays.
+    keepPlace(() => log.querySelectorAll(".message.bot:not(.start)").forEach(showForm));
     const said = state.easy ? EASY_ON : EASY_OFF;
     addNotice(said, true);
     showSwitchNote(said);
-    if (last.startsWith("手順 ")) send("/guide_repeat", null); // show the current step again in the chosen form
   });
   document.getElementById("size-large").addEventListener("click", () => keepPlace(() => setSize("large")));
   document.getElementById("size-xlarge").addEventListener("click", () => keepPlace(() => setSize("xlarge")));
