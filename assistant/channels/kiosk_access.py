@@ -12,7 +12,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from assistant.channels.access import Gate, too_many
+from assistant.channels.access import Gate
 from assistant.ratelimit import RateLimiter
 from assistant.settings import Settings
 
@@ -25,8 +25,9 @@ DAY_SECONDS = 24 * 60 * 60
 class KioskGate(Gate):
     """The kiosk's gate: a request with a valid terminal credential counts in its terminal's bucket
     (MADOGUCHI_RATE_PER_KIOSK a minute) instead of its address's; one without counts per address as before.
-    New terminal credentials are issued at most NEW_TERMINALS_PER_MINUTE a minute per address, so a
-    client that makes terminals to multiply its buckets is slowed, and kiosks holding one go on.
+    New terminal credentials are issued at most NEW_TERMINALS_PER_MINUTE a minute per address (beyond, a
+    start call gets a conversation without one), so a client that makes terminals to multiply its
+    buckets gains nothing, and kiosks holding one go on.
     A credential is "<expiry>.<signature of terminal and expiry>": it holds until its expiry (wall-clock
     seconds, at most the lifetime ahead, so a shortened lifetime applies to credentials already given),
     and a start call with a credential that holds answers a renewed one for the same terminal."""
@@ -78,7 +79,10 @@ class KioskGate(Gate):
         terminal = self.terminal(request)
         if terminal is None:
             if not self.new_terminals.allow(self.address(request)):
-                return too_many()
+                # More new terminals from this address this minute than kiosks start (a city's kiosks all
+                # switched on at once, or a client making buckets): the resident's conversation starts all
+                # the same, counted per address like a page without a credential; the page asks again later.
+                return response.json(self.tokens.new(prefix))
             terminal = "terminal-" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(24))
         return response.json(dict(self.tokens.new(prefix), **self.credential(terminal)))
 
