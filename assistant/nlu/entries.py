@@ -80,14 +80,17 @@ class Reading:
 
 class EntryModel:
     """A linear SVM over character n-grams of the text and of its readings, reading words, and the
-    concepts the text shows with their pairs; each label weighs the same however many examples it has.
+    concepts the text shows with their pairs; each label weighs the same however many examples it has
+    (balanced; the intent model is not, so that a small intent such as goodbye does not draw nonsense).
     Its scores become probabilities by a softmax at a fixed temperature (fit on held-out voices)."""
 
-    def __init__(self, c: float = 1.0, temperature: float = 8.0, concepts: Optional[Dict[str, str]] = None) -> None:
+    def __init__(self, c: float = 1.0, temperature: float = 8.0, concepts: Optional[Dict[str, str]] = None,
+                 balanced: bool = True) -> None:
         from assistant.nlu.concepts import ConceptReader, load_lexicon
 
         self.c = c
         self.temperature = temperature
+        self.balanced = balanced
         self.concepts = ConceptReader(load_lexicon() if concepts is None else concepts)
         self.labels: List[str] = []
         self._vectorizers = None
@@ -102,7 +105,7 @@ class EntryModel:
                 ("readings", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)),
                 ("words", TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
                 ("concepts", TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True, lowercase=False)),
-            ]
+            ][: 4 if self.concepts.lexicon else 3]
         blocks = []
         for name, vectorizer in self._vectorizers:
             column = [r.text if name == "text" else self.concepts(r.text) if name == "concepts" else r.readings
@@ -115,16 +118,26 @@ class EntryModel:
 
         x = self._features(readings, fit=True)
         # Balanced: an entry written with many examples (the high-stakes ones) does not pull others to it.
-        self._classifier = LinearSVC(C=self.c, class_weight="balanced")
+        self._classifier = LinearSVC(C=self.c, class_weight="balanced" if self.balanced else None)
         self._classifier.fit(x, list(labels))
         self.labels = list(self._classifier.classes_)
+        self.vocabulary = frozenset(w for r in readings for _, _, w in r.words if len(w) >= 2)
         return self
+
+    def knows_a_word_of(self, reading: Reading) -> bool:
+        """Whether any word of the text (two characters or more) was seen in training: 「ふがふが」 or
+        「qwerty」 have none, and then no label can be more than a guess."""
+        vocabulary = getattr(self, "vocabulary", None)
+        return vocabulary is None or any(len(w) >= 2 and w in vocabulary for _, _, w in reading.words)
 
     def proba(self, readings: Sequence[Reading]) -> np.ndarray:
         """Probability of each label (self.labels order) for each text."""
         from scipy.special import softmax
 
-        return softmax(self._classifier.decision_function(self._features(readings)) * self.temperature, axis=1)
+        scores = self._classifier.decision_function(self._features(readings))
+        if scores.ndim == 1:  # two labels: one score, for the second label against the first
+            scores = np.stack([-scores, scores], axis=1) / 2
+        return softmax(scores * self.temperature, axis=1)
 
 
 @dataclass

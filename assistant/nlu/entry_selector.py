@@ -89,7 +89,10 @@ class EntrySelector(GraphComponent, IntentClassifier):
         model = EntryModel(c=c, temperature=temperature)
         model.fit([reading_of(m) for m in examples], [m.get(INTENT_RESPONSE_KEY) for m in examples])
         everything = [m for m in training_data.intent_examples if m.get(INTENT)]
-        intents = EntryModel(c=c, temperature=temperature)
+        # The intent model reads no concepts: words such as 保険 or 更新 in an unrelated question
+        # (自動車保険の更新) would pull it into a topic instead of out_of_scope. Nor is it balanced: the
+        # small intents (goodbye) would draw nonsense (「ふがふが」) away from the fallback.
+        intents = EntryModel(c=c, temperature=temperature, concepts={}, balanced=False)
         intents.fit([reading_of(m) for m in everything], [m.get(INTENT) for m in everything])
         with self._storage.write_to(self._resource) as directory:
             joblib.dump((model, intents), directory / _MODEL_FILE)
@@ -137,6 +140,9 @@ class EntrySelector(GraphComponent, IntentClassifier):
             message.set(INTENT, {"name": topic, "confidence": confidences[topic]}, add_to_output=True)
             message.set(INTENT_RANKING, [{"name": n, "confidence": c} for n, c in merged[: int(config["ranking_length"])]],
                         add_to_output=True)
+        if not self._model.knows_a_word_of(reading_of(message)):
+            # No word it was trained on: the fallback ("I could not read that"), not a confident guess.
+            message.set(INTENT, {**message.get(INTENT), "confidence": 0.0}, add_to_output=True)
         in_topic = [(k, p) for k, p in ranking if topic_of(k) == topic]
         best = in_topic[0] if in_topic else ranking[0]
         parts = [p for p in reply.parts if p[0] != best[0]]

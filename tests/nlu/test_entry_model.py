@@ -1,0 +1,45 @@
+"""The entry model without Rasa: concepts read from the text, a message with no known word, balanced labels."""
+from assistant.nlu.concepts import ConceptReader, load_lexicon
+from assistant.nlu.entries import EntryModel, Reading
+
+
+def reading(text, words):
+    """A text whose words are given as (surface, reading) pairs, in order."""
+    spans, at = [], 0
+    for surface, said in words:
+        start = text.index(surface, at)
+        spans.append((start, start + len(surface), said))
+        at = start + len(surface)
+    return Reading(text, spans)
+
+
+EXAMPLES = [
+    (reading("カードをなくした", [("カード", "カード"), ("を", "ヲ"), ("なくし", "ナクシ"), ("た", "タ")]), "lost/card"),
+    (reading("カードを落とした", [("カード", "カード"), ("を", "ヲ"), ("落とし", "オトシ"), ("た", "タ")]), "lost/card"),
+    (reading("はがきをなくした", [("はがき", "ハガキ"), ("を", "ヲ"), ("なくし", "ナクシ"), ("た", "タ")]), "lost/postcard"),
+    (reading("はがきが届かない", [("はがき", "ハガキ"), ("が", "ガ"), ("届か", "トドカ"), ("ない", "ナイ")]), "lost/postcard"),
+]
+
+
+def model():
+    return EntryModel().fit([r for r, _ in EXAMPLES], [label for _, label in EXAMPLES])
+
+
+def test_the_concepts_and_their_pairs_are_read_in_japanese_and_english():
+    concepts = ConceptReader(load_lexicon())
+    assert concepts("マイナカードを落としちゃった").split() == ["CARD", "LOST", "CARD_LOST"]
+    assert set(concepts("I lost my My Number card").split()) >= {"CARD", "LOST", "CARD_LOST"}
+    assert concepts("こんにちは") == "NONE"
+
+
+def test_a_message_with_no_word_seen_in_training_is_not_known():
+    trained = model()
+    assert trained.knows_a_word_of(reading("カードどうしよう", [("カード", "カード"), ("どうしよう", "ドウシヨウ")]))
+    assert not trained.knows_a_word_of(reading("ふがふがもにょ", [("ふがふが", "フガフガ"), ("も", "モ"), ("にょ", "ニョ")]))
+    assert not trained.knows_a_word_of(reading("qwerty", [("qwerty", "qwerty")]))
+
+
+def test_the_card_and_the_postcard_are_told_apart():
+    trained = model()
+    probs = trained.proba([reading("カードなくした", [("カード", "カード"), ("なくし", "ナクシ"), ("た", "タ")])])[0]
+    assert trained.labels[int(probs.argmax())] == "lost/card"
