@@ -5,7 +5,7 @@ test-artifacts/kiosk/easy-again-*.png."""
 import pytest
 
 from tests.helpers.kiosk_browser import KIOSK, PHONE, SHOTS, browser, kiosk_page, press  # noqa: F401 (fixtures)
-from tests.test_kiosk_look_browser import cut_labels, open_tools, serious_axe
+from tests.helpers.kiosk_look import cut_labels, open_tools, serious_axe
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 

@@ -7,16 +7,14 @@ import urllib.request
 
 import pytest
 
-from tests.helpers.browser import axe_source
 from tests.helpers.kiosk_browser import (KIOSK, PHONE, SHOTS, bot_texts, browser, kiosk_page,  # noqa: F401
                                          press, wait_for_reply)
+from tests.helpers.kiosk_look import MIN_TARGET, cut_labels, open_tools, serious_axe
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 
 SIZES = {"kiosk": KIOSK, "phone": PHONE}
 TERMINAL = {"kiosk": "1", "phone": "2"}  # the last digit of the kiosk numbers these tests use
-MIN_TARGET = 64  # px, every button of the kiosk
-LABEL_MARGIN = 4  # px between a label's text and its button's border
 
 
 def ask(page, text: str) -> None:
@@ -29,42 +27,6 @@ def ask(page, text: str) -> None:
 def last_plain(page) -> str:
     """The latest reply's text without its readings (with ふりがな on, inner_text holds them too)."""
     return page.locator(".message.bot .text, .message.staff .text").last.get_attribute("data-plain") or ""
-
-
-def open_tools(page) -> None:
-    """On a phone the display switches are behind 「ふりがな・文字」."""
-    show = page.locator("#show-tools")
-    if show.is_visible() and show.get_attribute("aria-expanded") != "true":
-        show.click()
-
-
-# For each visible header button: its box, and the box of its text (all lines), in CSS px.
-LABELS_JS = """() => Array.from(document.querySelectorAll('.bar button')).filter((b) => b.getClientRects().length)
-    .map((b) => { const range = document.createRange(); range.selectNodeContents(b);
-      const box = b.getBoundingClientRect(), text = range.getBoundingClientRect(), style = getComputedStyle(b);
-      return { label: b.innerText.replace(/\\n/g, ''), left: box.left + parseFloat(style.borderLeftWidth),
-        right: box.right - parseFloat(style.borderRightWidth), top: box.top, bottom: box.bottom,
-        width: box.width, height: box.height, textLeft: text.left, textRight: text.right, textTop: text.top,
-        textBottom: text.bottom, overflow: b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight,
-        fontSize: parseFloat(style.fontSize), vw: innerWidth }; })"""
-
-
-def cut_labels(page):
-    """Header buttons whose label does not read in full: cut, touching the border, off screen or too small a target."""
-    bad = []
-    for b in page.evaluate(LABELS_JS):
-        if (b["overflow"] or b["textLeft"] < b["left"] + LABEL_MARGIN or b["textRight"] > b["right"] - LABEL_MARGIN
-                or b["textTop"] < b["top"] or b["textBottom"] > b["bottom"] or b["right"] > b["vw"]
-                or b["width"] < MIN_TARGET or b["height"] < MIN_TARGET or b["fontSize"] < 24):
-            bad.append(b)
-    return bad
-
-
-def serious_axe(page):
-    page.evaluate(axe_source())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-            if v["impact"] in ("serious", "critical") or v["id"] in ("region", "scrollable-region-focusable")]
 
 
 @pytest.mark.parametrize("size", SIZES)
