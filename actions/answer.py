@@ -23,6 +23,8 @@ DIRECT_TOPICS = {"greeting", "goodbye", "out_of_scope", "human_help_request"}
 CONVERSATION_TOPICS = {"greeting", "goodbye", "human_help_request", "unclear_need_clarification"}
 # The resident asks for the procedure itself (「やり方を教えて」「手順は？」): start the guide.
 # 「どうしたらいい？」 asks for advice: it gets the answer, with the guide as the first button.
+# The entry's confidence (the NLU's ranking) needed before an answer starts with はい or いいえ.
+SURE_FOR_YES_NO = 0.6
 HOW_TO_RE = re.compile(r"やり方|やりかた|手順|てじゅん|方法|ほうほう|順番|how to|step by step", re.I)
 
 
@@ -70,7 +72,10 @@ class TopicResponder:
         if guide_active:
             # A side question in the middle of a guide: the way back comes first.
             buttons = [self.guides.resume_button()] + buttons
-        first = short_answer(f"{topic.id}/{entry.id}", text) if typed and not asked else None
+        key = f"{topic.id}/{entry.id}"
+        # はい/いいえ only when the NLU is sure of the entry: a yes/no in front of a wrong answer misleads.
+        sure = dict(reading.ranking).get(key, 0.0) >= SURE_FOR_YES_NO
+        first = short_answer(key, text) if typed and not asked and sure else None
         if first:
             # 「コンビニで暗証番号なおせる？」: はい or いいえ first, then the answer that explains it.
             reply = {**reply, "text": f"{first}\n{reply['text']}"}

@@ -141,6 +141,11 @@ def test_a_yes_no_question_is_answered_yes_or_no_first(assistant, text, first):
     assert replies[0]["text"].startswith(first + "、")
 
 
+def test_an_unsure_reading_gets_no_yes_or_no(assistant):
+    _, replies = outcome(assistant, "わしはスマホを持っとらんのじゃが、マイナンバーカードは作れるんかのう")
+    assert not replies[0]["text"].startswith(("はい", "いいえ"))
+
+
 def test_a_question_word_gets_no_yes_or_no(assistant):
     _, replies = outcome(assistant, "マイナンバーカードの再発行の手数料はいくらですか")
     assert not replies[0]["text"].startswith(("はい", "いいえ"))
