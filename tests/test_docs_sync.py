@@ -57,8 +57,9 @@ def code_text() -> str:
     return "\n".join(parts)
 
 
-def _report(missing: Dict[str, Set[str]], what: str) -> None:
-    assert not missing, f"{what} named in the docs but not in the code: " + "; ".join(
+def _report(missing: Dict[str, Set[str]], what: str) -> str:
+    """What the assertion says when names are missing."""
+    return f"{what} named in the docs but not in the code: " + "; ".join(
         f"{page}: {', '.join(sorted(names))}" for page, names in sorted(missing.items()))
 
 
@@ -81,7 +82,8 @@ def domain_actions() -> Set[str]:
 def test_every_action_the_docs_name_is_in_the_domain():
     actions = domain_actions()
     pairs = occurrences(re.compile(r"\b(action_[a-z_]+)\b"), spans_only=False)
-    _report(_collect(pairs, lambda name: name in actions), "actions")
+    missing = _collect(pairs, lambda name: name in actions)
+    assert not missing, _report(missing, "actions")
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -89,7 +91,8 @@ def test_every_setting_the_docs_name_is_read_by_the_code():
     code = code_text()
     # `MADOGUCHI_TELEGRAM_*` or `MADOGUCHI_PG_` name a family: one member in the code is enough.
     pairs = occurrences(re.compile(r"\b(MADOGUCHI_[A-Z0-9_]*[A-Z0-9])"), spans_only=False)
-    _report(_collect(pairs, lambda name: name in code), "settings")
+    missing = _collect(pairs, lambda name: name in code)
+    assert not missing, _report(missing, "settings")
 
 
 # --- the madoguchi command ---------------------------------------------------------------------
@@ -129,7 +132,8 @@ def test_every_madoguchi_command_the_docs_name_exists():
         return second in subs
 
     pattern = re.compile(r"(?:^|[\s`/])madoguchi ((?:[a-z][a-z0-9_-]*)(?: [a-z][a-z0-9_-]*)?)")
-    _report(_collect(occurrences(pattern), known), "madoguchi commands")
+    missing = _collect(occurrences(pattern), known)
+    assert not missing, _report(missing, "madoguchi commands")
 
 
 # --- make targets ------------------------------------------------------------------------------
@@ -141,7 +145,8 @@ def make_targets() -> Set[str]:
 def test_every_make_target_the_docs_name_exists():
     targets = make_targets()
     pattern = re.compile(r"(?:^|[\s`(])make ([a-z][a-z0-9_-]*)")
-    _report(_collect(occurrences(pattern), lambda name: name in targets), "make targets")
+    missing = _collect(occurrences(pattern), lambda name: name in targets)
+    assert not missing, _report(missing, "make targets")
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -157,7 +162,8 @@ def _exists(path: str) -> bool:
 def test_every_file_the_docs_name_exists():
     roots = "|".join(re.escape(r) for r in CHECKED_ROOTS + CHECKED_FILES)
     pattern = re.compile(rf"(?<![\w./-])((?:{roots})[\w./*<>{{}}-]*)")
-    _report(_collect(occurrences(pattern), _exists), "files")
+    missing = _collect(occurrences(pattern), _exists)
+    assert not missing, _report(missing, "files")
 
 
 def test_every_page_a_page_links_exists():
@@ -168,7 +174,8 @@ def test_every_page_a_page_links_exists():
                 continue  # a web address
             if not (page.parent / target).exists():
                 missing.setdefault(_page_id(page), set()).add(target)
-    _report(missing, "linked files")
+    missing = missing
+    assert not missing, _report(missing, "linked files")
 
 
 def test_the_readme_stays_short():
@@ -205,4 +212,5 @@ def test_names_the_code_has_pass(monkeypatch, tmp_path):
     monkeypatch.setattr(sys.modules[__name__], "PAGES", [page])
     monkeypatch.setattr(sys.modules[__name__], "_page_id", lambda p: p.name)
     for check, _, _ in STALE:
-        check()
+        check()  # each asserts that nothing named on the page is missing
+    assert "action_respond" in domain_actions() and "run" in make_targets()

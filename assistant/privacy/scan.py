@@ -10,7 +10,7 @@ from assistant.privacy.normalise import normalise
 from assistant.privacy.numbers import find_my_numbers as _my_numbers_in
 from assistant.privacy.redact import EMAIL, PIN, find_phones, redact
 
-# JSON escapes as stores write them: \uXXXX (astral digits such as 𝟖 as a surrogate pair), \n, \t, \r and \/.
+# JSON escapes as stores write them: \u and four hex digits (astral digits such as 𝟖 as a surrogate pair), \n, \t, \r and \/.
 _JSON_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})|\\([ntr/])")
 _ESCAPED = {"n": "\n", "t": "\t", "r": "\r", "/": "/"}
 
