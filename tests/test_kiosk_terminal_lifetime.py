@@ -1,7 +1,10 @@
 """A kiosk's terminal credential lasts MADOGUCHI_KIOSK_TERMINAL_DAYS (30): each start call renews it for the
 same terminal, and an expired, tampered or too far-reaching one counts per address again."""
+from dataclasses import replace
+
 import pytest
 
+from assistant.channels.kiosk import KioskInput
 from assistant.settings import Settings, SettingsError
 from tests.helpers.door import Door
 
@@ -97,3 +100,20 @@ def test_the_lifetime_is_a_setting():
     assert Settings.from_env({"MADOGUCHI_KIOSK_TERMINAL_DAYS": "0"}).kiosk_terminal_days == 30
     with pytest.raises(SettingsError):
         Settings.from_env({"MADOGUCHI_KIOSK_TERMINAL_DAYS": "a month"})
+
+
+def test_the_kiosk_channel_takes_the_lifetime_and_the_limit_from_the_settings_it_is_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("MADOGUCHI_KIOSK_TERMINAL_DAYS", "90")  # the environment says otherwise: nobody reads it again
+    monkeypatch.setenv("MADOGUCHI_RATE_PER_KIOSK", "500")
+    settings = replace(Settings.from_env({"MADOGUCHI_DATA_DIR": str(tmp_path)}), kiosk_terminal_days=7, rate_per_kiosk=5)
+    channel = KioskInput.from_settings(settings)
+    try:
+        gate = channel.gate
+        gate.now = clock = Clock()
+        token = gate.credential("terminal-a")["terminal_token"]
+        assert int(token.split(".")[0]) == int(clock.at) + 7 * DAY
+        assert gate.holds("terminal-a", token)
+        assert not gate.holds("terminal-a", f"{int(clock.at) + 8 * DAY}.{token.split('.')[1]}")
+        assert [gate.per_terminal.allow("terminal-a") for _ in range(6)] == [True] * 5 + [False]
+    finally:
+        channel.door.store.close()

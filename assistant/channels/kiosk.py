@@ -37,10 +37,8 @@ class KioskInput(ResidentRestInput):
         return "kiosk"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "KioskInput":
-        channel = super().from_credentials(credentials)
-        settings = Settings.from_env()
-        channel.gate.per_terminal.per_minute = settings.rate_per_kiosk
+    def from_settings(cls, settings: Settings, credentials: Optional[Dict[Text, Any]] = None) -> "KioskInput":
+        channel = super().from_settings(settings, credentials)
         channel.idle_minutes = settings.kiosk_idle_minutes
         channel.countdown_seconds = settings.kiosk_countdown_seconds
         channel.sources = _knowledge_sources(channel.knowledge)
@@ -48,9 +46,14 @@ class KioskInput(ResidentRestInput):
         live_pairs()  # and both forms of every answer (for the やさしい日本語 switch)
         return channel
 
-    def __init__(self, *args: Any, rate_per_kiosk: int = 120, **kwargs: Any) -> None:
+    @classmethod
+    def options_from(cls, settings: Settings) -> Dict[str, Any]:
+        return {"rate_per_kiosk": settings.rate_per_kiosk, "terminal_days": settings.kiosk_terminal_days}
+
+    def __init__(self, *args: Any, rate_per_kiosk: int = 120, terminal_days: int = 30, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.gate = KioskGate(self.gate, rate_per_kiosk)  # limited per kiosk terminal, not per address
+        # Limited per kiosk terminal, not per address; a terminal credential lasts terminal_days.
+        self.gate = KioskGate(self.gate, rate_per_kiosk, terminal_days)
 
     idle_minutes: float = 2
     countdown_seconds: int = 30

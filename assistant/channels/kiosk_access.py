@@ -14,7 +14,6 @@ from sanic.response import HTTPResponse
 
 from assistant.channels.access import Gate
 from assistant.ratelimit import RateLimiter
-from assistant.settings import Settings
 
 _PURPOSE = b"madoguchi kiosk terminal\x00"
 NEW_TERMINALS_PER_MINUTE = 10  # per client address: a kiosk page asks once and keeps its credential
@@ -32,14 +31,13 @@ class KioskGate(Gate):
     seconds, at most the lifetime ahead, so a shortened lifetime applies to credentials already given),
     and a start call with a credential that holds answers a renewed one for the same terminal."""
 
-    def __init__(self, gate: Gate, per_kiosk: int, clock: Callable[[], float] = time.monotonic,
-                 lifetime_days: Optional[int] = None, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, gate: Gate, per_kiosk: int, lifetime_days: int, clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], float] = time.time) -> None:
         self.__dict__.update(vars(gate))  # the same tokens, limits, integrators and proxies
         self.terminal_tokens = gate.tokens.kind(_PURPOSE)
         self.per_terminal = RateLimiter(per_kiosk, clock)
         self.new_terminals = RateLimiter(NEW_TERMINALS_PER_MINUTE, clock)
-        days = Settings.from_env().kiosk_terminal_days if lifetime_days is None else lifetime_days
-        self.lifetime = days * DAY_SECONDS
+        self.lifetime = lifetime_days * DAY_SECONDS  # MADOGUCHI_KIOSK_TERMINAL_DAYS, read by the channel's caller
         self.now = now
 
     def credential(self, terminal: str) -> dict:
@@ -85,11 +83,3 @@ class KioskGate(Gate):
                 return response.json(self.tokens.new(prefix))
             terminal = "terminal-" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(24))
         return response.json(dict(self.tokens.new(prefix), **self.credential(terminal)))
-
-
-def per_kiosk_gate(gate: Any, per_kiosk: int) -> KioskGate:
-    """The kiosk's gate around the channel's (an existing KioskGate keeps its buckets, with the new limit)."""
-    if isinstance(gate, KioskGate):
-        gate.per_terminal.per_minute = per_kiosk
-        return gate
-    return KioskGate(gate, per_kiosk)

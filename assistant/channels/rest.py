@@ -56,7 +56,11 @@ class ResidentRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ResidentRestInput":
-        settings = Settings.from_env()
+        return cls.from_settings(Settings.from_env(), credentials)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, credentials: Optional[Dict[Text, Any]] = None) -> "ResidentRestInput":
+        """The channel as the server runs it, every setting taken from `settings` (read once, by the caller)."""
         max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
         from assistant.launcher import api_token
 
@@ -68,7 +72,12 @@ class ResidentRestInput(RestInput):
         return cls(load_knowledge(settings.knowledge_dir), max_chars, settings.rate_per_sender, settings.rate_per_ip,
                    door=door, bridge_token=token, nlu_workers=settings.nlu_workers,
                    id_key=product_id_key(settings.data_dir), integrator_tokens=(token, *settings.integrator_tokens),
-                   trusted_proxies=settings.trusted_proxies)
+                   trusted_proxies=settings.trusted_proxies, **cls.options_from(settings))
+
+    @classmethod
+    def options_from(cls, settings: Settings) -> Dict[str, Any]:
+        """A channel's own settings, beyond the REST channel's (none here)."""
+        return {}
 
     def __init__(self, knowledge: Knowledge, max_message_chars: int = 1000,
                  rate_per_sender: int = 30, rate_per_ip: int = 600,
