@@ -11,67 +11,59 @@ def words(knowledge):
     return knowledge.conversation
 
 
-def entry(knowledge, key):
-    return knowledge.entry_by_key(key)
+DV = "lost_card_suspend/dv_evacuated"
+FRAUD = "scam_security/money_sent"
 
 
-@pytest.mark.parametrize("text", [
-    "夫の暴力から逃げてきました。カードは家に置いたままです",
-    "DVで避難中なんですが、マイナンバーカードを相手が持っています",
-    "元夫から逃げて今はシェルターにいます。カードをどうしたら",
+def cases(key, signalled: bool, texts):
+    """(key, text, signalled) for each text: whether the entry's explicit words should be found in it."""
+    return [(key, text, signalled) for text in texts]
+
+
+@pytest.mark.parametrize("key, text, signalled", [
+    *cases(DV, True, [  # the DV answer needs and finds explicit words
+        "夫の暴力から逃げてきました。カードは家に置いたままです",
+        "DVで避難中なんですが、マイナンバーカードを相手が持っています",
+        "元夫から逃げて今はシェルターにいます。カードをどうしたら",
+    ]),
+    *cases(DV, False, [  # near misses
+        "台風で避難所にいます。カードを家に置いてきてしまいました",
+        "母が施設に避難するように入所しました。カードはどうなりますか",
+        "カードをなくしたと思ったら、警察から見つかったと連絡がありました",
+        "家を出て一人暮らしを始めました。住所変更はどうすれば",
+    ]),
+    *cases(FRAUD, True, [  # the fraud answer needs money sent or a card gone, also written in kana
+        "市役所を名乗る人に言われてATMで10万円振り込んでしまいました",
+        "電話で言われるままキャッシュカードを渡してしまった",
+        "暗証番号を教えてしまいました。どうしよう",
+        "I paid 30000 yen to a man who said he was from the city",
+        "おかね を ふりこんで しまいました",
+    ]),
+    *cases(FRAUD, False, [  # near misses, and a signal taken back by the resident's own words
+        "口座番号を聞く電話がきたけど、すぐ切りました。何も払っていません",
+        "還付金があるという電話、何も教えてないけど大丈夫？",
+        "カードがまた見つかりました。止めたのを戻したい",
+        "お金を払わないとカードが止まるというメールがきた",
+        "お金は払ってないけど、市役所って名乗る電話でマイナンバー言っちゃったかも",
+        "ATMに行ったけど銀行の人が止めてくれて、何も振り込んでいません",
+    ]),
 ])
-def test_dv_answer_needs_and_finds_explicit_words(knowledge, text):
-    assert entry(knowledge, "lost_card_suspend/dv_evacuated").signalled_by(text)
+def test_high_stakes_answers_need_explicit_words(knowledge, key, text, signalled):
+    assert knowledge.entry_by_key(key).signalled_by(text) is signalled
 
 
-@pytest.mark.parametrize("text", [
-    "台風で避難所にいます。カードを家に置いてきてしまいました",
-    "母が施設に避難するように入所しました。カードはどうなりますか",
-    "カードをなくしたと思ったら、警察から見つかったと連絡がありました",
-    "家を出て一人暮らしを始めました。住所変更はどうすれば",
+@pytest.mark.parametrize("text, phishing", [
+    ("マイナポイント20,000円分の付与が保留というメールが届いた", True),
+    ("個人情報が漏れたのでカードが停止されるとSMSが来ました", True),
+    ("還付金があるってショートメールが来たんだけどほんと？", True),
+    ("got an email saying my points are suspended", True),
+    ("カードをなくしたので電話で止めたい", False),
+    ("マイナポイントはまだもらえますか", False),
+    ("メールアドレスの登録ができません", False),
+    ("手数料はいくらですか", False),
 ])
-def test_dv_answer_does_not_fire_on_near_misses(knowledge, text):
-    assert not entry(knowledge, "lost_card_suspend/dv_evacuated").signalled_by(text)
-
-
-@pytest.mark.parametrize("text", [
-    "市役所を名乗る人に言われてATMで10万円振り込んでしまいました",
-    "電話で言われるままキャッシュカードを渡してしまった",
-    "暗証番号を教えてしまいました。どうしよう",
-    "I paid 30000 yen to a man who said he was from the city",
-])
-def test_fraud_answer_needs_money_or_a_card_gone(knowledge, text):
-    assert entry(knowledge, "scam_security/money_sent").signalled_by(text)
-
-
-@pytest.mark.parametrize("text", [
-    "口座番号を聞く電話がきたけど、すぐ切りました。何も払っていません",
-    "還付金があるという電話、何も教えてないけど大丈夫？",
-    "カードがまた見つかりました。止めたのを戻したい",
-    "お金を払わないとカードが止まるというメールがきた",
-])
-def test_fraud_answer_does_not_fire_on_near_misses(knowledge, text):
-    assert not entry(knowledge, "scam_security/money_sent").signalled_by(text)
-
-
-@pytest.mark.parametrize("text", [
-    "マイナポイント20,000円分の付与が保留というメールが届いた",
-    "個人情報が漏れたのでカードが停止されるとSMSが来ました",
-    "還付金があるってショートメールが来たんだけどほんと？",
-    "got an email saying my points are suspended",
-])
-def test_phishing_is_recognised(words, text):
-    assert words.looks_like_phishing(text)
-
-
-@pytest.mark.parametrize("text", [
-    "カードをなくしたので電話で止めたい",
-    "マイナポイントはまだもらえますか",
-    "メールアドレスの登録ができません",
-    "手数料はいくらですか",
-])
-def test_ordinary_questions_are_not_phishing(words, text):
-    assert not words.looks_like_phishing(text)
+def test_phishing_is_recognised_and_ordinary_questions_are_not(words, text, phishing):
+    assert words.looks_like_phishing(text) is phishing
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -137,19 +129,8 @@ def test_a_later_question_is_read_after_the_first_sentence():
     assert [joined.text[s:e] for s, e, _ in joined.words] == ["コンビニ", "の", "住民票", "何時", "まで", "?"]
 
 
-@pytest.mark.parametrize("text", [
-    "お金は払ってないけど、市役所って名乗る電話でマイナンバー言っちゃったかも",
-    "ATMに行ったけど銀行の人が止めてくれて、何も振り込んでいません",
-])
-def test_fraud_signal_taken_back_by_the_residents_own_words(knowledge, text):
-    assert not entry(knowledge, "scam_security/money_sent").signalled_by(text)
-
-
 @pytest.mark.parametrize("text", ["人と話すのが苦手なのでスマホで申請したい", "職員と話したいわけじゃない、電話番号だけ知りたい"])
 def test_not_asking_for_a_person(knowledge, words, text):
     assert not words.asks_for_person(text)
-    assert not entry(knowledge, "human_help_request/talk_staff").signalled_by(text)
+    assert not knowledge.entry_by_key("human_help_request/talk_staff").signalled_by(text)
 
-
-def test_kana_fraud_victims_are_recognised(knowledge):
-    assert entry(knowledge, "scam_security/money_sent").signalled_by("おかね を ふりこんで しまいました")
