@@ -67,6 +67,19 @@ def go_live(shelf, model: Path, data_dir: Path, fingerprint: Optional[str] = Non
     return 0
 
 
+def live_model_id(model: Path) -> str:
+    """The live model's Rasa fingerprint; for an archive without Rasa's metadata, a hash of its bytes."""
+    import hashlib
+    import tarfile
+
+    from assistant.server.model_swap import model_id
+
+    try:
+        return model_id(model)
+    except (tarfile.TarError, StopIteration, KeyError, ValueError):
+        return "sha256:" + hashlib.sha256(model.read_bytes()).hexdigest()
+
+
 def cmd_retrain(args: argparse.Namespace) -> int:
     from assistant.retrain.fingerprint import fingerprint
     from assistant.retrain.gate import evaluate, repeats_evaluation
@@ -87,6 +100,12 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         print(f"retrain: nothing to do: the live model was trained from this training data ({args.data}) and "
               f"config ({args.config}) — fingerprint {trained_from[:12]}; --force trains anyway")
         return 0
+    live_id = live_model_id(shelf.current)
+    if not args.force and shelf.refused(live_id) == trained_from:
+        print(f"retrain: not trained: a candidate from this training data ({args.data}) and config ({args.config}) "
+              f"— fingerprint {trained_from[:12]} — was already refused against the live model; correct the reviewed "
+              f"examples (or the config) first, or --force trains anyway. The live model is kept", file=sys.stderr)
+        return KEPT
     repeated = repeats_evaluation(Path(args.data))
     if repeated:
         print(f"retrain: {len(repeated)} training examples repeat messages of the frozen evaluation set "
@@ -108,6 +127,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
             print(verdict.table())
             if not verdict.passed:
                 print("retrain: kept the live model, because", *verdict.reasons, sep="\n  - ")
+                shelf.refuse(trained_from, live_id)  # the next run does not train the same candidate again
                 return KEPT
             print("retrain: the candidate passed the gate; putting it live ...", flush=True)
             return go_live(shelf, candidate, settings.data_dir, trained_from)
@@ -141,7 +161,8 @@ def add_parser(sub) -> None:
     retrain.add_argument("--config", default=str(PROJECT_ROOT / "config.yml"), help="pipeline (default config.yml)")
     retrain.add_argument("--models", default=models, help="models folder (default models/)")
     retrain.add_argument("--force", action="store_true",
-                         help="train even when the data and config are those the live model was trained from")
+                         help="train even when the data and config are those the live model was trained from, "
+                              "or those of the candidate the gate last refused")
     retrain.add_argument("--sample", type=int, default=1, help=argparse.SUPPRESS)  # tests: every Nth message
     retrain.add_argument("--understanding", default="tests/test_understanding.py", help=argparse.SUPPRESS)
     retrain.set_defaults(func=cmd_retrain)

@@ -25,6 +25,13 @@ def _place(source: Path, target: Path) -> None:
     os.replace(part, target)
 
 
+def _write(target: Path, text: str) -> None:
+    """target holds text, written in one step."""
+    part = target.with_name(f".{target.name}.part")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, target)
+
+
 @dataclass(frozen=True)
 class Shelf:
     """Paths under one models folder (default models/)."""
@@ -47,6 +54,21 @@ class Shelf:
     @property
     def previous_fingerprint(self) -> Path:
         return self.folder / "previous.fingerprint"
+
+    @property
+    def refused_fingerprint(self) -> Path:
+        """The last candidate the gate refused: its training fingerprint and the live model it was compared with."""
+        return self.folder / "refused.fingerprint"
+
+    def refuse(self, fingerprint: str, live_model_id: str) -> None:
+        """Records that a candidate trained from `fingerprint` was refused against the live model `live_model_id`."""
+        _write(self.refused_fingerprint, f"{fingerprint}\n{live_model_id}\n")
+
+    def refused(self, live_model_id: str) -> Optional[str]:
+        """The fingerprint of the candidate last refused against this live model; None when none was (or the live
+        model has changed since: a rollback or another model deserves a new comparison)."""
+        lines = (self.recorded(self.refused_fingerprint) or "").splitlines()
+        return lines[0] if len(lines) == 2 and lines[1] == live_model_id else None
 
     @staticmethod
     def recorded(fingerprint_file: Path) -> Optional[str]:
@@ -99,9 +121,7 @@ class Shelf:
         self.current_fingerprint.unlink(missing_ok=True)  # never a fingerprint beside a model it does not describe
         _place(live, self.current)
         if fingerprint:
-            part = self.current_fingerprint.with_name(".current.fingerprint.part")
-            part.write_text(fingerprint + "\n", encoding="utf-8")
-            os.replace(part, self.current_fingerprint)
+            _write(self.current_fingerprint, fingerprint + "\n")
         self._prune()
 
     def _prune(self) -> None:
