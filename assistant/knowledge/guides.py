@@ -18,9 +18,15 @@ Answers = Mapping[str, str]
 Condition = Mapping[str, Tuple[str, ...]]
 
 
-def matches(condition: Condition, answers: Answers) -> bool:
-    """AND over the questions, OR within each question's accepted values."""
-    return all(answers.get(question) in values for question, values in condition.items())
+@dataclass(frozen=True)
+class Conditional:
+    """A question, checklist item or step that applies only to the answers its `when` accepts."""
+
+    when: Condition
+
+    def applies(self, answers: Answers) -> bool:
+        """AND over the questions, OR within each question's accepted values."""
+        return all(answers.get(question) in values for question, values in self.when.items())
 
 
 @dataclass(frozen=True)
@@ -31,36 +37,33 @@ class Option:
 
 
 @dataclass(frozen=True)
-class Question:
+class Question(Conditional):
     id: str
     text: str
     options: Tuple[Option, ...]
-    when: Condition
 
     def option(self, value: str) -> Optional[Option]:
         return next((o for o in self.options if o.value == value), None)
 
 
 @dataclass(frozen=True)
-class ChecklistItem:
+class ChecklistItem(Conditional):
     text: str
-    when: Condition
 
 
 @dataclass(frozen=True)
-class Step(Sourced):
+class Step(Sourced, Conditional):
     id: str
     text: str
     easy: str
     hint: str
     prepare: Tuple[str, ...]
     checklist: Tuple[ChecklistItem, ...]
-    when: Condition
     currency: Currency  # the guide's, unless the step names its own source, checked or review_by
 
     def items(self, answers: Answers) -> List[str]:
         """The checklist items that apply to these answers (exactly the things to bring)."""
-        return [item.text for item in self.checklist if matches(item.when, answers)]
+        return [item.text for item in self.checklist if item.applies(answers)]
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class Guide:
     def next_question(self, answers: Answers) -> Optional[Question]:
         """The first question not yet answered that applies to the answers so far."""
         for question in self.questions:
-            if question.id not in answers and matches(question.when, answers):
+            if question.id not in answers and question.applies(answers):
                 return question
         return None
 
@@ -95,7 +98,7 @@ class Guide:
         return result
 
     def steps_for(self, answers: Answers) -> List[Step]:
-        return [s for s in self.steps if matches(s.when, answers)]
+        return [s for s in self.steps if s.applies(answers)]
 
     def answer_paths(self) -> Iterator[Dict[str, str]]:
         """Every complete set of answers a resident can give."""
@@ -176,8 +179,8 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
                 raise KnowledgeError(path, f"{okey}.implies", "each implied question takes one value")
             options.append(Option(str(option.get("value")), label, tuple((q, v[0]) for q, v in implies.items())))
         questions.append(Question(
-            str(raw["id"]), required_text(raw, "text", path, f"{where}."), tuple(options),
-            _condition(raw.get("when"), path, f"{where}.when", values_of),
+            id=str(raw["id"]), text=required_text(raw, "text", path, f"{where}."), options=tuple(options),
+            when=_condition(raw.get("when"), path, f"{where}.when", values_of),
         ))
 
     raw_steps = data.get("steps")
@@ -202,8 +205,8 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
             if not isinstance(item, dict):
                 raise KnowledgeError(path, ckey, "expected item and when")
             checklist.append(ChecklistItem(
-                fill(required_text(item, "item", path, f"{ckey}."), profile, path, f"{ckey}.item"),
-                _condition(item.get("when"), path, f"{ckey}.when", values_of),
+                text=fill(required_text(item, "item", path, f"{ckey}."), profile, path, f"{ckey}.item"),
+                when=_condition(item.get("when"), path, f"{ckey}.when", values_of),
             ))
         steps.append(Step(
             id=step_id,
