@@ -68,7 +68,10 @@ def polite(status: int, text: str, content_type: str) -> List[str]:
         problems.append("a stack trace or an internal name")
     if 400 <= status < 500:
         if content_type.startswith("application/json"):
-            body = json.loads(text)
+            try:
+                body = json.loads(text)
+            except ValueError:
+                return problems + [f"a {status} labelled JSON that is not: {text[:200]}"]
             if not (isinstance(body, dict) and (body.get("message") or body.get("description"))):
                 problems.append(f"a {status} without a message: {text[:200]}")
         elif not text.strip():
@@ -177,3 +180,98 @@ def test_the_staff_consoles_public_routes_answer_bad_input_politely(console):
         assert resp.status_code in (401, 429) and not polite(resp.status_code, resp.text, resp.headers["content-type"])
     database = Path(console.env["MADOGUCHI_DATABASE_URL"][len("sqlite:///"):])
     assert scan_sqlite_file(database, contacts=True) == []  # the audit log keeps the names typed, redacted
+
+
+# --- the Telegram bridge's webhook (the internet reaches it through the city's TLS proxy) ---------------
+TELEGRAM_SECRET = "s3cret-Value_1"
+
+
+@pytest.fixture(scope="module")
+def telegram_webhook(tmp_path_factory):
+    """The bridge in webhook mode between a fake Bot API and a fake assistant; (fakes, the webhook's URL)."""
+    from assistant.channels.telegram.logmask import install_log_mask, quiet_libraries
+    from tests.conftest import free_port
+    from tests.helpers.telegram import API_TOKEN, TOKEN, RunningBridge, Servers, telegram_settings
+
+    fakes, port = Servers(), free_port()
+    settings = telegram_settings(fakes, MADOGUCHI_TELEGRAM_MODE="webhook", MADOGUCHI_TELEGRAM_WEBHOOK_PORT=str(port),
+                                 MADOGUCHI_TELEGRAM_WEBHOOK_URL="https://navi.example.jp/telegram/updates",
+                                 MADOGUCHI_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET)
+    quiet_libraries()
+    remove = install_log_mask(TOKEN, TELEGRAM_SECRET, API_TOKEN)
+    running = RunningBridge(settings, tmp_path_factory.mktemp("telegram-webhook")).start()
+    try:
+        yield fakes, f"http://127.0.0.1:{port}/telegram/updates"
+    finally:
+        running.stop()
+        remove()
+        fakes.close()
+
+
+def telegram_bodies() -> Iterator[Tuple[str, bytes, str]]:
+    """Updates malformed in every way, besides the corpus above: wrong types in each field of a text message."""
+    yield from bodies()
+    from tests.helpers.telegram import text_update
+
+    values = [None, True, 1, -1, 10 ** 40, 1.5, [], ["a"], {}, {"x": 1}, "", "\x00\x01\x1b", "\ud800", "x" * 10_000,
+              "<script>alert(1)</script>", f"番号は {MY_NUMBER}", PHONE]
+    for field in ("update_id", "message", "text", "chat", "from", "callback_query", "date", "entities"):
+        for n, value in enumerate(values):
+            update = dict(text_update("こんにちは"), update_id=900 + n)
+            if field in ("update_id", "message", "callback_query"):
+                update[field] = value
+            else:
+                update["message"] = dict(update["message"], **{field: value})
+            yield f"telegram {field}={n}", json.dumps(update).encode(), JSON
+    yield "unknown update kind", json.dumps({"update_id": 1, "poll_answer_x": {"deep": [1]}}).encode(), JSON
+    yield "unknown fields", json.dumps(dict(text_update("こんにちは"), update_id=2, extra={"a": [1]})).encode(), JSON
+
+
+def test_the_telegram_webhook_checks_its_secret_and_answers_bad_input_politely(telegram_webhook, caplog):
+    import requests
+
+    fakes, url = telegram_webhook
+    caplog.set_level(logging.DEBUG)
+    wrong = {"none": None, "wrong": "wrong-secret", "prefix": TELEGRAM_SECRET[:-1], "longer": TELEGRAM_SECRET + "x",
+             "empty": "", "control": TELEGRAM_SECRET + "\x01", "huge": "s" * 20_000}
+    problems, statuses = [], {}
+    for label, body, content_type in telegram_bodies():
+        for secret_label, secret in [("right", TELEGRAM_SECRET), *wrong.items()]:
+            if secret_label != "right" and not label.startswith(("empty", "huge", "telegram message=", "invalid")):
+                continue  # every refusal is exercised on a few bodies; the right secret on all of them
+            headers = {"Content-Type": content_type}
+            if secret is not None:
+                headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+            try:
+                resp = requests.post(url, data=body, headers=headers, timeout=30)
+            except requests.RequestException as exc:
+                problems.append((label, secret_label, f"no answer: {type(exc).__name__}"))
+                continue
+            statuses[resp.status_code] = statuses.get(resp.status_code, 0) + 1
+            problems.extend((label, secret_label, p) for p in polite(resp.status_code, resp.text,
+                                                                     resp.headers.get("content-type", "")))
+            malformed_header = secret_label in ("control", "huge")  # refused by the HTTP parser itself
+            if secret_label != "right" and not (resp.status_code == 403 or malformed_header and resp.status_code == 400):
+                problems.append((label, secret_label, f"status {resp.status_code}, not 403"))
+    for method in ("GET", "PUT", "DELETE", "PATCH"):
+        resp = requests.request(method, url, timeout=30)
+        if resp.status_code != 405:
+            problems.append((method, f"status {resp.status_code}, not 405"))
+    for path in ("/", "/telegram", "/telegram/updates/x", "/%00", "/%ff"):
+        resp = requests.post(url.rsplit("/telegram/", 1)[0] + path, json={}, timeout=30)
+        problems.extend((path, p) for p in polite(resp.status_code, resp.text, resp.headers.get("content-type", "")))
+    assert problems == [], problems[:20]
+    assert statuses.get(200, 0) > 20 and statuses.get(400, 0) > 20 and statuses.get(403, 0) > 20, statuses
+    assert not [b for b in fakes.assistant.received if not isinstance(b.get("message"), str)]
+    refused_before = len(fakes.assistant.received)
+    good = requests.post(url, json={"update_id": 7001, "message": {"message_id": 1, "date": 1, "text": "住所が変わりました",
+                                    "chat": {"id": 5, "type": "private"}, "from": {"id": 5, "is_bot": False, "first_name": "A"}}},
+                         headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}, timeout=30)
+    assert good.status_code == 200  # after all that, an ordinary update still reaches the assistant
+    from tests.helpers.telegram import wait_until
+
+    wait_until(lambda: any(b.get("message") == "住所が変わりました" for b in fakes.assistant.received[refused_before:]),
+               what="the ordinary update to reach the assistant")
+    logged = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+    assert TELEGRAM_SECRET not in logged and "s" * 20_000 not in logged
+    assert MY_NUMBER not in logged and PHONE not in logged

@@ -65,7 +65,7 @@ class Bridge:
         self._outbox_problem: Optional[str] = None
 
     def register(self, app: Application) -> None:
-        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.USER  # a resident, never a channel
         app.add_handler(CommandHandler("start", self.on_start, filters=private))
         app.add_handler(CommandHandler("help", self.on_help, filters=private))
         app.add_handler(CommandHandler("reset", self.on_reset, filters=private))
@@ -138,9 +138,12 @@ class Bridge:
             await self.relay(context.bot, chat_id, sender, MENU_PAYLOAD)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat_id = update.effective_chat.id
+        chat_id, text = update.effective_chat.id, update.effective_message.text
         async with self._lock(chat_id):
-            await self.relay(context.bot, chat_id, await self._sender(update), update.effective_message.text)
+            if not isinstance(text, str):  # a forged update's "text" of another type: nothing to pass on
+                await self.send(context.bot, chat_id, [{"text": TEXT_ONLY}])
+                return
+            await self.relay(context.bot, chat_id, await self._sender(update), text)
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -18,6 +19,7 @@ from assistant.channels.telegram.chats import ChatStore
 from assistant.channels.telegram.client import AssistantClient
 from assistant.channels.telegram.ids import SenderIds
 from assistant.channels.telegram.logmask import install_log_mask, quiet_libraries
+from assistant.channels.telegram.webhook import WebhookDoor, run_webhook
 from assistant.keys import load_id_key
 from assistant.settings import Settings, SettingsError, TelegramSettings
 from assistant.storage.db import make_engine, migrate
@@ -69,14 +71,15 @@ _DEFAULT_SIGNALS = object()
 
 def run(tg: TelegramSettings, app: Application, *, listen: str = "127.0.0.1", poll_timeout: int = 30,
         stop_signals: Any = _DEFAULT_SIGNALS) -> int:
-    """Runs until a stop signal: long polling, or a webhook server that checks Telegram's secret token.
+    """Runs until a stop signal: long polling, or the webhook door (webhook.py), which checks Telegram's secret token.
     Returns the exit code; failures are logged (masked), never printed with the token in them."""
     extra = {} if stop_signals is _DEFAULT_SIGNALS else {"stop_signals": stop_signals}
     try:
         if tg.mode == "webhook":
-            app.run_webhook(listen=listen, port=tg.webhook_port, url_path=webhook_path(tg.webhook_url),
-                            webhook_url=tg.webhook_url, secret_token=tg.webhook_secret,
-                            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1, **extra)
+            signals = extra.get("stop_signals", (signal.SIGINT, signal.SIGTERM, signal.SIGABRT))
+            run_webhook(app, WebhookDoor(app, tg.webhook_secret, webhook_path(tg.webhook_url)), listen=listen,
+                        port=tg.webhook_port, url=tg.webhook_url, secret=tg.webhook_secret,
+                        allowed_updates=ALLOWED_UPDATES, stop_signals=signals)
         else:
             app.run_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1, **extra)
     except InvalidToken:  # its message holds the token
