@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.browser import chromium, require_chromium
 from tests.helpers.staff_browser import serious_violations
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
@@ -53,9 +53,8 @@ def wait_for_reply(assistant, wanted, seconds: float) -> float:
 
 
 def test_an_editor_publishes_an_answer_and_residents_get_it_within_a_minute(assistant):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
-    from playwright.sync_api import expect, sync_playwright
+    require_chromium()
+    from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     before = resident_reply(assistant)
@@ -65,8 +64,7 @@ def test_an_editor_publishes_an_answer_and_residents_get_it_within_a_minute(assi
     create_editor(assistant, username, password)
     console = assistant.stack.console_url
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP").new_page()
         page.set_default_timeout(20_000)
         problems = []

@@ -5,19 +5,16 @@ import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
 from assistant.staff.accounts import StaffAccounts
 from tests.conftest import ARTIFACTS, PROJECT_ROOT
+from tests.helpers.browser import chromium, require_chromium
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ARTIFACTS / "handoff"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 def create_staff(assistant, username: str, password: str) -> None:
@@ -30,9 +27,8 @@ def create_staff(assistant, username: str, password: str) -> None:
 
 
 def test_staff_answer_a_waiting_resident_in_the_console_and_the_bot_comes_back(assistant):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
-    from playwright.sync_api import expect, sync_playwright
+    require_chromium()
+    from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     sender = f"web-{uuid.uuid4().hex[:10]}"
@@ -44,8 +40,7 @@ def test_staff_answer_a_waiting_resident_in_the_console_and_the_bot_comes_back(a
     create_staff(assistant, username, password)
     console = assistant.stack.console_url
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP").new_page()
         page.goto(f"{console}/staff/")
         page.fill("#username", username)

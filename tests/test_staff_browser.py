@@ -12,7 +12,7 @@ import pytest
 
 from assistant.staff.auth import hash_password
 from assistant.storage.models import utcnow
-from tests.helpers.browser import CHROMIUM
+from tests.helpers.browser import require_chromium
 from tests.helpers.staff_browser import PASSWORD, SHOTS, log_in, page, serious_violations  # noqa: F401 (page)
 from tests.helpers.staff_console import ConsoleServer, start_console
 
@@ -41,8 +41,7 @@ def transcript(handoff_at: dt.datetime):
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory) -> Iterator[ConsoleServer]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium fonts-noto-cjk)")
+    require_chromium()
     yield from start_console(tmp_path_factory.mktemp("staff-browser"), "staff_browser.log")
 
 

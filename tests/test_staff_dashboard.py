@@ -22,6 +22,7 @@ from assistant.knowledge.office_hours import JST
 from assistant.settings import PROJECT_ROOT
 from assistant.storage.db import make_engine
 from tests.conftest import ARTIFACTS
+from tests.helpers.browser import chromium, require_chromium
 from tests.helpers.analytics import COLLECT_NOW, KEY, MYNA, Handoffs, october_tracker, tracker_engine
 from tests.helpers.staff_browser import serious_violations
 from tests.helpers.staff_console import ConsoleServer, start_console
@@ -358,18 +359,14 @@ def test_with_records_only_this_month_the_page_offers_this_months_report(tmp_pat
 
 
 # --- in the browser -----------------------------------------------------------------------------
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ARTIFACTS / "dashboard"
 PASSWORD = "madoguchi-desk-2026"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def busy_console(tmp_path_factory) -> Iterator[ConsoleServer]:
     """A console over a synthetic October of 3,000 conversations written straight into the analytics tables."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium fonts-noto-cjk)")
+    require_chromium()
     from bench.analytics import Month
 
     for server in start_console(tmp_path_factory.mktemp("staff-dashboard-browser"), "staff_dashboard_browser.log"):
@@ -379,7 +376,7 @@ def busy_console(tmp_path_factory) -> Iterator[ConsoleServer]:
 
 @pytest.mark.browser
 def test_an_admin_reads_the_dashboard_changes_the_dates_and_downloads_a_csv(busy_console):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console = busy_console
     from assistant.staff.auth import hash_password
@@ -387,8 +384,7 @@ def test_an_admin_reads_the_dashboard_changes_the_dates_and_downloads_a_csv(busy
     console.accounts.create_staff("kikaku", "企画 花子", hash_password(PASSWORD), role="admin")
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: List[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP", accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(20_000)

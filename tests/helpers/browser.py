@@ -1,9 +1,11 @@
-"""What every browser test uses: Debian's Chromium with its switches, and axe-core for the accessibility checks."""
+"""What every browser test uses: Debian's Chromium launched with its switches, and axe-core for accessibility."""
 from __future__ import annotations
 
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -12,6 +14,26 @@ from assistant.settings import PROJECT_ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+
+
+def require_chromium() -> None:
+    """Skips the test where Debian's Chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium fonts-noto-cjk)")
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium driven by Playwright with CHROMIUM_ARGS (the test skips where it is missing); closed after."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def axe_source() -> str:

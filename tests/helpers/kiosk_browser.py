@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.browser import chromium
 
 SHOTS = ARTIFACTS / "kiosk"
 KIOSK = {"width": 1080, "height": 1920}
@@ -13,15 +13,10 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    """Debian's Chromium for the module's kiosk pages."""
+    with chromium() as browser:
+        SHOTS.mkdir(parents=True, exist_ok=True)
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.staff.auth import hash_password
 from tests.conftest import ARTIFACTS
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, axe_source
+from tests.helpers.browser import axe_source, chromium
 
 SHOTS = ARTIFACTS / "staff"
 PASSWORD = "madoguchi-desk-2026"
@@ -29,11 +29,8 @@ def serious_violations(page, name: str):
 def page(console):
     """A Chromium page at 1366×768 for the module's `console`; script errors, CSP reports and 404s go to
     page.problems."""
-    from playwright.sync_api import sync_playwright
-
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -43,7 +40,6 @@ def page(console):
         page.on("response", lambda r: page.problems.append(f"{r.status} {r.url}") if r.status == 404 else None)
         yield page
         context.close()
-        browser.close()
 
 
 def log_in(console, page, role: str = "staff") -> str:

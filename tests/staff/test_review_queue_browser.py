@@ -8,7 +8,7 @@ import pytest
 
 from assistant.staff import review_items
 from assistant.staff.auth import hash_password
-from tests.helpers.browser import CHROMIUM
+from tests.helpers.browser import require_chromium
 from tests.helpers.review import Tracker
 from tests.helpers.staff_browser import SHOTS, page, serious_violations  # noqa: F401 (page: a fixture)
 from tests.helpers.staff_console import ConsoleServer, start_console
@@ -20,8 +20,7 @@ UNANSWERED = "住民票をコンビニで出したいけど夜でもいける?"
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory) -> Iterator[ConsoleServer]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium fonts-noto-cjk)")
+    require_chromium()
     folder = tmp_path_factory.mktemp("review-queue-browser")
     tracker = Tracker(folder / "tracker.db")  # the console reads the tracker store of its data folder
     tracker.says("r1", UNANSWERED, "nlu_fallback", 0.22, ["fees/first_time", "convenience_store_certificate/fees"])

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.helpers.browser import CHROMIUM
+from tests.helpers.browser import require_chromium
 from tests.helpers.staff_browser import SHOTS, log_in, page, serious_violations  # noqa: F401 (page: a fixture)
 from tests.helpers.staff_console import ConsoleServer, start_console
 
@@ -16,8 +16,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory) -> Iterator[ConsoleServer]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium fonts-noto-cjk)")
+    require_chromium()
     yield from start_console(tmp_path_factory.mktemp("staff-take-over"), "staff_take_over.log")
 
 
