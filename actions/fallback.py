@@ -15,6 +15,9 @@ MIN_CONFIDENCE = 0.05
 # ask what the resident wants to do, with the topic menu, rather than guess.
 VAGUE_MAX_CHARS = 6
 VAGUE_TOPIC = "unclear_need_clarification"
+# Under the nearest topics, and on the second failure first: a question no entry answers
+# (「カードケースはどこで買える？」) is one for staff.
+STAFF_BUTTON = {"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}
 
 
 class FallbackResponder:
@@ -51,13 +54,15 @@ class FallbackResponder:
                 f"{desk['name']}（電話 {desk['phone']}、{desk['hours']}）にご相談ください。"
                 "下のボタンからも職員への相談を申し込めます。"
             )
-            buttons = [{"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}] + buttons[:2]
+            buttons = [STAFF_BUTTON] + buttons[:2]
         elif len((tracker.latest_message or {}).get("text") or "") <= VAGUE_MAX_CHARS:
             text = self.answers.knowledge.topics[VAGUE_TOPIC].default_entry.answer
             buttons = self.answers.menu_buttons()
             events.append(SlotSet("last_topic", VAGUE_TOPIC))
         elif buttons:
-            text = "すみません、ご質問をうまく読み取れませんでした。次のどれかに近いですか？"
+            text = ("すみません、ご質問をうまく読み取れませんでした。次のどれかに近いですか？"
+                    "どれでもなければ、職員がお答えします。")
+            buttons = buttons + [STAFF_BUTTON]
         else:
             text = (
                 "すみません、ご質問をうまく読み取れませんでした。"

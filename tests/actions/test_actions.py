@@ -78,7 +78,8 @@ async def test_did_you_mean_offers_the_top_topics(did_you_mean):
         {"name": "apply_card", "confidence": 0.06},
     ]
     messages, events = await run(did_you_mean, tracker("nlu_fallback", "かーどのおかね", ranking=ranking))
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/fees", "/card_renewal", "/cert_renewal"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/fees", "/card_renewal", "/cert_renewal", "/human_help_request"]
+    assert "職員" in messages[0]["text"]  # a question no entry answers is one for staff
     assert events == [SlotSet("fallback_count", 1.0)]
 
 
