@@ -43,3 +43,36 @@ def test_the_card_and_the_postcard_are_told_apart():
     trained = model()
     probs = trained.proba([reading("カードなくした", [("カード", "カード"), ("なくし", "ナクシ"), ("た", "タ")])])[0]
     assert trained.labels[int(probs.argmax())] == "lost/card"
+
+
+def test_texts_read_together_get_the_probabilities_they_get_one_by_one():
+    trained = model()
+    texts = [
+        reading("カードなくした", [("カード", "カード"), ("なくし", "ナクシ"), ("た", "タ")]),
+        reading("はがきが来ない", [("はがき", "ハガキ"), ("が", "ガ"), ("来", "コ"), ("ない", "ナイ")]),
+        reading("こんにちは", [("こんにちは", "コンニチハ")]),
+        reading("カードを落とした。はがきも届かない", [("カード", "カード"), ("を", "ヲ"), ("落とし", "オトシ"), ("た", "タ"),
+                                             ("はがき", "ハガキ"), ("も", "モ"), ("届か", "トドカ"), ("ない", "ナイ")]),
+    ]
+    together = trained.proba(texts)
+    one_by_one = [trained.proba([text])[0] for text in texts]
+    assert together.shape == (4, 2)
+    for row, alone in zip(together, one_by_one):
+        assert row.tolist() == alone.tolist()
+    assert together[0].tolist() != together[1].tolist()
+
+
+def test_the_features_are_the_tf_idf_vectorizers_own():
+    import numpy as np
+    import scipy.sparse as sp
+
+    trained = model()
+    texts = [r for r, _ in EXAMPLES] + [reading("カードとはがき", [("カード", "カード"), ("と", "ト"), ("はがき", "ハガキ")])]
+    expected = sp.hstack([
+        vectorizer.transform([r.text if name == "text" else trained.concepts(r.text) if name == "concepts" else r.readings
+                              for r in texts])
+        for name, vectorizer in trained._vectorizers], format="csr")
+    features = trained._features(texts)
+    assert np.array_equal(features.indptr, expected.indptr)
+    assert np.array_equal(features.indices, expected.indices)
+    assert np.array_equal(features.data, expected.data)
