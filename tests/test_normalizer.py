@@ -69,3 +69,23 @@ def test_bad_vocabulary_names_the_file(tmp_path):
     bad.write_text("normalization:\n  暗証番号: 暗唱番号\n", encoding="utf-8")
     with pytest.raises(ValueError, match="normalization.yml: normalization.暗証番号"):
         load_vocabulary(bad)
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("スマホを持っとらんのじゃが、作れるんかのう", "スマホを持っていないのだが、作れるのかな"),
+        ("いくらかかるんじゃろか", "いくらかかるんだろうか"),
+        ("手数料なんぼ", "手数料いくら"),
+        ("なにを すりゃええんか わからん", "なにを すればいいんか わからない"),
+        ("まちごうて ロックしてしもうた", "まちごうて ロックしてしまった"),
+        ("カード持っとらへん", "カード持っていない"),
+    ],
+)
+def test_dialect_endings_read_as_standard_japanese(normalize, typed, expected):
+    assert normalize(typed) == expected
+
+
+@pytest.mark.parametrize("text", ["じゃがいも", "ええと、カードのこと", "できんの?", "おとる"])
+def test_short_dialect_lookalikes_are_left_alone(normalize, text):
+    assert normalize(text) == text
