@@ -8,11 +8,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import scipy.sparse as sp
 
-# A sentence ends at these marks, and a second question starts at あと/それと/ついでに; a story's
+# A sentence ends at these marks, a second question starts at あと/それと/ついでに or a number; a story's
 # sentences are read one by one.
 _SENTENCE_END = re.compile(
     r"(?<=[。！？!?\n])|(?<=[.])\s+|(?=(?:あと|それと|ついでに|それから|and also|also)[、,\s])"
     r"|(?<=[、,\s])(?=ついでに|それと(?!も)|それから)"
+    # Numbered questions (「①受け取れますか ②お金は？」, 「1) … 2) …」) and 「A＋B」.
+    r"|(?=[①②③④⑤⑥⑦⑧⑨])|(?<=\S)\s*(?=[2-9][)）.]\s)|(?<=\S)\s*[＋+]\s*(?=\S)"
 )
 # The sentence that asks: a question mark, a question ending, a wish or a request.
 _ASKS = re.compile(

@@ -76,3 +76,17 @@ def test_the_features_are_the_tf_idf_vectorizers_own():
     assert np.array_equal(features.indptr, expected.indptr)
     assert np.array_equal(features.indices, expected.indices)
     assert np.array_equal(features.data, expected.data)
+
+
+def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
+    from assistant.nlu.entries import sentences
+
+    def split(text):
+        return [text[s:e].strip() for s, e in sentences(text)]
+
+    assert split("母のことで2つ。①代わりに受け取れますか ②お金はかかりますか") == [
+        "母のことで2つ。", "①代わりに受け取れますか", "②お金はかかりますか"]
+    assert split("1) how do I register? 2) can I print juminhyo?") == ["1) how do I register?", "2) can I print juminhyo?"]
+    assert split("子どもの申請したい＋写真どうやって撮る？") == ["子どもの申請したい", "＋写真どうやって撮る？"]
+    # A figure is no numbered question.
+    assert split("手数料は2.5万円ですか") == ["手数料は2.5万円ですか"]
