@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import Answers, entity_value, wants_easy
+from actions.common import Answers, entity_value, get_yes_no, wants_easy
 from actions.feedback import with_rating
 from actions.guide import GuideFlow
 from actions.understanding import Reading, other_parts
@@ -75,7 +75,7 @@ class TopicResponder:
         key = f"{topic.id}/{entry.id}"
         # はい/いいえ only when the NLU is sure of the entry: a yes/no in front of a wrong answer misleads.
         sure = dict(reading.ranking).get(key, 0.0) >= SURE_FOR_YES_NO
-        first = short_answer(key, text) if typed and not asked and sure else None
+        first = short_answer(key, text, get_yes_no()) if typed and not asked and sure else None
         if first:
             # 「コンビニで暗証番号なおせる？」: はい or いいえ first, then the answer that explains it.
             reply = {**reply, "text": f"{first}\n{reply['text']}"}

@@ -31,6 +31,11 @@ def get_knowledge() -> Knowledge:
     return _live().current()
 
 
+def get_yes_no() -> Dict[str, Any]:
+    """The はい/いいえ short answers of this process: knowledge/yes_no.yml with those published in the staff console."""
+    return _live().yes_no()
+
+
 class Answers:
     """Turns topics and entries into messages (text and buttons) for the dispatcher."""
 

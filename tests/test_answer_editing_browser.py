@@ -5,6 +5,7 @@ test-artifacts/answers/ (docs/img/answers-*.png are copies)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -102,6 +103,9 @@ def test_an_editor_publishes_an_answer_and_residents_get_it_within_a_minute(assi
         page.get_by_label("回答", exact=True).fill(original + "\n" + NEW_LINE)
         easy = page.get_by_label("やさしい日本語", exact=True)
         easy.fill(easy.input_value() + "\n" + EASY_LINE)
+        # The answer changed: its はい/いいえ short answer (「はい、…1,000円…」) still holds, and the editor says so.
+        expect(page.get_by_label("はい/いいえの短い答え", exact=True)).to_have_value(re.compile("^はい、.*1,000円"))
+        page.get_by_label("短い答えも確かめました", exact=False).check()
         page.get_by_label("変更の理由（任意・記録に残ります）").fill("本人確認書類のことを加えた")
         page.get_by_role("button", name="プレビュー").click()
         expect(page.get_by_role("heading", name="プレビュー（まだ公開していません）")).to_be_visible()

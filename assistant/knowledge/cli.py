@@ -45,7 +45,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         # Answers the files no longer accept are left out (with an error in the log), as the servers do.
         _, overlay = usable(folder, versions.overlay())
-        written = export(folder, Path(args.out), overlay)
+        shorts = {key: short for key, short in versions.short_overlay().items() if key in overlay}
+        written = export(folder, Path(args.out), overlay, shorts)
     except KnowledgeError as exc:
         print(f"knowledge error: {exc}", file=sys.stderr)
         return 1

@@ -10,9 +10,14 @@ import yaml
 
 from assistant.knowledge import Entry, Knowledge, KnowledgeError, load_knowledge, one_sentence_a_line
 from assistant.knowledge.versions import Draft
+from assistant.knowledge.yes_no import FILE_NAME, check_short
 
 FIELD_LABELS = {"answer": "回答", "easy": "やさしい日本語", "source": "出典", "checked": "確認日", "review_by": "見直し日",
-                "note": "変更の理由"}
+                "yes_no": "はい/いいえの短い答え", "yes_no_opposite": "逆向きに聞くことば", "note": "変更の理由"}
+# The box an editor ticks after comparing the short answer with a changed answer.
+SHORT_REVIEWED = "yes_no_reviewed"
+SHORT_UNREVIEWED = ("回答を変えたので、はい/いいえの短い答えが新しい回答と食い違わないか確かめてください。"
+                    "直すか消すか、そのままでよければ「短い答えも確かめました」にチェックしてください")
 MAX_NOTE_CHARS = 200
 _KEY_RE = re.compile(r"^([a-z][a-z0-9_]*)/([a-z][a-z0-9_]*)$")
 _ENTRY_FIELD_RE = re.compile(r"^entries\[\d+\]\.(\w+)$")
@@ -26,6 +31,8 @@ _PLAIN = (
     ("missing", "入力してください"),
     ("not a date", "日付は 2026-12-07 の形で書いてください"),
     ("expected a URL", "出典は https:// で始まるページのアドレスか、市のページなら municipality と書いてください"),
+    ("must start with", "短い答えは「はい、」か「いいえ、」で始めてください"),
+    ("not a regular expression", "ことばを | で区切って書いてください（正規表現として読めません）"),
 )
 
 
@@ -63,12 +70,42 @@ def lines(text: str) -> str:
     return "\n".join(one_sentence_a_line(row) for row in rows if row)
 
 
-def form_values(fields: Mapping[str, Any]) -> Dict[str, str]:
-    """The form's initial values from a file entry or a version's fields."""
+def form_values(fields: Mapping[str, Any], short: Optional[Mapping[str, Any]] = None) -> Dict[str, str]:
+    """The form's initial values from a file entry or a version's fields, and the entry's short answer."""
     review_by = fields.get("review_by")
     return {"answer": lines(fields.get("answer", "")), "easy": lines(fields.get("easy", "")),
             "source": str(fields.get("source") or ""), "checked": str(fields.get("checked") or ""),
-            "review_by": str(review_by) if review_by else "", "note": ""}
+            "review_by": str(review_by) if review_by else "", "note": "",
+            "yes_no": str((short or {}).get("answer") or ""), "yes_no_opposite": str((short or {}).get("opposite") or "")}
+
+
+def file_short(folder: Path, key: str) -> Optional[Dict[str, Any]]:
+    """The entry's short answer as knowledge/yes_no.yml writes it ({"answer", "opposite"}), or None."""
+    path = Path(folder) / FILE_NAME
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    value = (data or {}).get(key) if isinstance(data, dict) else None
+    if value is None:
+        return None
+    raw = value if isinstance(value, dict) else {"answer": value}
+    return {"answer": raw.get("answer"), "opposite": raw.get("opposite")}
+
+
+def _short(folder: Path, key: str, form: Mapping[str, Any], before: Mapping[str, Any], answer: str) -> Tuple[str, Optional[str]]:
+    """The form's short answer ("" for none), checked as the loader checks knowledge/yes_no.yml; when the answer
+    changed and the short answer was left as it was, the editor must have ticked that it was compared."""
+    given = form if "yes_no" in form else before  # a form without the field leaves the short answer as it is
+    text = " ".join((given.get("yes_no") or "").split())
+    opposite = (given.get("yes_no_opposite") or "").strip() or None
+    if text or opposite:
+        try:
+            check_short(Path(folder) / FILE_NAME, key, {"answer": text, "opposite": opposite})
+        except KnowledgeError as exc:
+            raise EditError("yes_no_opposite" if exc.key.endswith(".opposite") else "yes_no", exc.problem) from None
+    old_text, old_opposite = before.get("yes_no") or "", before.get("yes_no_opposite") or None
+    untouched = (text, opposite) == (old_text, old_opposite)
+    if text and untouched and _text(answer) != _text(before.get("answer")) and not form.get(SHORT_REVIEWED):
+        raise EditError("yes_no", SHORT_UNREVIEWED)
+    return text, opposite if text else None
 
 
 def _text(value: Optional[str]) -> str:
@@ -85,9 +122,12 @@ class Checked:
     knowledge: Knowledge
 
 
-def check(folder: Path, key: str, form: Mapping[str, Any], overlay: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Checked:
+def check(folder: Path, key: str, form: Mapping[str, Any], overlay: Optional[Mapping[str, Mapping[str, Any]]] = None,
+          before: Optional[Mapping[str, Any]] = None) -> Checked:
     """Validates the form exactly as the loader validates knowledge/ (placeholders, length, required fields,
-    source and dates), with the other published answers (`overlay`) in place; EditError names the field."""
+    source and dates) and knowledge/yes_no.yml (the short answer), with the other published answers (`overlay`)
+    in place; `before` is the entry's live form values (answer and short answer), to see whether the answer
+    changed without its short answer being looked at. EditError names the field."""
     note = (form.get("note") or "").strip()
     if len(note) > MAX_NOTE_CHARS:
         raise EditError("note", f"{MAX_NOTE_CHARS}文字までにしてください。")
@@ -106,6 +146,9 @@ def check(folder: Path, key: str, form: Mapping[str, Any], overlay: Optional[Map
     entry = knowledge.entry_by_key(key)
     if entry is None:
         raise EditError(None, f"{key} という回答はありません。")
+    if before is None:
+        before = form_values(file_entry(folder, key) or {}, file_short(folder, key))
+    yes_no, opposite = _short(folder, key, form, before, fields["answer"])
     draft = Draft(fields["answer"], fields["easy"], entry.currency.source, entry.currency.checked,
-                  entry.currency.review_by, note)
+                  entry.currency.review_by, note, yes_no, opposite)
     return Checked(draft, entry, knowledge)

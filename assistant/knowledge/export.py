@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping, Optional
 
 from assistant.knowledge import load_knowledge
+from assistant.knowledge.yes_no import FILE_NAME, load_yes_no
 
 
 def _folded(text: str) -> Any:
@@ -37,9 +38,10 @@ def _yaml():
     return yaml
 
 
-def export(folder: Path, out: Path, overlay: Mapping[str, Mapping[str, Any]]) -> List[Path]:
-    """Copies `folder` to `out` with the overlay's fields written into the topic files; returns the files
-    rewritten. The result is loaded again, so a folder the loader refuses is never left without an error."""
+def export(folder: Path, out: Path, overlay: Mapping[str, Mapping[str, Any]],
+           shorts: Optional[Mapping[str, Mapping[str, Any]]] = None) -> List[Path]:
+    """Copies `folder` to `out` with the overlay's fields written into the topic files and the published short
+    answers (`shorts`, AnswerVersions.short_overlay) into yes_no.yml; returns the files rewritten. The result is loaded again, so a folder the loader refuses is never left without an error."""
     folder, out = Path(folder), Path(out)
     if out.resolve() != folder.resolve():
         shutil.copytree(folder, out, dirs_exist_ok=True)
@@ -70,5 +72,33 @@ def export(folder: Path, out: Path, overlay: Mapping[str, Mapping[str, Any]]) ->
             with path.open("w", encoding="utf-8") as handle:
                 yaml.dump(data, handle)
             written.append(path)
-    load_knowledge(out)  # the loader accepts what was written
+    written += _short_answers(out, shorts or {})
+    knowledge = load_knowledge(out)  # the loader accepts what was written
+    if (out / FILE_NAME).is_file():
+        load_yes_no(out / FILE_NAME, [f"{t.id}/{e.id}" for t in knowledge.topics.values() for e in t.entries])
     return written
+
+
+def _short_answers(out: Path, shorts: Mapping[str, Mapping[str, Any]]) -> List[Path]:
+    """The short answers published with the answers written into yes_no.yml (answer "" takes the entry's out)."""
+    path = out / FILE_NAME
+    if not shorts or not path.is_file():
+        return []
+    yaml = _yaml()
+    data = yaml.load(path.read_text(encoding="utf-8"))
+
+    def pair(value: Any) -> Any:
+        raw = value if isinstance(value, Mapping) else {"answer": value}
+        return (raw.get("answer") or None, raw.get("opposite") or None)
+
+    changes = {key: raw for key, raw in shorts.items() if pair(data.get(key)) != pair(raw)}
+    if not changes:
+        return []
+    for key, raw in sorted(changes.items()):
+        if not raw.get("answer"):
+            data.pop(key, None)
+        else:
+            data[key] = {"answer": raw["answer"], "opposite": raw["opposite"]} if raw.get("opposite") else raw["answer"]
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    return [path]

@@ -42,6 +42,7 @@ class LiveKnowledge:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.folder, self.database_url, self.refresh_seconds, self.clock = Path(folder), database_url, refresh_seconds, clock
         self._knowledge: Optional[Knowledge] = None
+        self._yes_no: Dict[str, Any] = {}
         self._signature: Any = None
         self._next_look = 0.0
         self._versions = None
@@ -63,11 +64,25 @@ class LiveKnowledge:
                 self._refresh()
             return self._knowledge
 
+    def yes_no(self) -> Dict[str, Any]:
+        """The はい/いいえ short answers (knowledge/yes_no.yml with those published in the console over it), looked up
+        with the answers, so a published answer and its short answer change together."""
+        self.current()
+        return self._yes_no
+
+    def _short_answers(self, published: Mapping[str, Mapping[str, Any]]) -> Dict[str, Any]:
+        from assistant.knowledge.yes_no import FILE_NAME, file_table, with_published
+
+        if not (self.folder / FILE_NAME).is_file():
+            return {}
+        return with_published(file_table(self.folder), published, self.folder / FILE_NAME)
+
     def _refresh(self) -> None:
         try:
             signature = self.versions().signature()
             overlay: Optional[Dict[str, Dict[str, Any]]] = (self.versions().overlay()
                                                             if signature != self._signature or self._knowledge is None else None)
+            shorts = self.versions().short_overlay() if overlay is not None else {}
         except sa.exc.SQLAlchemyError as exc:
             # No database (or not migrated yet): the files' answers, and another look later.
             if not self._warned:
@@ -75,11 +90,13 @@ class LiveKnowledge:
                 self._warned = True
             if self._knowledge is None:
                 self._knowledge = load_knowledge(self.folder)
+                self._yes_no = self._short_answers({})
             return
         self._warned = False
         if overlay is None:
             return
         self._knowledge = load_with(self.folder, overlay)
+        self._yes_no = self._short_answers(shorts)
         if self._signature is not None or overlay:
             logger.info("answers: %d published in the console are live", len(overlay))
         self._signature = signature

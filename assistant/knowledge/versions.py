@@ -30,6 +30,9 @@ class Draft:
     checked: dt.date
     review_by: Optional[dt.date] = None
     note: str = ""
+    # The はい/いいえ short answer kept with this text: None = as in knowledge/yes_no.yml, "" = none.
+    yes_no: Optional[str] = None
+    yes_no_opposite: Optional[str] = None
 
     def fields(self) -> Dict[str, Any]:
         """The entry's fields as the loader reads them from a file."""
@@ -38,11 +41,20 @@ class Draft:
 
     @classmethod
     def of(cls, version: AnswerVersion, note: str = "") -> "Draft":
-        return cls(version.answer, version.easy, version.source, version.checked, version.review_by, note)
+        return cls(version.answer, version.easy, version.source, version.checked, version.review_by, note,
+                   version.yes_no, version.yes_no_opposite)
 
 
 def fields_of(version: AnswerVersion) -> Dict[str, Any]:
     return Draft.of(version).fields()
+
+
+def short_of(version: AnswerVersion) -> Optional[Dict[str, Any]]:
+    """The version's はい/いいえ short answer as knowledge/yes_no.yml writes one ({"answer", "opposite"}, answer ""
+    for none), or None when the version keeps the file's."""
+    if version.yes_no is None:
+        return None
+    return {"answer": version.yes_no, "opposite": version.yes_no_opposite or None}
 
 
 class AnswerVersions:
@@ -62,6 +74,7 @@ class AnswerVersions:
         with self.Session() as s, s.begin():
             version = AnswerVersion(entry=key, answer=draft.answer, easy=draft.easy, source=draft.source,
                                     checked=draft.checked, review_by=draft.review_by, note=(draft.note or None) and draft.note[:200],
+                                    yes_no=draft.yes_no, yes_no_opposite=draft.yes_no_opposite or None,
                                     state=PUBLISHED if publish else PENDING, created_by=username, created_at=now,
                                     decided_by=username if publish else None, decided_at=now if publish else None)
             s.add(version)
@@ -121,6 +134,10 @@ class AnswerVersions:
     def overlay(self) -> Dict[str, Dict[str, Any]]:
         """The published answers as the loader's overlay: "topic/entry" -> fields."""
         return {key: fields_of(version) for key, version in self.live().items()}
+
+    def short_overlay(self) -> Dict[str, Dict[str, Any]]:
+        """The published short answers that replace knowledge/yes_no.yml's: "topic/entry" -> {answer, opposite}."""
+        return {key: short for key, short in ((k, short_of(v)) for k, v in self.live().items()) if short is not None}
 
     def cites(self, url: str) -> bool:
         """True when a published version names this source."""

@@ -1,19 +1,22 @@
 """はい/いいえ first: the short answer (knowledge/yes_no.yml) when a resident asks an entry's question as a yes/no question."""
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, Mapping, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional
 
 import yaml
 
 from assistant.knowledge import KnowledgeError
 
+logger = logging.getLogger(__name__)
 MAX_CHARS = 60
 YES, NO = "はい、", "いいえ、"
+FILE_NAME = "yes_no.yml"
 
 
 @dataclass(frozen=True)
@@ -37,20 +40,41 @@ def load_yes_no(path: Path, entry_keys: Iterable[str]) -> Dict[str, ShortAnswer]
     for key, value in data.items():
         if key not in known:
             raise KnowledgeError(path, str(key), "no such entry in knowledge/topics")
-        raw = value if isinstance(value, dict) else {"answer": value}
-        text, opposite = raw.get("answer"), raw.get("opposite")
-        if not isinstance(text, str) or not text.startswith((YES, NO)):
-            raise KnowledgeError(path, f"{key}.answer", "must start with 「はい、」 or 「いいえ、」")
-        if len(text) > MAX_CHARS:
-            raise KnowledgeError(path, f"{key}.answer", f"longer than {MAX_CHARS} characters ({len(text)})")
-        if set(raw) - {"answer", "opposite"}:
-            raise KnowledgeError(path, str(key), "only answer and opposite are allowed")
-        try:
-            pattern = re.compile(opposite, re.I) if opposite else None
-        except (re.error, TypeError) as exc:
-            raise KnowledgeError(path, f"{key}.opposite", f"not a regular expression: {exc}") from None
-        table[key] = ShortAnswer(text, pattern)
+        table[key] = check_short(path, str(key), value)
     return table
+
+
+def check_short(path: Path, key: str, value: object) -> ShortAnswer:
+    """One short answer as the file writes it (a text, or {answer, opposite}), validated; KnowledgeError names
+    `key.answer`, `key.opposite` or the key."""
+    raw = value if isinstance(value, dict) else {"answer": value}
+    text, opposite = raw.get("answer"), raw.get("opposite")
+    if not isinstance(text, str) or not text.startswith((YES, NO)):
+        raise KnowledgeError(path, f"{key}.answer", "must start with 「はい、」 or 「いいえ、」")
+    if len(text) > MAX_CHARS:
+        raise KnowledgeError(path, f"{key}.answer", f"longer than {MAX_CHARS} characters ({len(text)})")
+    if set(raw) - {"answer", "opposite"}:
+        raise KnowledgeError(path, key, "only answer and opposite are allowed")
+    try:
+        pattern = re.compile(opposite, re.I) if opposite else None
+    except (re.error, TypeError) as exc:
+        raise KnowledgeError(path, f"{key}.opposite", f"not a regular expression: {exc}") from None
+    return ShortAnswer(text, pattern)
+
+
+def with_published(table: Mapping[str, ShortAnswer], published: Mapping[str, Mapping[str, Any]],
+                   path: Path) -> Dict[str, ShortAnswer]:
+    """The file's short answers with those published in the staff console over them (answer "" takes the entry's
+    away); a published one the checks no longer accept is left out with an error in the log."""
+    merged = dict(table)
+    for key, raw in published.items():
+        merged.pop(key, None)
+        if raw.get("answer"):
+            try:
+                merged[key] = check_short(path, key, {k: v for k, v in raw.items() if v})
+            except KnowledgeError as exc:
+                logger.error("published short answer not used: %s", exc)
+    return merged
 
 
 # A question ends with ? or a question particle (after NFKC, so ﾊﾝｶｸ and ？ are covered).
@@ -128,7 +152,12 @@ def _table(folder: str) -> Dict[str, ShortAnswer]:
 
     knowledge = load_knowledge(Path(folder))
     keys = [f"{t.id}/{e.id}" for t in knowledge.topics.values() for e in t.entries]
-    return load_yes_no(Path(folder) / "yes_no.yml", keys)
+    return load_yes_no(Path(folder) / FILE_NAME, keys)
+
+
+def file_table(folder: Path) -> Dict[str, ShortAnswer]:
+    """knowledge/yes_no.yml's short answers (read once per folder)."""
+    return _table(str(folder))
 
 
 def short_answer(entry_key: str, text: str, table: Optional[Mapping[str, ShortAnswer]] = None) -> Optional[str]:

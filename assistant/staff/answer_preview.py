@@ -55,7 +55,7 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> List[Dict[st
         diff = line_diff(lines(before.get(name, "")), lines(after.get(name, "")))
         rows.append({"name": name, "label": FIELD_LABELS[name], "lines": diff,
                      "changed": any(d["kind"] != "same" for d in diff)})
-    for name in ("source", "checked", "review_by"):
+    for name in ("source", "checked", "review_by", "yes_no", "yes_no_opposite"):
         old, new = str(before.get(name) or "—"), str(after.get(name) or "—")
         rows.append({"name": name, "label": FIELD_LABELS[name], "before": old, "after": new, "changed": old != new})
     return rows

@@ -10,9 +10,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from assistant.knowledge.edit import FIELD_LABELS, EditError, check, file_entry, form_values, split_key
+from assistant.knowledge.edit import (
+    FIELD_LABELS, SHORT_REVIEWED, EditError, check, file_entry, file_short, form_values, split_key,
+)
 from assistant.knowledge.live import load_with
-from assistant.knowledge.versions import PENDING, STATE_LABELS, AnswerVersions, Draft, VersionError, fields_of
+from assistant.knowledge.versions import PENDING, STATE_LABELS, AnswerVersions, Draft, VersionError, fields_of, short_of
 from assistant.staff.answer_preview import compare, preview
 from assistant.staff.auth import Principal, client_address
 from assistant.staff.pages import _page, render
@@ -20,6 +22,7 @@ from assistant.storage.models import AnswerVersion
 
 FILE = "file"  # the version "as written in knowledge/"
 MAX_QUERY_CHARS = 50
+FORM_FIELDS = ("answer", "easy", "source", "checked", "review_by", "yes_no", "yes_no_opposite", SHORT_REVIEWED, "note")
 
 
 def _editor(post: bool = False):
@@ -44,6 +47,13 @@ def _audit(request: Request, who: Principal, action: str, detail: str) -> None:
 
 def _not_found(request: Request, who: Principal) -> HTTPResponse:
     return render(request, "error.html", who, 404, title="表示できません", message="その回答は見つかりません。")
+
+
+def _live_values(folder: Path, key: str, raw: Dict[str, Any], live: Optional[AnswerVersion]) -> Dict[str, str]:
+    """The entry's form values as residents get it now: its live version (a version of before short answers were
+    kept with it has the file's), else knowledge/."""
+    short = short_of(live) if live is not None else None
+    return form_values(fields_of(live) if live is not None else raw, file_short(folder, key) if short is None else short)
 
 
 def _row(version: AnswerVersion) -> Dict[str, Any]:
@@ -96,7 +106,7 @@ def blueprint() -> Blueprint:
                 return None
             topic = knowledge.topics[key.split("/")[0]]
             return {"title": f"{topic.title}：{entry.label}", "live": live.get(key),
-                    "initial": form_values(fields_of(live[key]) if key in live else raw),
+                    "initial": _live_values(folder, key, raw, live.get(key)),
                     "history": [_row(v) for v in versions.history(key)],
                     "preview": preview(shown if shown is not None else knowledge, key)}
 
@@ -121,10 +131,13 @@ def blueprint() -> Blueprint:
         if split_key(key) is None or await asyncio.to_thread(file_entry, _folder(request), key) is None:
             return _not_found(request, who)
         versions = _versions(request)
-        values = {name: request.form.get(name) or "" for name in ("answer", "easy", "source", "checked", "review_by", "note")}
-        others = {k: fields_of(v) for k, v in (await asyncio.to_thread(versions.live)).items() if k != key}
+        values = {name: request.form.get(name) or "" for name in FORM_FIELDS}
+        live = await asyncio.to_thread(versions.live)
+        others = {k: fields_of(v) for k, v in live.items() if k != key}
+        raw = await asyncio.to_thread(file_entry, _folder(request), key)
+        before = await asyncio.to_thread(_live_values, _folder(request), key, raw, live.get(key))
         try:
-            checked = await asyncio.to_thread(check, _folder(request), key, values, others)
+            checked = await asyncio.to_thread(check, _folder(request), key, values, others, before)
         except EditError as error:
             return await _edit_page(request, who, key, values, error=error, status=422)
         if request.form.get("action") != "publish":
@@ -144,9 +157,16 @@ def blueprint() -> Blueprint:
         """A version's fields: "file" for knowledge/'s own, else a version of this entry."""
         if version_id == FILE:
             raw = file_entry(_folder(request), key)
-            return None if raw is None else {name: raw.get(name) for name in ("answer", "easy", "source", "checked", "review_by")}
-        version = _versions(request).get(int(version_id)) if version_id.isdigit() and len(version_id) < 10 else None
-        return fields_of(version) if version is not None and version.entry == key else None
+            if raw is None:
+                return None
+            fields, short = {name: raw.get(name) for name in ("answer", "easy", "source", "checked", "review_by")}, None
+        else:
+            version = _versions(request).get(int(version_id)) if version_id.isdigit() and len(version_id) < 10 else None
+            if version is None or version.entry != key:
+                return None
+            fields, short = fields_of(version), short_of(version)
+        short = file_short(_folder(request), key) if short is None else short
+        return {**fields, "yes_no": (short or {}).get("answer") or "", "yes_no_opposite": (short or {}).get("opposite") or ""}
 
     @bp.get("/<topic>/<entry>/versions/<version_id>")
     @_editor()
@@ -185,7 +205,10 @@ def blueprint() -> Blueprint:
         if fields is None:
             return _not_found(request, who)
         others = {k: fields_of(v) for k, v in (await asyncio.to_thread(_versions(request).live)).items() if k != key}
-        form = {**form_values(fields), "note": f"{'ファイルの内容' if version_id == FILE else '版' + version_id}に戻す"}
+        short = {"answer": fields["yes_no"], "opposite": fields["yes_no_opposite"]}
+        # A restored version brings back its own short answer, written and checked with that text.
+        form = {**form_values(fields, short), SHORT_REVIEWED: "1",
+                "note": f"{'ファイルの内容' if version_id == FILE else '版' + version_id}に戻す"}
         try:
             checked = await asyncio.to_thread(check, _folder(request), key, form, others)
         except EditError as error:

@@ -291,6 +291,9 @@ class AnswerVersion(Base):
     checked = sa.Column(sa.Date, nullable=False)
     review_by = sa.Column(sa.Date)
     note = sa.Column(sa.String(200))  # the editor's reason, or "版 3 に戻す"
+    # The はい/いいえ short answer (knowledge/yes_no.yml) published with it: NULL = the file's, "" = none.
+    yes_no = sa.Column(sa.Text)
+    yes_no_opposite = sa.Column(sa.String(200))
     state = sa.Column(sa.String(16), nullable=False, index=True)  # pending | published | rejected | superseded
     created_by = sa.Column(sa.String(64), nullable=False)  # username
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)

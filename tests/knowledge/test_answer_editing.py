@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from assistant.knowledge import load_knowledge
-from assistant.knowledge.edit import EditError, check, file_entry, form_values
+from assistant.knowledge.edit import EditError, check, file_entry, file_short, form_values
 from assistant.knowledge.export import export
 from assistant.knowledge.live import LiveKnowledge
 from assistant.knowledge.versions import PENDING, PUBLISHED, REJECTED, SUPERSEDED, AnswerVersions, Draft, VersionError
@@ -39,10 +39,11 @@ def versions(db_url):
 
 
 def edited_form(**change: str):
-    values = form_values(file_entry(KNOWLEDGE, KEY))
+    """The entry's text with a line added; its はい/いいえ short answer (left as it was) looked at."""
+    values = form_values(file_entry(KNOWLEDGE, KEY), file_short(KNOWLEDGE, KEY))
     values["answer"] += "\n" + NEW_LINE
     values["easy"] += "\n" + EASY_LINE
-    values.update(change)
+    values.update({"yes_no_reviewed": "1", **change})
     return values
 
 

@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from assistant.knowledge.edit import file_entry, form_values
+from assistant.knowledge.edit import file_entry, file_short, form_values
 from assistant.knowledge.versions import AnswerVersions
 from assistant.settings import PROJECT_ROOT
 from tests.helpers.staff_console import PASSWORD, ConsoleServer, start_console
@@ -38,11 +38,12 @@ def signed_in(console: ConsoleServer, role: str) -> tuple:
     return browser, username, csrf.group(1) if csrf else None
 
 
-def form(csrf: str, action: str = "publish", **change: str):
-    values = form_values(file_entry(PROJECT_ROOT / "knowledge", KEY))
+def form(csrf: str, action: str = "publish", key: str = KEY, **change: str):
+    """The entry's form as the page fills it, with a line added to both texts and its short answer looked at."""
+    values = form_values(file_entry(PROJECT_ROOT / "knowledge", key), file_short(PROJECT_ROOT / "knowledge", key))
     values["answer"] += "\n" + NEW_LINE
     values["easy"] += "\n本人確認書類を、持ってきてください。"
-    values.update(change)
+    values.update({"yes_no_reviewed": "1", **change})
     return {**values, "csrf_token": csrf, "action": action}
 
 
@@ -157,3 +158,56 @@ def test_with_approval_on_a_second_editor_publishes_and_the_author_cannot(approv
     live = versions(approving).live_one(KEY)
     assert (live.id, live.created_by, live.decided_by) == (waiting.id, author_name, second_name)
     assert ("answer_approve", f"{KEY} 版{waiting.id}（{author_name}さんの版）") in audit(approving, second_name)
+
+
+# --- the はい/いいえ short answer (knowledge/yes_no.yml) -------------------------------------------------
+SHORT_KEY = "fees/renewal"  # 「いいえ、期限が来て新しいカードにするときも、電子証明書の更新も無料です。」, opposite 無料|…
+
+
+def test_a_changed_answer_needs_its_short_answer_looked_at_and_the_short_answer_is_checked(console):
+    browser, username, csrf = signed_in(console, "editor")
+    url = f"{console.url}/staff/answers/{SHORT_KEY}"
+    file_text = file_short(PROJECT_ROOT / "knowledge", SHORT_KEY)["answer"]
+    page = browser.get(url).text
+    assert re.search(r'<input id="yes_no" name="yes_no"[^>]* value="' + re.escape(file_text) + '"', page)
+    assert 'value="無料|タダ|ただで|0円|free"' in page
+    stored = len(versions(console).history(SHORT_KEY))
+
+    unlooked = browser.post(url, data=form(csrf, key=SHORT_KEY, yes_no_reviewed=""))
+    assert unlooked.status_code == 422 and "「はい/いいえの短い答え」を直してください。" in unlooked.text
+    assert "食い違わないか確かめてください" in unlooked.text
+    assert re.search(r'<input id="yes_no" name="yes_no"[^>]*aria-invalid="true"', unlooked.text)
+    for change, field, words in (({"yes_no": "無料です。"}, "yes_no", "「はい、」か「いいえ、」で始めて"),
+                                 ({"yes_no": "いいえ、" + "無料" * 40}, "yes_no", "長すぎます"),
+                                 ({"yes_no_opposite": "無料|(タダ"}, "yes_no_opposite", "正規表現として読めません")):
+        refused = browser.post(url, data=form(csrf, key=SHORT_KEY, **change))
+        assert refused.status_code == 422 and words in refused.text, change
+        assert re.search(f'<input id="{field}" name="{field}"[^>]*aria-invalid="true"', refused.text)
+    assert len(versions(console).history(SHORT_KEY)) == stored
+
+    # Looked at and kept; then rewritten (no tick needed: it was changed); then cleared.
+    assert browser.post(url, data=form(csrf, key=SHORT_KEY), allow_redirects=False).status_code == 302
+    assert (versions(console).live_one(SHORT_KEY).yes_no, versions(console).live_one(SHORT_KEY).yes_no_opposite) == (
+        file_text, "無料|タダ|ただで|0円|free")
+    rewritten = "いいえ、更新の手数料はかかりません。"
+    changed = form(csrf, key=SHORT_KEY, answer=form(csrf, key=SHORT_KEY)["answer"] + "\n窓口は混みます。",
+                   yes_no=rewritten, yes_no_reviewed="")
+    assert browser.post(url, data=changed, allow_redirects=False).status_code == 302
+    kept = versions(console).live_one(SHORT_KEY)
+    assert kept.yes_no == rewritten
+    assert versions(console).short_overlay()[SHORT_KEY] == {"answer": rewritten, "opposite": "無料|タダ|ただで|0円|free"}
+    diff = browser.get(f"{url}/versions/{kept.id}").text
+    assert "はい/いいえの短い答え" in diff and re.search(re.escape(file_text) + r"</span> → <span class=\"diff-added\">"
+                                                     + re.escape(rewritten), diff)
+
+    cleared = form(csrf, key=SHORT_KEY, answer=changed["answer"] + "\n予約もできます。", yes_no="", yes_no_opposite="",
+                   yes_no_reviewed="")
+    assert browser.post(url, data=cleared, allow_redirects=False).status_code == 302
+    assert versions(console).short_overlay()[SHORT_KEY] == {"answer": "", "opposite": None}
+
+    # Restoring a version brings its short answer back with its text.
+    assert browser.post(f"{url}/versions/{kept.id}/restore", data={"csrf_token": csrf},
+                        allow_redirects=False).status_code == 302
+    assert versions(console).live_one(SHORT_KEY).yes_no == rewritten
+    assert browser.post(f"{url}/versions/file/restore", data={"csrf_token": csrf}, allow_redirects=False).status_code == 302
+    assert versions(console).live_one(SHORT_KEY).yes_no == file_text
