@@ -16,12 +16,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.staff import present, review_items
-from assistant.staff.auth import Principal, client_address
+from assistant.staff.api import error as json_error, ok as json_ok
+from assistant.staff.auth import Principal, authenticate, client_address
 from assistant.staff.console import ConsoleError, parse_id
 from assistant.staff.pages import _page, render
 
 NO_THEME = "話題がわからない質問"
 MAX_RESULTS = 12
+REFRESH_SECONDS = 10  # the page looks for new questions this often (review_queue.js)
 _GATHERING = threading.Lock()
 
 
@@ -74,6 +76,14 @@ def _card(item: Any, index: EntryIndex) -> Dict[str, Any]:
             "guess_title": index.titles.get(item.guess or "")}
 
 
+def listed(item: Any, index: EntryIndex, labels) -> Dict[str, Any]:
+    """One item of the JSON API: its text (redacted when stored and again when gathered), why it came, its theme."""
+    return {"id": item.id, "text": item.text, "kind": item.kind, "kind_label": review_items.KINDS.get(item.kind, item.kind),
+            "theme": item.theme, "theme_label": labels.topic(item.theme) if item.theme else NO_THEME,
+            "guess": item.guess, "guess_title": index.titles.get(item.guess or ""), "channel": item.channel,
+            "at": present.iso(item.at), "at_jst": present.jst(item.at)}
+
+
 def themes(items: List[Any], index: EntryIndex, labels) -> List[Dict[str, Any]]:
     """Items grouped by theme (the topic the assistant guessed), the theme with the newest item first."""
     groups: "OrderedDict[Optional[str], List[Dict[str, Any]]]" = OrderedDict()
@@ -106,7 +116,22 @@ def blueprint() -> Blueprint:
                       decided=[dict(_card(d, index), decision=review_items.DECISIONS.get(d.decision, d.decision),
                                     entry=d.entry, entry_title=index.titles.get(d.entry or ""), note=d.note,
                                     by=d.decided_by, decided=present.jst(d.decided_at)) for d in decided],
-                      error=error, notice=notice)
+                      error=error, notice=notice, refresh_seconds=REFRESH_SECONDS)
+
+    @bp.get("/api/review-queue")
+    async def queue_json(request: Request) -> HTTPResponse:
+        """The items still to review, newest first: an editor's or admin's session or API token (401 without one,
+        403 for the staff role)."""
+        who = await authenticate(request, request.app.ctx.accounts)
+        if who is None:
+            return json_error(401, "unauthorized", "ログインするか、APIトークンを指定してください。")
+        if not who.can("answers"):
+            return json_error(403, "forbidden", "回答の見直しは、回答の担当と管理者が使えます。")
+        await asyncio.to_thread(gather, request.app.ctx.settings)
+        index = await asyncio.to_thread(index_of, request)
+        items = await asyncio.to_thread(review_items.pending, request.app.ctx.store.engine)
+        labels = request.app.ctx.console.labels
+        return json_ok({"count": len(items), "items": [listed(item, index, labels) for item in items]})
 
     @bp.get("/review-queue")
     @_page(ability="answers")

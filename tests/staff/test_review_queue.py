@@ -2,10 +2,12 @@
 only), grouped by theme in the console, decisions stored and audited; staff are refused the page."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Dict, Iterator
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from assistant.retention import purge_review_texts
@@ -129,3 +131,44 @@ def test_new_answer_needs_a_note_and_staff_cannot_decide(console):
     assert forbidden.status_code == 403
     engine = console.store.engine
     assert review_items.get(engine, int(item)).decision is None
+
+
+# --- the JSON API ------------------------------------------------------------------------------
+def test_the_queue_as_json_needs_an_editors_or_admins_credential(console):
+    url = f"{console.url}/staff/api/review-queue"
+    nobody = requests.get(url)
+    assert nobody.status_code == 401 and nobody.json()["error"] == "unauthorized"
+    assert requests.get(url, headers={"Authorization": "Bearer mdg_not-a-token"}).status_code == 401
+    assert requests.get(url, headers={"Authorization": "Basic eDp5"}).status_code == 401  # never the cookie then
+    staff_token = console.accounts.create_api_token(console.staff(role="staff"), "desk")
+    refused = requests.get(url, headers={"Authorization": f"Bearer {staff_token}"})
+    assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
+    assert console.session(console.staff(role="staff")).get(url).status_code == 403
+    for role in ("editor", "admin"):
+        token = console.accounts.create_api_token(console.staff(role=role), "integration")
+        assert requests.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert console.session(console.staff(role=role)).get(url).status_code == 200
+    editor = console.staff(role="editor")
+    token = console.accounts.create_api_token(editor, "revoked")
+    console.accounts.revoke_api_tokens(editor)
+    assert requests.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_queue_as_json_lists_what_the_page_lists_redacted_with_theme_and_kind(console):
+    token = console.accounts.create_api_token(console.staff(role="editor"), "integration")
+    body = requests.get(f"{console.url}/staff/api/review-queue", headers={"Authorization": f"Bearer {token}"}).json()
+    page = console.session(console.staff(role="editor")).get(f"{console.url}/staff/review-queue").text
+    assert body["count"] == len(body["items"]) == int(re.search(r'id="review-count">(\d+)件<', page).group(1))
+    shown = re.findall(r'<article[^>]* data-item="(\d+)"', page)  # grouped by theme there, so compared as sets
+    assert sorted(item["id"] for item in body["items"]) == sorted(map(int, shown)) and len(shown) == body["count"]
+    by_text = {item["text"]: item for item in body["items"]}
+    reissue = by_text["カードの再発行はいくら?電話は［電話番号］です"]
+    assert (reissue["kind"], reissue["kind_label"], reissue["theme"], reissue["theme_label"]) == (
+        "unhelpful", "「役に立たなかった」が押された", "fees", "手数料")
+    assert (reissue["guess"], reissue["guess_title"]) == ("fees/reissue", "手数料：再発行の手数料")
+    weather = by_text["今日の天気は?"]
+    assert (weather["kind"], weather["theme"], weather["theme_label"], weather["guess"]) == (
+        "out_of_scope", None, "話題がわからない質問", None)
+    assert all(item["at"].endswith("Z") and item["at_jst"] for item in body["items"])
+    assert [item["at"] for item in body["items"]] == sorted((item["at"] for item in body["items"]), reverse=True)
+    assert "090" not in json.dumps(body, ensure_ascii=False)
