@@ -1,7 +1,7 @@
 """Answer editing end to end in Debian's Chromium: an editor logs in, finds an answer, is refused an invalid
 placeholder with the field named, previews and publishes a valid text, and a resident on the REST channel gets
 the new text within a minute from the running servers (no restart, no retrain). Screenshots in
-test-artifacts/answers/ (docs/img/answers-*.png are copies)."""
+test-artifacts/answers/; once the test has passed, two of them become docs/img/answers-editing-*.png."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import ARTIFACTS
 from tests.helpers.browser import chromium, require_chromium
+from tests.helpers.docs_images import to_docs
 from tests.helpers.staff_browser import serious_violations
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
@@ -132,6 +133,9 @@ def test_an_editor_publishes_an_answer_and_residents_get_it_within_a_minute(assi
         assert time.monotonic() - published_at < MINUTE, waited
         assert [proc.pid for proc in assistant.stack.processes] == pids
         assert all(proc.poll() is None for proc in assistant.stack.processes)
+        # Everything held: the pictures of docs/answers-editing.md are those of this run.
+        to_docs({"answers-editing-refused.png": SHOTS / "2-refused.png",
+                 "answers-editing-preview.png": SHOTS / "3-preview.png"})
 
         # Put the file's answer back for the other tests of this run (a restore is audited like a publish).
         page.goto(f"{console}/staff/answers/fees/reissue/versions/file")
