@@ -16,10 +16,12 @@
     return two(now.getHours()) + ":" + two(now.getMinutes()) + ":" + two(now.getSeconds());
   }
 
+  // The questions on the page (a card kept after someone else decided it does not count), as a sorted list:
+  // the page groups them by theme, the API lists them newest first.
   function shownIds() {
-    return Array.prototype.map.call(list.querySelectorAll("article.review-card"), function (card) {
-      return card.getAttribute("data-item");
-    }).join(",");
+    return Array.prototype.filter.call(list.querySelectorAll("article.review-card"), function (card) {
+      return !card.querySelector(".review-gone");
+    }).map(function (card) { return card.getAttribute("data-item"); }).sort().join(",");
   }
 
   // A card with a half-made decision: text typed, an answer chosen other than the first, search results, or the focus.
@@ -79,7 +81,7 @@
       if (!resp.ok) { throw new Error("status " + resp.status); }
       return resp.json();
     }).then(function (body) {
-      var ids = body.items.map(function (item) { return String(item.id); }).join(",");
+      var ids = body.items.map(function (item) { return String(item.id); }).sort().join(",");
       if (ids === shownIds()) { return null; }
       return fetch("/staff/review-queue", {credentials: "same-origin"}).then(function (resp) {
         if (!resp.ok) { throw new Error("status " + resp.status); }
