@@ -90,7 +90,8 @@ def file_short(folder: Path, key: str) -> Optional[Dict[str, Any]]:
     return {"answer": raw.get("answer"), "opposite": raw.get("opposite")}
 
 
-def _short(folder: Path, key: str, form: Mapping[str, Any], before: Mapping[str, Any], answer: str) -> Tuple[str, Optional[str]]:
+def _short(folder: Path, key: str, form: Mapping[str, Any], before: Mapping[str, Any], answer: str,
+           publishing: bool = True) -> Tuple[str, Optional[str]]:
     """The form's short answer ("" for none), checked as the loader checks knowledge/yes_no.yml; when the answer
     changed and the short answer was left as it was, the editor must have ticked that it was compared."""
     given = form if "yes_no" in form else before  # a form without the field leaves the short answer as it is
@@ -103,7 +104,7 @@ def _short(folder: Path, key: str, form: Mapping[str, Any], before: Mapping[str,
             raise EditError("yes_no_opposite" if exc.key.endswith(".opposite") else "yes_no", exc.problem) from None
     old_text, old_opposite = before.get("yes_no") or "", before.get("yes_no_opposite") or None
     untouched = (text, opposite) == (old_text, old_opposite)
-    if text and untouched and _text(answer) != _text(before.get("answer")) and not form.get(SHORT_REVIEWED):
+    if publishing and text and untouched and _text(answer) != _text(before.get("answer")) and not form.get(SHORT_REVIEWED):
         raise EditError("yes_no", SHORT_UNREVIEWED)
     return text, opposite if text else None
 
@@ -123,11 +124,12 @@ class Checked:
 
 
 def check(folder: Path, key: str, form: Mapping[str, Any], overlay: Optional[Mapping[str, Mapping[str, Any]]] = None,
-          before: Optional[Mapping[str, Any]] = None) -> Checked:
+          before: Optional[Mapping[str, Any]] = None, publishing: bool = True) -> Checked:
     """Validates the form exactly as the loader validates knowledge/ (placeholders, length, required fields,
     source and dates) and knowledge/yes_no.yml (the short answer), with the other published answers (`overlay`)
     in place; `before` is the entry's live form values (answer and short answer), to see whether the answer
-    changed without its short answer being looked at. EditError names the field."""
+    changed without its short answer being looked at (for publishing only: a preview may come first). EditError
+    names the field."""
     note = (form.get("note") or "").strip()
     if len(note) > MAX_NOTE_CHARS:
         raise EditError("note", f"{MAX_NOTE_CHARS}文字までにしてください。")
@@ -148,7 +150,7 @@ def check(folder: Path, key: str, form: Mapping[str, Any], overlay: Optional[Map
         raise EditError(None, f"{key} という回答はありません。")
     if before is None:
         before = form_values(file_entry(folder, key) or {}, file_short(folder, key))
-    yes_no, opposite = _short(folder, key, form, before, fields["answer"])
+    yes_no, opposite = _short(folder, key, form, before, fields["answer"], publishing)
     draft = Draft(fields["answer"], fields["easy"], entry.currency.source, entry.currency.checked,
                   entry.currency.review_by, note, yes_no, opposite)
     return Checked(draft, entry, knowledge)

@@ -137,7 +137,8 @@ def blueprint() -> Blueprint:
         raw = await asyncio.to_thread(file_entry, _folder(request), key)
         before = await asyncio.to_thread(_live_values, _folder(request), key, raw, live.get(key))
         try:
-            checked = await asyncio.to_thread(check, _folder(request), key, values, others, before)
+            checked = await asyncio.to_thread(check, _folder(request), key, values, others, before,
+                                              request.form.get("action") == "publish")
         except EditError as error:
             return await _edit_page(request, who, key, values, error=error, status=422)
         if request.form.get("action") != "publish":

@@ -173,6 +173,8 @@ def test_a_changed_answer_needs_its_short_answer_looked_at_and_the_short_answer_
     assert 'value="無料|タダ|ただで|0円|free"' in page
     stored = len(versions(console).history(SHORT_KEY))
 
+    preview = browser.post(url, data=form(csrf, key=SHORT_KEY, action="preview", yes_no_reviewed=""))
+    assert preview.status_code == 200 and "プレビュー（まだ公開していません）" in preview.text  # looking comes first
     unlooked = browser.post(url, data=form(csrf, key=SHORT_KEY, yes_no_reviewed=""))
     assert unlooked.status_code == 422 and "「はい/いいえの短い答え」を直してください。" in unlooked.text
     assert "食い違わないか確かめてください" in unlooked.text
