@@ -69,7 +69,11 @@ class KioskInput(ResidentRestInput):
 
     def reply(self, messages: List[Dict[str, Any]]) -> HTTPResponse:
         # An answer or guide step carries both forms: the やさしい日本語 switch re-shows it on the screen.
-        return response.json(add_forms(to_kiosk(messages, get_furigana(), self.source_title), live_pairs(), get_furigana()))
+        shown = add_forms(to_kiosk(messages, get_furigana(), self.source_title), live_pairs(), get_furigana())
+        for message in shown:  # the take-home dialog names the page with furigana too
+            if message.get("source_title"):
+                message["source_title_ruby"] = get_furigana().html(message["source_title"])
+        return response.json(shown)
 
     def source_title(self, url: str) -> str:
         """A cited page in words (the kiosk shows no raw address; its QR code opens the page)."""
@@ -101,6 +105,7 @@ class KioskInput(ResidentRestInput):
             kiosk=kiosk_label(request.args.get("kiosk")), idle_minutes=self.idle_minutes,
             countdown_seconds=self.countdown_seconds, greeting_ruby=get_furigana().html(GREETING), greeting=GREETING,
             waiting=WAITING, waiting_ruby=get_furigana().html(WAITING), header=header_labels(get_furigana()),
+            phrases={key: {"plain": text, "ruby": get_furigana().html(text)} for key, text in PHRASES.items()},
         )
         return response.html(html)
 
@@ -194,6 +199,15 @@ def kiosk_label(value: Any) -> str:
 
 
 WAITING = "職員を呼びました。この画面の前でお待ちください。"
+# What the page's script writes on the screen itself; the page gets each with its furigana.
+PHRASES = {
+    "easy-on": "やさしい日本語にしました。画面の答えも、これからの答えも、やさしい日本語で出ます。",
+    "easy-off": "ふつうの日本語にしました。",
+    "no-easy": "この文は、やさしい日本語ではありません。",
+    "not-sent": "うまく送れませんでした。もう一度押してください。困ったときは「職員を呼ぶ」を押してください。",
+    "take-home": "持ち帰る（QRコード）",
+    "staff": "職員",
+}
 GREETING = "こんにちは。マイナンバーカードや、オンラインの手続きをご案内します。知りたいことのボタンを押してください。"
 
 
@@ -201,7 +215,9 @@ GREETING = "こんにちは。マイナンバーカードや、オンライン�
 def _templates():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    env.filters["ruby"] = lambda text: get_furigana().html(str(text))  # a text's furigana form (escaped in place)
+    return env
 
 
 def published_source(url: str) -> bool:

@@ -32,19 +32,24 @@
     return div.innerHTML.replace(/\n/g, "<br>");
   }
 
-  const EASY_ON = "やさしい日本語にしました。画面の答えも、これからの答えも、やさしい日本語で出ます。";
-  const EASY_OFF = "ふつうの日本語にしました。";
+  // The texts this script writes itself, each with its furigana form (made on the server with the page).
+  const PHRASES = JSON.parse(document.getElementById("phrases").textContent);
+  // A node that says one of them, in the form the ふりがな switch asks for (and follows it later).
+  function say(node, key) {
+    node.dataset.plain = PHRASES[key].plain;
+    node.dataset.ruby = PHRASES[key].ruby;
+    paint(node);
+    return node;
+  }
+
   const switchNote = document.getElementById("switch-note");
   // What a switch did, in the header where the resident is looking (the conversation keeps its place).
-  function showSwitchNote(text) {
+  function showSwitchNote(key) {
     clearTimeout(state.noteTimer);
-    switchNote.textContent = text;
+    say(switchNote, key);
     switchNote.hidden = false;
     state.noteTimer = setTimeout(() => { switchNote.hidden = true; }, 8000);
   }
-
-  const NO_EASY = "この文は、やさしい日本語ではありません。";
-  const NO_EASY_RUBY = "この<ruby>文<rt>ぶん</rt></ruby>は、やさしい<ruby>日本語<rt>にほんご</rt></ruby>ではありません。";
 
   // Every text the assistant wrote keeps its plain and furigana forms; the toggle picks one. A header button's
   // plain form is markup of the page's own (a label's line break points).
@@ -73,10 +78,7 @@
     if (labelled && !note) {
       const added = document.createElement("p");
       added.className = "no-easy";
-      added.dataset.plain = NO_EASY;
-      added.dataset.ruby = NO_EASY_RUBY;
-      paint(added);
-      body.after(added);
+      body.after(say(added, "no-easy"));
     } else if (!labelled && note) note.remove();
   }
 
@@ -135,11 +137,10 @@
     scrollDown();
   }
 
-  function addNotice(text, stay) {
+  function addNotice(key, stay) {
     const note = document.createElement("p");
     note.className = "notice";
-    note.textContent = text;
-    log.appendChild(note);
+    log.appendChild(say(note, key));
     if (!stay) scrollDown();
   }
 
@@ -160,7 +161,8 @@
     box.className = "message " + (from === "staff" ? "staff" : "bot");
     const who = document.createElement("p");
     who.className = "who";
-    who.textContent = from === "staff" ? "職員" : "ナビ";
+    if (from === "staff") say(who, "staff");
+    else who.textContent = "ナビ";
     const body = document.createElement("p");
     body.className = "text";
     body.dataset.plain = message.text || "";
@@ -179,7 +181,8 @@
       take.className = "take-home";
       take.dataset.source = message.source;
       take.dataset.title = message.source_title || "";
-      take.textContent = "持ち帰る（QRコード）";
+      take.dataset.titleRuby = message.source_title_ruby || "";
+      say(take, "take-home");
       buttons.appendChild(take);
     }
     if (buttons.children.length) box.appendChild(buttons);
@@ -256,7 +259,7 @@
     } catch (error) {
       if (started === state.conversation) {
         if (!c) state.conversation = null; // no conversation from the server: the next touch asks again
-        addNotice("うまく送れませんでした。もう一度押してください。困ったときは「職員を呼ぶ」を押してください。");
+        addNotice("not-sent");
       }
     } finally {
       state.busy = false;
@@ -300,6 +303,7 @@
     setPressed("furigana", false);
     setPressed("easy", false);
     setSize("large");
+    paintAll(); // the header and the dialogs without furigana again
     qr.hidden = true;
     idle.hidden = true;
     leave.hidden = true;
@@ -359,7 +363,10 @@
     if (!button) return;
     if (button.dataset.source) {
       document.getElementById("qr-image").src = "qr?url=" + encodeURIComponent(button.dataset.source);
-      document.getElementById("qr-source").textContent = button.dataset.title || "";
+      const source = document.getElementById("qr-source");
+      source.dataset.plain = button.dataset.title || "";
+      source.dataset.ruby = button.dataset.titleRuby || "";
+      paint(source);
       openDialog(qr, "qr-close");
     } else if (button.dataset.payload) {
       send(button.dataset.payload, button.dataset.plain);
@@ -388,7 +395,7 @@
     setPressed("easy", state.easy);
     // The answers and steps on the screen change form where they are; the resident's place stays.
     keepPlace(() => log.querySelectorAll(".message.bot:not(.start)").forEach(showForm));
-    const said = state.easy ? EASY_ON : EASY_OFF;
+    const said = state.easy ? "easy-on" : "easy-off";
     addNotice(said, true);
     showSwitchNote(said);
   });
