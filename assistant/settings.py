@@ -38,7 +38,7 @@ class Settings:
     MADOGUCHI_ANSWER_APPROVAL  1 when an answer edited in the staff console goes live only after a second editor approves it (default 0)
     MADOGUCHI_KNOWLEDGE_REFRESH_SECONDS  seconds between an action server's looks for newly published answers (default 20, at most 60)
     MADOGUCHI_RETRAIN_MAX_DROP  points of entry accuracy on the independent set a retrained model may lose and still go live (default 0.5)
-    MADOGUCHI_REVIEW_CONFIDENCE  an answer given with less confidence than this (0 to 1) comes to the review queue (default 0.5)
+    MADOGUCHI_REVIEW_CONFIDENCE  an answer given with less confidence than this (0 to 1) comes to the review queue (default 0.7)
     MADOGUCHI_RASA_URLS  the running Rasa servers `madoguchi retrain` and `rollback` give a new model, comma-separated (default MADOGUCHI_RASA_URL, else http://127.0.0.1:5005)
     """
 
@@ -61,7 +61,7 @@ class Settings:
     nlu_workers: int = 1
     analytics_collect_minutes: float = 5.0
     retrain_max_drop: float = 0.5
-    review_confidence: float = 0.5
+    review_confidence: float = 0.7
     answer_approval: bool = False
     knowledge_refresh_seconds: int = 20
 
@@ -98,7 +98,7 @@ class Settings:
             nlu_workers=_whole(env, "MADOGUCHI_NLU_WORKERS", 1 if (os.cpu_count() or 1) >= 2 else 0),
             analytics_collect_minutes=_minutes_or_off(env, "MADOGUCHI_ANALYTICS_COLLECT_MINUTES", 5.0),
             retrain_max_drop=_points(env, "MADOGUCHI_RETRAIN_MAX_DROP", 0.5),
-            review_confidence=_fraction(env, "MADOGUCHI_REVIEW_CONFIDENCE", 0.5),
+            review_confidence=_fraction(env, "MADOGUCHI_REVIEW_CONFIDENCE", 0.7),
             answer_approval=_flag(env, "MADOGUCHI_ANSWER_APPROVAL"),
             knowledge_refresh_seconds=min(_whole(env, "MADOGUCHI_KNOWLEDGE_REFRESH_SECONDS", 20) or 20, 60),
         )

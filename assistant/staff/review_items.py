@@ -25,9 +25,9 @@ KINDS = {
 }
 _STRENGTH = {"low_confidence": 0, "out_of_scope": 1, "unplaced": 1, "stuck": 2, "handoff": 2, "unhelpful": 3}
 DECISIONS = {"entry": "回答を選んだ", "new_answer": "新しい回答が必要", "not_in_scope": "対象外"}
-# An answer given with less belief than this is worth a look (FallbackClassifier asks back under 0.3);
+# An answer given with less belief than this is worth a look (FallbackClassifier asks back under 0.5);
 # the console uses MADOGUCHI_REVIEW_CONFIDENCE (Settings.review_confidence), whose default this is.
-LOW_CONFIDENCE = 0.5
+LOW_CONFIDENCE = 0.7
 # A 「役に立たなかった」, 「わからない」 or handoff is about the resident's question at most this long before it.
 QUESTION_WINDOW_SECONDS = 30 * 60
 NOT_QUESTIONS = {"greeting", "goodbye", "human_help_request", "handoff_feedback", "nlu_fallback", "out_of_scope",

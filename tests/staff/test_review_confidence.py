@@ -12,15 +12,15 @@ from tests.helpers.review import Tracker
 
 
 def test_the_threshold_is_a_setting_between_0_and_1():
-    assert Settings.from_env({}).review_confidence == 0.5
-    assert Settings.from_env({"MADOGUCHI_REVIEW_CONFIDENCE": "0.7"}).review_confidence == 0.7
+    assert Settings.from_env({}).review_confidence == 0.7
+    assert Settings.from_env({"MADOGUCHI_REVIEW_CONFIDENCE": "0.6"}).review_confidence == 0.6
     for wrong in ("70%", "1.5", "-0.1"):
         with pytest.raises(SettingsError, match="MADOGUCHI_REVIEW_CONFIDENCE"):
             Settings.from_env({"MADOGUCHI_REVIEW_CONFIDENCE": wrong})
 
 
-@pytest.mark.parametrize("threshold, queued", [("", {"写真の背景は白じゃないとだめ?"}),
-                                               ("0.7", {"写真の背景は白じゃないとだめ?", "受取に必要な物は?"}),
+@pytest.mark.parametrize("threshold, queued", [("", {"写真の背景は白じゃないとだめ?", "受取に必要な物は?"}),
+                                               ("0.5", {"写真の背景は白じゃないとだめ?"}),
                                                ("0.3", set())])
 def test_the_console_queues_answers_below_the_configured_confidence(tmp_path, monkeypatch, threshold, queued):
     for name in ("MADOGUCHI_PG_HOST", "MADOGUCHI_TRACKER_DB"):
