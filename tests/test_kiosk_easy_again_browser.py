@@ -40,6 +40,7 @@ def test_the_switch_reshows_answers_on_the_screen_and_the_header_reads_with_furi
     assert page.locator(".message.resident").count() == 2  # the conversation stays
     assert "画面の答えも" in page.locator("#switch-note").inner_text()
 
+    open_tools(page)  # on a phone the switches closed after やさしい日本語 (the answer stays in view)
     page.locator("#furigana").click()
     assert "<ruby>" in answer.locator(".text").inner_html()  # the easy text with readings
     readings = {key: page.locator(f"#{key} rt").all_inner_texts() for key in ("menu-again", "call-staff", "easy", "show-tools")}
@@ -53,6 +54,7 @@ def test_the_switch_reshows_answers_on_the_screen_and_the_header_reads_with_furi
 
     page.locator("#easy").click()  # back: the ordinary text again, and no label left
     assert plain(answer).startswith(entry.answer) and page.locator(".no-easy").count() == 0
+    open_tools(page)
     page.locator("#furigana").click()
     assert page.locator("#menu-again").inner_html() == "最初の<wbr>メニュー"
     assert page.locator(".bar rt").count() == 0

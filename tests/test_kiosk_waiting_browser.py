@@ -103,6 +103,26 @@ def test_switches_keep_the_reading_place(browser, assistant):
     page.context.close()
 
 
+def test_easy_japanese_on_a_phone_leaves_the_answer_read_in_view(browser, assistant):
+    page = kiosk_page(browser, assistant, PHONE, "26")
+    page.locator("#show-tools").click()
+    page.locator("#furigana").click()
+    page.locator("#size-xlarge").click()
+    press(page, "暗証番号")
+    press(page, page.locator(".message.bot").last.locator(".choice").first.inner_text())
+    answer = "[...document.querySelectorAll('#log > .message.resident')].pop().nextElementSibling"
+    page.evaluate(f"document.getElementById('log').scrollTop = {answer}.offsetTop")  # reading it from its start
+    page.locator("#show-tools").click()
+    page.locator("#easy").click()
+    # Its first line stays at the top of the conversation, in the upper half of the screen (not under the header
+    # with the switches and the note), and the note says what the switch did.
+    top = page.evaluate(f"{answer}.getBoundingClientRect().top")
+    assert abs(top_in_view(page, answer)) < 30 and top < PHONE["height"] / 2
+    assert page.locator("#switch-note").is_visible()
+    page.screenshot(path=str(SHOTS / "12-phone-easy-answer-in-view.png"))
+    page.context.close()
+
+
 def test_phone_header_is_compact_and_the_call_stays_in_view(browser, assistant):
     page = kiosk_page(browser, assistant, PHONE, "25")
     page.screenshot(path=str(SHOTS / "11-phone-start.png"))

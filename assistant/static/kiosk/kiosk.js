@@ -393,11 +393,15 @@
   document.getElementById("easy").addEventListener("click", () => {
     state.easy = !state.easy;
     setPressed("easy", state.easy);
-    // The answers and steps on the screen change form where they are; the resident's place stays.
-    keepPlace(() => log.querySelectorAll(".message.bot:not(.start)").forEach(showForm));
+    // The answers and steps on the screen change form where they are; the resident's place stays. On a phone the
+    // switches close again, so that the header with the switch's note leaves the answer in view, not below it.
     const said = state.easy ? "easy-on" : "easy-off";
+    keepPlace(() => {
+      log.querySelectorAll(".message.bot:not(.start)").forEach(showForm);
+      showTools(false);
+      showSwitchNote(said);
+    });
     addNotice(said, true);
-    showSwitchNote(said);
   });
   document.getElementById("size-large").addEventListener("click", () => keepPlace(() => setSize("large")));
   document.getElementById("size-xlarge").addEventListener("click", () => keepPlace(() => setSize("xlarge")));
