@@ -21,6 +21,11 @@ _RUN_RE = re.compile(f"([{_KANJI}]+)|([\u3041-\u309f\u30a0-\u30ffー]+)|([^{_KAN
 # Brackets are never part of a word: 「交付通知書（はがき）」 is 交付, 通知書, （, はがき, ）.
 _BRACKETS_RE = re.compile(r"([（）()「」『』【】［］\[\]〈〉《》〔〕｛｝{}＜＞<>])")
 _DAY_RE = re.compile(r"^([0-9０-９]+)日(.*)$")
+_NUMBER_END_RE = re.compile(r"[0-9０-９][0-9０-９,，.]*$")
+_HIRAGANA_RE = re.compile(r"^[\u3041-\u309fー]+$")
+_CLOSING_RE = re.compile(r"^[、。，．！？!?）)」』】〉》〕]+$")  # (searched at the end of the markup written so far)
+_WORD_MAX = 10  # characters of a word with its kana kept together (持ってきてください); a longer run may break
+_NUMBER_MARK = "\x00"  # marks, while html() runs, a number waiting for its counter
 
 Piece = Tuple[str, str]
 
@@ -209,14 +214,48 @@ class Furigana:
         return len(before) >= 2 and before[0].surface() == "の" and _pos(before[1])[0] == "代名詞"
 
     def html(self, text: str) -> str:
-        out = []
-        for surface, reading in self.pieces(text):
+        """The text as HTML. A word with its reading, the kana that follow it (戻ります, 画面を) and a number
+        before it (24時間) form a <span class="w">, which the kiosk breaks only when a line cannot hold it:
+        no 「す。」 or 「24」 alone on a line."""
+        out: List[str] = []
+        pieces = self.pieces(text)
+        open_chars = 0  # characters in the open <span class="w">, 0 when none is open
+
+        def close() -> None:
+            nonlocal open_chars
+            if open_chars:
+                out.append("</span>")
+            open_chars = 0
+
+        for i, (surface, reading) in enumerate(pieces):
+            before_word = i + 1 < len(pieces) and bool(pieces[i + 1][1])
+            number = _NUMBER_END_RE.search(surface) if not reading and before_word else None
             if surface == "\n":
+                close()
                 out.append("<br>")
             elif reading:
+                if not (open_chars and out[-1].endswith(_NUMBER_MARK)):
+                    close()
+                    out.append('<span class="w">')
+                else:
+                    out[-1] = out[-1][:-len(_NUMBER_MARK)]
                 out.append(f"<ruby>{html.escape(surface)}<rt>{html.escape(reading)}</rt></ruby>")
-            else:
+                open_chars += len(surface)
+            elif number:
+                close()
+                out.append(html.escape(surface[:number.start()]) + '<span class="w">'
+                           + html.escape(number.group(0)) + _NUMBER_MARK)
+                open_chars = len(number.group(0))
+            elif open_chars and _HIRAGANA_RE.match(surface) and open_chars + len(surface) <= _WORD_MAX \
+                    and not _CLOSING_RE.search(out[-1]):
                 out.append(html.escape(surface))
+                open_chars += len(surface)
+            elif open_chars and _CLOSING_RE.match(surface):  # never 「。」 alone at a line's start
+                out.append(html.escape(surface))
+            else:
+                close()
+                out.append(html.escape(surface))
+        close()
         return "".join(out)
 
 

@@ -36,7 +36,8 @@ def test_expected_reading(text, expected):
 
 def test_html_keeps_the_kiosk_interface():
     html = get_furigana().html("代理の方<b>\n25日")
-    assert html == "<ruby>代理<rt>だいり</rt></ruby>の<ruby>方<rt>かた</rt></ruby>&lt;b&gt;<br><ruby>25日<rt>にじゅうごにち</rt></ruby>"
+    assert html == ('<span class="w"><ruby>代理<rt>だいり</rt></ruby>の</span><span class="w"><ruby>方<rt>かた</rt></ruby></span>'
+                    '&lt;b&gt;<br><span class="w"><ruby>25日<rt>にじゅうごにち</rt></ruby></span>')
 
 
 def texts(value, key=None) -> Iterator[str]:
@@ -111,3 +112,12 @@ def test_the_pattern_check_itself_catches_the_old_mistakes(text, monkeypatch):
            "ガイド": [("ガイド", "がいど")], "まどぐち": [("まどぐち", "まどぐち")]}[text]
     monkeypatch.setattr(get_furigana(), "pieces", lambda _text: old)
     assert wrong_readings(text)
+
+
+def test_a_word_keeps_its_kana_the_number_before_it_and_the_punctuation_after_it():
+    html = get_furigana().html("一時停止は、24時間365日受け付けます。最初に戻ります。数字4桁、1,000円")
+    assert 'は、</span><span class="w">24<ruby>時間<rt>じかん</rt></ruby></span><span class="w"><ruby>365日' in html
+    assert '<span class="w"><ruby>戻<rt>もど</rt></ruby>ります。</span>' in html
+    assert '<span class="w">4<ruby>桁<rt>けた</rt></ruby>、</span>' in html
+    assert '<span class="w">1,000<ruby>円<rt>えん</rt></ruby></span>' in html
+    assert html.count("<span") == html.count("</span>") and "\x00" not in html

@@ -4,7 +4,7 @@ everywhere. At 390×844 and 1080×1920, screenshots in test-artifacts/kiosk/dial
 import pytest
 
 from tests.helpers.kiosk_browser import KIOSK, PHONE, SHOTS, browser, kiosk_page, press, wait_for_reply  # noqa: F401
-from tests.helpers.kiosk_look import open_tools
+from tests.helpers.kiosk_look import line_faults, open_tools
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 
@@ -43,7 +43,7 @@ def test_furigana_reaches_the_dialogs_and_the_pages_own_texts(browser, assistant
     assert page.locator("#qr").is_visible()
     assert page.locator("#qr-title rt").count() and page.locator("#qr-source rt").count()
     assert page.locator("#qr-close rt").all_inner_texts() == ["と"]
-    assert without_readings(page) == []
+    assert without_readings(page) == [] and line_faults(page, "#qr p, #qr h2") == []
     shot("1-qr")
     page.locator("#qr-close").click()
 
@@ -52,7 +52,7 @@ def test_furigana_reaches_the_dialogs_and_the_pages_own_texts(browser, assistant
     assert without_readings(page) == []
     first = page.locator("#idle-seconds").inner_text()
     page.wait_for_function("s => document.getElementById('idle-seconds').textContent !== s", arg=first, timeout=5000)
-    assert page.locator("#idle rt").count() >= 4
+    assert page.locator("#idle rt").count() >= 4 and line_faults(page, "#idle p, #idle h2") == []
     shot("2-idle")
     page.locator("#idle-continue").click()
 
@@ -63,7 +63,7 @@ def test_furigana_reaches_the_dialogs_and_the_pages_own_texts(browser, assistant
     assert page.locator("#leave").is_visible()
     assert page.locator("#leave-title rt").all_inner_texts() == ["しょくいん", "よ"]
     assert page.locator("#leave-stay rt").all_inner_texts() == ["ま"]
-    assert without_readings(page) == []
+    assert without_readings(page) == [] and line_faults(page, "#leave p, #leave h2") == []
     shot("3-leave")
 
     page.locator("#leave-stay").click()

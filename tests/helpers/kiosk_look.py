@@ -39,3 +39,40 @@ def serious_axe(page):
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
             if v["impact"] in ("serious", "critical") or v["id"] in ("region", "scrollable-region-focusable")]
+
+
+# The lines of each text (readings aside): a short fragment alone on a line although it would fit at the end of
+# the line before (same paragraph), and a word with its reading (or its kana, 戻ります) split across two lines.
+LINE_FAULTS_JS = """(selector) => { const faults = [];
+  document.querySelectorAll(selector).forEach((el) => {
+    if (!el.getClientRects().length) return;
+    const style = getComputedStyle(el), box = el.getBoundingClientRect();
+    const right = box.right - parseFloat(style.paddingRight), width = right - box.left - parseFloat(style.paddingLeft);
+    const lines = []; let paragraph = 0;
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      if (node.nodeType === 1) { if (node.tagName === 'BR') paragraph += 1; continue; }
+      if (node.parentElement.closest('rt, rp')) continue;
+      const ruby = node.parentElement.closest('.w, ruby');  // a word with its reading (and its kana)
+      for (let i = 0; i < node.length; i++) {
+        if (/\\s/.test(node.data[i])) continue;
+        const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+        const box = range.getClientRects()[0]; if (!box) continue;
+        const mid = box.top + box.height / 2, last = lines[lines.length - 1];
+        if (last && Math.abs(last.mid - mid) < 10) { last.text += node.data[i]; last.right = Math.max(last.right, box.right); last.words.add(ruby); }
+        else lines.push({ mid, text: node.data[i], left: box.left, right: box.right, paragraph, words: new Set([ruby]) });
+      }
+    }
+    lines.forEach((line, i) => { if (!i) return; const before = lines[i - 1];
+      const short = line.text.replace(/[。、！？）」』]/g, '').length <= 3;
+      if (short && line.paragraph === before.paragraph && right - before.right >= line.right - line.left - 1)
+        faults.push(['alone', before.text, line.text]);
+      // (a word wider than the line may wrap inside itself: it fills the line's whole width)
+      before.words.forEach((w) => { if (w && line.words.has(w) && w.getBoundingClientRect().width < width - 2)
+        faults.push(['split', before.text, line.text]); }); });
+  });
+  return faults; }"""
+
+
+def line_faults(page, selector: str = ".message .text"):
+    return page.evaluate(LINE_FAULTS_JS, selector)
