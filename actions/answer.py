@@ -26,6 +26,18 @@ CONVERSATION_TOPICS = {"greeting", "goodbye", "human_help_request", "unclear_nee
 # The entry's confidence (the NLU's ranking) needed before an answer starts with はい or いいえ.
 SURE_FOR_YES_NO = 0.6
 HOW_TO_RE = re.compile(r"やり方|やりかた|手順|てじゅん|方法|ほうほう|順番|how to|step by step", re.I)
+# 「急いで作り直してもらう方法は？」 asks one entry's question (特急発行), not for the whole procedure:
+# when the NLU is this sure of an entry other than the topic's default, that entry is answered (with
+# the guide as a button).
+SURE_FOR_SPECIFIC = 0.6
+
+
+def asks_a_specific_entry(reading: Reading, topic: Topic) -> bool:
+    """True when the message's best entry in this topic is a sure one other than the topic's default."""
+    for key, confidence in reading.ranking:
+        if key.startswith(topic.id + "/"):
+            return confidence >= SURE_FOR_SPECIFIC and key != f"{topic.id}/{topic.default_entry.id}"
+    return False
 
 
 class TopicResponder:
@@ -45,7 +57,8 @@ class TopicResponder:
         text = message.get("text") or ""
         guide_active = self.guides.active(tracker)
 
-        if not guide_active and HOW_TO_RE.search(text) and knowledge.guides_for(topic.id):
+        if (not guide_active and HOW_TO_RE.search(text) and knowledge.guides_for(topic.id)
+                and not asks_a_specific_entry(Reading.of(message), topic)):
             return self.guides.offer_or_start(dispatcher, tracker, topic.id, text)
 
         subtopic = entity_value(message.get("entities"), "subtopic")

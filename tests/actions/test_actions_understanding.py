@@ -112,3 +112,18 @@ async def test_no_person_when_the_resident_says_they_want_something_else(respond
     assert not any("handoff" in (m.get("custom") or {}) for m in messages)
     assert SlotSet("last_topic", topic) in events
     assert SlotSet("last_entry", entry) in events
+
+
+async def test_a_way_to_do_one_thing_is_answered_and_the_procedure_starts_the_guide(respond, knowledge):
+    """「方法」 asking one entry's question (a faster reissue) gets that entry with the guide as a button;
+    asking for the procedure of the topic's default entry starts the guide."""
+    text = "なくしたカードを急いで作り直してもらう方法はありますか"
+    messages, events = await run(respond, tracker("lost_card_suspend", text, [
+        ("lost_card_suspend/express", 0.9), ("lost_card_suspend/reissue", 0.05)]))
+    assert SlotSet("last_entry", "express") in events
+    assert knowledge.entry_by_key("lost_card_suspend/express").answer.splitlines()[0][:20] in messages[0]["text"]
+    assert any(b["payload"].startswith("/guide_start") for b in messages[0]["buttons"])
+
+    text = "カードをなくしました。どうすればいいか手順を教えてください"
+    messages, events = await run(respond, tracker("lost_card_suspend", text, [("lost_card_suspend/stop_now", 0.9)]))
+    assert "手順を、ひとつずつご案内します" in messages[0]["text"]
