@@ -1,7 +1,7 @@
 """Furigana for the kiosk: readings above kanji as HTML ruby, from the SudachiPy dictionary and
 morphology that GiNZA itself uses (reading, part of speech, neighbouring words), without loading
 GiNZA's word vectors a second time. The dictionary's reading is corrected where it depends on the
-context: 方 (かた for a person, ほう in a comparison or a direction), a number with 日, 何 before a
+context: 方 (かた for a person, ほう in a comparison or a direction), a number with 日 or 分 (ぷん, ふん), 何 before a
 particle (なにを), an adjective the dictionary took for an adverb (正しく); brackets are tokens of
 their own, and kana, digits and Latin letters never get a reading."""
 from __future__ import annotations
@@ -174,6 +174,10 @@ class Furigana:
         elif surface == "何" and i + 1 < len(ms) and _pos(ms[i + 1])[0] == "助詞" \
                 and ms[i + 1].surface() in ("を", "が", "も", "は", "に", "か", "へ", "や"):
             reading = "なに"
+        elif surface == "分" and i > 0 and (_number(ms[i - 1].surface()) is not None or ms[i - 1].surface() == "何"):
+            # 30分 さんじゅっぷん, 15分 じゅうごふん: ぷん after 1, 3, 4, 6, 8, 0 and 何.
+            before = ms[i - 1].surface()
+            reading = "ぷん" if before == "何" or unicodedata.normalize("NFKC", before)[-1] in "134680" else "ふん"
         elif surface == "何時" and reading == "いつ":
             reading = "なんじ"  # いつ is written in kana today; 何時から asks the hour
         elif pos[0] == "副詞" and surface.endswith("く"):
