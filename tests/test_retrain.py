@@ -37,7 +37,9 @@ def reviewed_file(folder: Path, pairs) -> None:
 
 
 def mislabelled(data: Path):
-    """Every entry example again, slightly reworded and labelled with the next entry of the list: wrong on purpose."""
+    """Every entry example again, slightly reworded and labelled with the next entry of the list: wrong on purpose.
+    (All of them: with only a third of the entries, or of the examples, mislabelled, the candidate lost at most one
+    of the 185 messages the test scores, too close to the 0.5-point limit for a test.)"""
     from bench.understanding import training_examples
 
     pairs = [(text, label) for text, label in training_examples(data / "entries") if "/" in label]
@@ -265,8 +267,9 @@ def test_a_candidate_that_holds_goes_live_and_rolls_back(live):
     assert answered(live, NEW_WORD_MESSAGE) != NEW_WORD_ENTRY
 
     # The checkout's live model may be older than nlu_data/ (which others change): the allowed drop is the other
-    # test's subject; this one is about going live and back.
-    run = retrain(live, data, "retrain", max_drop="2")
+    # test's subject; this one is about going live and back. The gate scores every third message of the
+    # independent set (as in the other test) and runs every understanding test against the candidate.
+    run = retrain(live, data, "retrain", "--sample", "3", max_drop="2")
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"{live.url}: now serving" in run.stdout
