@@ -23,6 +23,9 @@ APPLICATION_ID_DIGITS = 23  # the application ID printed on the card application
 UNITS = (r"(?:桁|けた|回|円|日|年|月|文字|時|分|秒|歳|才|番目|番|か月|ヶ月|カ月|ケ月|度|人|枚|件|週|号|丁目|階|%|パーセント"
          r"|(?i:digits?|times|yen|characters?|chars|letters?)(?![A-Za-z]))")
 _UNIT_AFTER_RE = re.compile(rf"\s*{UNITS}")
+# A word that names the number that follows as a My Number (with at most a few characters between).
+_LABELLED_RE = re.compile(r"(?:マイナンバー|まいなんばー|個人番号|こじんばんごう|(?i:my\s*number|mynumber|kojin\s*bango))"
+                          r"(?:カード|かーど|card)?(?:の番号)?[^0-9\n]{0,8}$")
 
 
 @dataclass
@@ -101,6 +104,12 @@ def classify(text: str, chain: List[Group], carried: int = 0, others: bool = Tru
         if j >= carried and is_my_number(_joined(chain, i, j)):
             for k in range(i, j + 1):
                 kinds[k] = "my_number"
+    for i, j in _windows(chain, 12):
+        # 「マイナンバーは1234…」: twelve digits the resident calls a My Number are one, even mistyped.
+        if i >= carried and all(kinds[k] is None for k in range(i, j + 1)) and _LABELLED_RE.search(
+                text, max(0, chain[i].start - 24), chain[i].start):
+            for k in range(i, j + 1):
+                kinds[k] = "my_number"
     for k in range(carried, len(chain) - 1):  # a PIN written right after the number (041641068851 5921)
         nxt = chain[k + 1]
         if (kinds[k] == "my_number" and kinds[k + 1] is None and 4 <= len(nxt.digits) <= 8
@@ -130,9 +139,10 @@ def classify(text: str, chain: List[Group], carried: int = 0, others: bool = Tru
 
 
 def find_my_numbers(text: str) -> List[str]:
-    """The valid My Numbers in a normalised text, as 12 digits each."""
+    """The My Numbers in a normalised text (valid ones, and twelve digits called a My Number), as 12 digits each."""
     found = []
     for chain in chains(text):
         if not _is_application_id(chain):
-            found += [d for i, j in _windows(chain, 12) if is_my_number(d := _joined(chain, i, j))]
+            found += [d for i, j in _windows(chain, 12) if is_my_number(d := _joined(chain, i, j))
+                      or _LABELLED_RE.search(text, max(0, chain[i].start - 24), chain[i].start)]
     return found

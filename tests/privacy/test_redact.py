@@ -213,3 +213,21 @@ def test_when_in_doubt_a_valid_twelve_digit_run_is_redacted(number, data):
     """Inside other numbers and words, a run of exactly 12 digits with a valid check digit never stays."""
     context = data.draw(st.sampled_from(["ID:{}", "番号{}番", "{}円", "2026/12/05 {}", "〒123-4567 {}", "{} 23桁の申請書ID"]))
     assert_hidden(context.format(number), number, MY_NUMBER)
+
+
+@pytest.mark.parametrize("typed", [
+    "マイナンバーは123456789012で暗証番号は4821です",  # one digit mistyped: no valid check digit
+    "my number is 1234 5678 9012",
+    "個人番号：一二三四五六七八九〇一二",
+    "マイナンバーカードの番号は 1234-5678-9012 です",
+])
+def test_twelve_digits_the_resident_calls_a_my_number_are_one_even_mistyped(typed):
+    result = redact(typed)
+    assert MY_NUMBER in result.text and not any(c.isdigit() for c in result.text.split(MY_NUMBER)[1][:3])
+    assert "123456789012" not in normalise(result.text).replace(" ", "").replace("-", "")
+    assert find_my_numbers(normalise(typed))
+
+
+@pytest.mark.parametrize("typed", ["注文番号は123456789012です", "申請は2024年に123456789012件"])
+def test_twelve_digits_without_the_word_and_no_valid_check_digit_stay(typed):
+    assert MY_NUMBER not in redact(typed).text
