@@ -53,6 +53,14 @@ def sentences(text: str) -> List[Tuple[int, int]]:
     return merged
 
 
+# 「暗証番号を忘れました。あと、電子証明書の更新も…」: a sentence followed by あと/それと/② is a need too.
+_ANOTHER = re.compile(r"^\s*(?:あと|それと|ついでに|それから|and also|also|[②③④⑤]|[2-9][)）.]\s)", re.I)
+
+
+def _before_another(pieces: Sequence["Reading"], i: int) -> bool:
+    return i + 1 < len(pieces) and bool(_ANOTHER.match(pieces[i + 1].text))
+
+
 def asks(sentence: str) -> bool:
     """True when the sentence asks for something (a question, a wish, a request)."""
     return bool(_ASKS.search(sentence.strip()))
@@ -199,7 +207,7 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
         sentence_probs = probs[1:].copy()
         if len(pieces) > 2:
             sentence_probs[1:] = 0.5 * sentence_probs[1:] + 0.5 * in_context_probs
-        asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text)]
+        asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text) or _before_another(pieces[1:], i)]
         need = asking[-1] if asking else len(sentence_probs) - 1
         combined = (1 - need_weight) * whole + need_weight * probs[1 + need]
         best = int(np.argmax(combined))

@@ -90,3 +90,11 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
     assert split("子どもの申請したい＋写真どうやって撮る？") == ["子どもの申請したい", "＋写真どうやって撮る？"]
     # A figure is no numbered question.
     assert split("手数料は2.5万円ですか") == ["手数料は2.5万円ですか"]
+
+
+def test_a_statement_before_あと_is_a_need_of_its_own():
+    from assistant.nlu.entries import Reading, _before_another
+
+    pieces = [Reading("暗証番号を忘れました。", []), Reading("あと、電子証明書の更新もしたいです", [])]
+    assert _before_another(pieces, 0) and not _before_another(pieces, 1)
+    assert not _before_another([Reading("母が施設に入りました。", []), Reading("カードはどうすれば？", [])], 0)
