@@ -1,5 +1,6 @@
 """Handoff over the REST channel with the real servers: a person takes over, the bot stays silent,
-staff replies reach the resident, resolving brings the bot back with the satisfaction question."""
+staff replies reach the resident, resolving brings the bot back with the satisfaction question. (A restart
+while a handoff waits is a fault: tests/test_faults.py, on the stack it restarts anyway.)"""
 import uuid
 
 import pytest
@@ -97,41 +98,3 @@ def test_outbox_for_bridges_needs_the_token_and_acknowledges(assistant, staff):
     with urllib.request.urlopen(ack, timeout=10) as resp:
         assert json.loads(resp.read()) == {"acknowledged": 1}
     assert assistant.post("/webhooks/rest/inbox", {"sender": sender}) == []
-
-
-@pytest.fixture(scope="module")
-def own_stack(tmp_path_factory):
-    """A stack of its own to restart: the session's servers go on unrestarted for the other tests."""
-    from assistant.knowledge.always_open import always_open_knowledge
-    from assistant.launcher import Stack
-    from tests.conftest import ARTIFACTS, MODEL, Assistant, free_port
-
-    data_dir = tmp_path_factory.mktemp("handoff-restart")
-    stack = Stack(model=MODEL, data_dir=data_dir, rasa_port=free_port(), action_port=free_port(),
-                  console_port=free_port(), log_dir=ARTIFACTS / "logs-handoff-restart",
-                  extra_env={"MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(tmp_path_factory.mktemp("k")))})
-    stack.start(timeout=240)
-    client = Assistant(stack.url, stack.token, data_dir, stack.log_dir)
-    client.stack = stack
-    yield client
-    stack.stop()
-
-
-@pytest.mark.slow
-def test_a_restart_while_a_handoff_waits_loses_nothing(own_stack):
-    assistant = own_stack
-    staff = StaffAccounts(assistant.store.engine).create_staff(f"yamada-{uuid.uuid4().hex[:6]}", "山田", "not-a-real-hash")
-    store, sender = assistant.store, new_sender()
-    assistant.send(sender, "職員と話したいです")
-    record = store.open_handoff(sender)
-    assistant.send(sender, "マイナポータルにログインできません")
-    assistant.stack.stop()
-    store.reply(record.id, staff.id, "ログインの画面で、どこまで進みましたか？")  # staff answer while it is down
-    assistant.stack.start(timeout=240)
-    replies = assistant.send(sender, "カードを読み取るところです")
-    assert replies[0]["text"] == "【職員より】ログインの画面で、どこまで進みましたか？"
-    lines = [(m.author, m.text) for m in store.messages(record.id)]
-    assert lines == [("resident", "マイナポータルにログインできません"),
-                     ("staff", "ログインの画面で、どこまで進みましたか？"),
-                     ("resident", "カードを読み取るところです")]
-    assert store.open_handoff(sender).id == record.id
