@@ -87,8 +87,11 @@ class TopicResponder:
             buttons = [self.guides.resume_button()] + buttons
         key = f"{topic.id}/{entry.id}"
         # はい/いいえ only when the NLU is sure of the entry: a yes/no in front of a wrong answer misleads.
+        # Nor when the message asks something else too: its yes/no question may be the other one
+        # (「カードはどうなりますか？あと口座はそのまま使えますか？」).
         sure = dict(reading.ranking).get(key, 0.0) >= SURE_FOR_YES_NO
-        first = short_answer(key, text, get_yes_no()) if typed and not asked and sure else None
+        alone = all(part_key == key for part_key, _, _ in reading.parts)
+        first = short_answer(key, text, get_yes_no()) if typed and not asked and sure and alone else None
         if first:
             # 「コンビニで暗証番号なおせる？」: はい or いいえ first, then the answer that explains it.
             reply = {**reply, "text": f"{first}\n{reply['text']}"}

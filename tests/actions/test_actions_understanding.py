@@ -127,3 +127,14 @@ async def test_a_way_to_do_one_thing_is_answered_and_the_procedure_starts_the_gu
     text = "カードをなくしました。どうすればいいか手順を教えてください"
     messages, events = await run(respond, tracker("lost_card_suspend", text, [("lost_card_suspend/stop_now", 0.9)]))
     assert "手順を、ひとつずつご案内します" in messages[0]["text"]
+
+
+async def test_no_yes_or_no_first_when_the_message_asks_another_question_too(respond):
+    """「…どうなりますか？あと口座はそのまま使えますか？」: the yes/no question is the second one."""
+    text = "海外に引っ越す予定です。カードはどうなりますか？あと公金受取口座はそのまま使えますか？"
+    messages, _ = await run(respond, tracker("overseas_move", text, [("overseas_move/overview", 0.9)],
+                                             parts=[("public_fund_account/overview", 0.6, "あと公金受取口座はそのまま使えますか？")]))
+    assert not messages[0]["text"].startswith(("はい", "いいえ"))
+    alone = "海外に引っ越しても、このカードは使えますか？"
+    messages, _ = await run(respond, tracker("overseas_move", alone, [("overseas_move/overview", 0.9)]))
+    assert messages[0]["text"].startswith("はい")
