@@ -164,7 +164,7 @@ def add_parser(sub) -> None:
                          help="train even when the data and config are those the live model was trained from, "
                               "or those of the candidate the gate last refused")
     retrain.add_argument("--sample", type=int, default=1, help=argparse.SUPPRESS)  # tests: every Nth message
-    retrain.add_argument("--understanding", default="tests/test_understanding.py", help=argparse.SUPPRESS)
+    retrain.add_argument("--understanding", default="tests/nlu/test_understanding.py", help=argparse.SUPPRESS)
     retrain.set_defaults(func=cmd_retrain)
     rollback = sub.add_parser("rollback", help="put the model that was live before the last retrain live again")
     rollback.add_argument("--models", default=models, help="models folder (default models/)")

@@ -1,6 +1,6 @@
 """The gate a candidate model passes before it goes live: the frozen independent set scored on the live model and
 the candidate side by side (entry accuracy may drop by at most MADOGUCHI_RETRAIN_MAX_DROP points), then every
-understanding test (tests/test_understanding.py) against the candidate. Both run in a private stack of their own,
+understanding test (tests/nlu/test_understanding.py) against the candidate. Both run in a private stack of their own,
 so residents' conversations, the live tracker store and the analytics never see the evaluation."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Callable, List, Optional, Sequence
 
 from assistant.settings import PROJECT_ROOT
 
-UNDERSTANDING_TESTS = "tests/test_understanding.py"
+UNDERSTANDING_TESTS = "tests/nlu/test_understanding.py"
 
 
 @dataclass(frozen=True)

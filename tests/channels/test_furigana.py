@@ -9,7 +9,7 @@ import yaml
 from assistant.furigana import get_furigana
 from assistant.settings import PROJECT_ROOT
 
-EXPECTED = Path(__file__).parent / "data" / "furigana_expected.tsv"
+EXPECTED = Path(__file__).parents[1] / "data" / "furigana_expected.tsv"
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 # Keys whose values the resident never sees: ids, sources, and the patterns over the resident's words.
 NOT_SHOWN = {"id", "source", "signals", "unless", "topic", "topics", "as_of", "questions", "value", "when", "pattern",

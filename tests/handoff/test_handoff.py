@@ -1,6 +1,6 @@
 """Handoff over the REST channel with the real servers: a person takes over, the bot stays silent,
 staff replies reach the resident, resolving brings the bot back with the satisfaction question. (A restart
-while a handoff waits is a fault: tests/test_faults.py, on the stack it restarts anyway.)"""
+while a handoff waits is a fault: tests/server/test_faults.py, on the stack it restarts anyway.)"""
 import uuid
 
 import pytest
