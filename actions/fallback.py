@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HUMAN_TOPIC, NOT_SUGGESTED, Answers
+from actions.common import HUMAN_TOPIC, NOT_SUGGESTED, Answers, wants_easy
 
 MAX_SUGGESTIONS = 3
 MIN_CONFIDENCE = 0.05
@@ -39,6 +39,17 @@ class FallbackResponder:
         return found[:MAX_SUGGESTIONS]
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, extra_buttons: List[Dict[str, str]]) -> List[Dict[str, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        words = self.answers.knowledge.conversation
+        ranking = [r.get("name") for r in (tracker.latest_message or {}).get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+        if (words is not None and words.greets(text) and "greeting" in self.answers.knowledge.topics
+                and ranking[:1] and ranking[0] in ("greeting", VAGUE_TOPIC)):
+            # 「おはようございます、ちょっと聞きたいことがあって」: a greeting and no need yet is no failure:
+            # greet back, say what can be asked, and show the menu.
+            greeting = self.answers.knowledge.topics["greeting"]
+            reply = self.answers.answer(greeting, greeting.default_entry, wants_easy(tracker))
+            dispatcher.utter_message(text=reply["text"], buttons=extra_buttons + self.answers.menu_buttons())
+            return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", "greeting")]
         failures = int(tracker.get_slot("fallback_count") or 0) + 1
         events: List[Dict[str, Any]] = [SlotSet("fallback_count", float(failures))]
         suggestions = self.suggestions(tracker)

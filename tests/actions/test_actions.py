@@ -116,3 +116,20 @@ async def test_an_unsure_guide_command_outside_a_guide_is_not_understood(answer)
 async def test_a_sure_guide_command_outside_a_guide_says_so(answer):
     messages, _ = await run(answer, tracker("guide_done", "できました"))
     assert "いまは手順のご案内をしていません" in messages[0]["text"]
+
+
+async def test_a_greeting_the_nlu_is_unsure_of_is_greeted_back_with_the_menu(did_you_mean, knowledge):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "unclear_need_clarification", "confidence": 0.51},
+               {"name": "greeting", "confidence": 0.49}]
+    t = tracker("nlu_fallback", "おはようございます、ちょっと聞きたいことがあって", ranking=ranking, slots={"fallback_count": 1.0})
+    messages, events = await run(did_you_mean, t)
+    assert messages[0]["text"].startswith("こんにちは。")
+    assert len(messages[0]["buttons"]) == len(knowledge.menu)
+    assert SlotSet("fallback_count", 0.0) in events  # a greeting is no failure: no handoff follows
+
+
+async def test_a_greeting_with_a_question_it_cannot_place_gets_the_nearest_topics(did_you_mean):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "apply_card", "confidence": 0.45},
+               {"name": "smartphone_card", "confidence": 0.3}]
+    messages, _ = await run(did_you_mean, tracker("nlu_fallback", "こんにちは、カードケースはどこで買えますか", ranking=ranking))
+    assert [b["payload"] for b in messages[0]["buttons"]][:2] == ["/apply_card", "/smartphone_card"]
