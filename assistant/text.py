@@ -36,7 +36,13 @@ def load_vocabulary(path: Path) -> List[Tuple[str, str]]:
     return pairs
 
 
+# ①…⑳ would become bare digits under NFKC (「②作るのに」 → 「2作るのに」): they number a resident's
+# questions, so they become 「2) 」, which the NLU reads as the start of another question.
+_CIRCLED_RE = re.compile("[\u2460-\u2473]")
+
+
 def _base_normalize(text: str) -> str:
+    text = _CIRCLED_RE.sub(lambda m: f" {ord(m.group()) - 0x245F}) ", text)
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL_RE.sub(" ", text)
     text = _LONG_VOWEL_RE.sub("ー", text)

@@ -89,3 +89,7 @@ def test_dialect_endings_read_as_standard_japanese(normalize, typed, expected):
 @pytest.mark.parametrize("text", ["じゃがいも", "ええと、カードのこと", "できんの?", "おとる"])
 def test_short_dialect_lookalikes_are_left_alone(normalize, text):
     assert normalize(text) == text
+
+
+def test_circled_numbers_stay_question_numbers(normalize):
+    assert normalize("①受け取れますか ②お金は？") == "1) 受け取れますか 2) お金は?"
