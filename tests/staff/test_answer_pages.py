@@ -102,6 +102,10 @@ def test_preview_shows_the_kiosk_with_furigana_and_telegram_without_publishing(c
     telegram = response.text.split('id="preview-telegram">')[1].split("</section>")[0]
     assert NEW_LINE in telegram and "役に立った" in telegram
     assert len(versions(console).history(KEY)) == before
+    # The はい/いいえ short answer the edit would publish, as residents who ask a yes/no question see it first.
+    changed = form(csrf, action="preview", yes_no="いいえ、再発行の手数料はかかります（試し）。")
+    response = browser.post(f"{console.url}/staff/answers/{KEY}", data=changed)
+    assert response.text.split('id="preview-yes-no">')[1].split("</div>")[0] == "いいえ、再発行の手数料はかかります（試し）。"
 
 
 def test_publish_keeps_the_version_with_who_and_when_compare_and_restore(console):
