@@ -16,6 +16,7 @@ from assistant.retrain.shelf import Busy, Shelf
 from assistant.server.model_swap import SwapError, server_urls, swap_servers
 from assistant.settings import PROJECT_ROOT, Settings, SettingsError
 from tests.conftest import ARTIFACTS, MODEL, free_port
+from tests.helpers.models import metadata_only_model
 
 # A made-up word no training example has, taught in reviewed examples to one entry; the message has no other clue.
 NEW_WORD_ENTRY = "card_return/voluntary"
@@ -94,24 +95,10 @@ def test_reviewed_examples_that_repeat_the_frozen_set_are_refused_before_trainin
     assert not shelf.candidate_dir.exists() and shelf.current.read_bytes() == b"the live model"
 
 
-def fake_model(path: Path, model_id: str) -> Path:
-    """A models archive with only Rasa's metadata.json (all `model_id` reads), for tests that never load it."""
-    import io
-    import json
-    import tarfile
-
-    body = json.dumps({"model_id": model_id}).encode("utf-8")
-    with tarfile.open(path, "w:gz") as archive:
-        info = tarfile.TarInfo("metadata.json")
-        info.size = len(body)
-        archive.addfile(info, io.BytesIO(body))
-    return path
-
-
 def test_the_shelf_keeps_each_models_training_fingerprint_beside_it(tmp_path):
     shelf = Shelf(tmp_path)
     for name, print_ in (("a", "fp-a"), ("b", "fp-b"), ("c", None)):
-        model = fake_model(tmp_path / f"{name}.tar.gz", name)
+        model = metadata_only_model(tmp_path / f"{name}.tar.gz", name)
         shelf.promote(shelf.dated_copy(model, name), print_)
         if name == "b":
             assert shelf.recorded(shelf.current_fingerprint) == "fp-b"
@@ -132,13 +119,13 @@ def test_a_retrain_with_nothing_changed_does_nothing_unless_forced(tmp_path, mon
     shutil.copyfile(PROJECT_ROOT / "config.yml", config)
     shelf = Shelf(tmp_path / "models")
     shelf.folder.mkdir()
-    fake_model(shelf.current, "live")
+    metadata_only_model(shelf.current, "live")
     trained = []
 
     def train(shelf_, config_, data_):
         trained.append(fingerprint(config_, data_))
         shelf_.candidate_dir.mkdir(parents=True, exist_ok=True)
-        return fake_model(shelf_.candidate, f"candidate-{len(trained)}")
+        return metadata_only_model(shelf_.candidate, f"candidate-{len(trained)}")
 
     passed = gate.Verdict(gate.Figures(1, 1.0, 1.0, 0, 0), gate.Figures(1, 1.0, 1.0, 0, 0), 0.5, understanding="")
     monkeypatch.setattr(cli, "train_candidate", train)
