@@ -57,13 +57,13 @@ class TopicResponder:
         text = message.get("text") or ""
         guide_active = self.guides.active(tracker)
 
+        reading = Reading.of(message)
         if (not guide_active and HOW_TO_RE.search(text) and knowledge.guides_for(topic.id)
-                and not asks_a_specific_entry(Reading.of(message), topic)):
+                and not asks_a_specific_entry(reading, topic)):
             return self.guides.offer_or_start(dispatcher, tracker, topic.id, text)
 
         subtopic = entity_value(message.get("entities"), "subtopic")
         typed = not text.startswith("/")
-        reading = Reading.of(message)
         chosen = reading.entry_for(knowledge, topic.id, text) if typed and not subtopic else None
         words = knowledge.conversation
         if typed and words is not None and words.looks_like_phishing(text):

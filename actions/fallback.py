@@ -39,10 +39,10 @@ class FallbackResponder:
         return found[:MAX_SUGGESTIONS]
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, extra_buttons: List[Dict[str, str]]) -> List[Dict[str, Any]]:
-        text = (tracker.latest_message or {}).get("text") or ""
+        said = (tracker.latest_message or {}).get("text") or ""
         words = self.answers.knowledge.conversation
         ranking = [r.get("name") for r in (tracker.latest_message or {}).get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-        if (words is not None and words.greets(text) and "greeting" in self.answers.knowledge.topics
+        if (words is not None and words.greets(said) and "greeting" in self.answers.knowledge.topics
                 and ranking[:1] and ranking[0] in ("greeting", VAGUE_TOPIC)):
             # 「おはようございます、ちょっと聞きたいことがあって」: a greeting and no need yet is no failure:
             # greet back, say what can be asked, and show the menu.
@@ -66,7 +66,7 @@ class FallbackResponder:
                 "下のボタンからも職員への相談を申し込めます。"
             )
             buttons = [STAFF_BUTTON] + buttons[:2]
-        elif len((tracker.latest_message or {}).get("text") or "") <= VAGUE_MAX_CHARS:
+        elif len(said) <= VAGUE_MAX_CHARS:
             text = self.answers.knowledge.topics[VAGUE_TOPIC].default_entry.answer
             buttons = self.answers.menu_buttons()
             events.append(SlotSet("last_topic", VAGUE_TOPIC))

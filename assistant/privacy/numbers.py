@@ -88,6 +88,11 @@ def _joined(groups: Sequence[Group], i: int, j: int) -> str:
     return "".join(g.digits for g in groups[i:j + 1])
 
 
+def _called_a_my_number(text: str, first: Group) -> bool:
+    """Whether the words just before a number's first group call it a My Number (マイナンバーは…)."""
+    return bool(_LABELLED_RE.search(text, max(0, first.start - 24), first.start))
+
+
 def _is_application_id(groups: Sequence[Group]) -> bool:
     return (sum(len(g.digits) for g in groups) == APPLICATION_ID_DIGITS
             and not any(is_my_number(g.digits) for g in groups))
@@ -106,8 +111,7 @@ def classify(text: str, chain: List[Group], carried: int = 0, others: bool = Tru
                 kinds[k] = "my_number"
     for i, j in _windows(chain, 12):
         # 「マイナンバーは1234…」: twelve digits the resident calls a My Number are one, even mistyped.
-        if i >= carried and all(kinds[k] is None for k in range(i, j + 1)) and _LABELLED_RE.search(
-                text, max(0, chain[i].start - 24), chain[i].start):
+        if i >= carried and all(kinds[k] is None for k in range(i, j + 1)) and _called_a_my_number(text, chain[i]):
             for k in range(i, j + 1):
                 kinds[k] = "my_number"
     for k in range(carried, len(chain) - 1):  # a PIN written right after the number (041641068851 5921)
@@ -144,5 +148,5 @@ def find_my_numbers(text: str) -> List[str]:
     for chain in chains(text):
         if not _is_application_id(chain):
             found += [d for i, j in _windows(chain, 12) if is_my_number(d := _joined(chain, i, j))
-                      or _LABELLED_RE.search(text, max(0, chain[i].start - 24), chain[i].start)]
+                      or _called_a_my_number(text, chain[i])]
     return found

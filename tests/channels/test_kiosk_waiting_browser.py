@@ -70,14 +70,19 @@ def test_finish_while_waiting_asks_then_cancels_the_call(browser, assistant):
     page.context.close()
 
 
+def pin_answer(page) -> str:
+    """Asks about the PIN and picks its first sub-question; a script expression for the answer's element."""
+    press(page, "暗証番号")
+    press(page, page.locator(".message.bot").last.locator(".choice").first.inner_text())
+    return "[...document.querySelectorAll('#log > .message.resident')].pop().nextElementSibling"
+
+
 def test_a_new_answer_opens_at_its_first_line_on_a_phone(browser, assistant):
     page = kiosk_page(browser, assistant, PHONE, "23")
     page.locator("#show-tools").click()
     page.locator("#size-xlarge").click()
     page.locator("#show-tools").click()
-    press(page, "暗証番号")
-    press(page, page.locator(".message.bot").last.locator(".choice").first.inner_text())
-    answer = "[...document.querySelectorAll('#log > .message.resident')].pop().nextElementSibling"
+    answer = pin_answer(page)
     height = page.evaluate(f"{answer}.offsetHeight")
     assert height > page.evaluate("document.getElementById('log').clientHeight")  # longer than the view
     assert 0 <= top_in_view(page, answer) < 260  # its first line is in view, under the question
@@ -108,9 +113,7 @@ def test_easy_japanese_on_a_phone_leaves_the_answer_read_in_view(browser, assist
     page.locator("#show-tools").click()
     page.locator("#furigana").click()
     page.locator("#size-xlarge").click()
-    press(page, "暗証番号")
-    press(page, page.locator(".message.bot").last.locator(".choice").first.inner_text())
-    answer = "[...document.querySelectorAll('#log > .message.resident')].pop().nextElementSibling"
+    answer = pin_answer(page)
     page.evaluate(f"document.getElementById('log').scrollTop = {answer}.offsetTop")  # reading it from its start
     page.locator("#show-tools").click()
     page.locator("#easy").click()
