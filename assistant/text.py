@@ -36,14 +36,18 @@ def load_vocabulary(path: Path) -> List[Tuple[str, str]]:
     return pairs
 
 
-# ①…⑳ would become bare digits under NFKC (「②作るのに」 → 「2作るのに」): they number a resident's
-# questions, so they become 「2) 」, which the NLU reads as the start of another question.
 _CIRCLED_RE = re.compile("[\u2460-\u2473]")
 
 
+def circled_as_numbers(text: str) -> str:
+    """①…⑳ as 「1) 」…「20) 」: NFKC would make them bare digits (「②作るのに」 → 「2作るのに」), but they number
+    a resident's questions, and 「2) 」 is read as the start of another question. Used before every NFKC
+    a message goes through (the door's and the NLU's)."""
+    return _CIRCLED_RE.sub(lambda m: f" {ord(m.group()) - 0x245F}) ", text)
+
+
 def _base_normalize(text: str) -> str:
-    text = _CIRCLED_RE.sub(lambda m: f" {ord(m.group()) - 0x245F}) ", text)
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", circled_as_numbers(text))
     text = _CONTROL_RE.sub(" ", text)
     text = _LONG_VOWEL_RE.sub("ー", text)
     text = text.lower()

@@ -4,13 +4,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from assistant.text import circled_as_numbers
+
 # The placeholders redaction writes; normalising again must leave them as they are (redaction is idempotent).
 PLACEHOLDERS = ("［個人番号］", "［法人番号］", "［電話番号］", "［メールアドレス］", "［暗証番号］")
 _PLACEHOLDER_RE = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 
 
 def _normalise_part(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", circled_as_numbers(text))
     if text.isascii() and text.isprintable():
         return text
     out = []

@@ -231,3 +231,9 @@ def test_twelve_digits_the_resident_calls_a_my_number_are_one_even_mistyped(type
 @pytest.mark.parametrize("typed", ["注文番号は123456789012です", "申請は2024年に123456789012件"])
 def test_twelve_digits_without_the_word_and_no_valid_check_digit_stay(typed):
     assert MY_NUMBER not in redact(typed).text
+
+
+def test_circled_question_numbers_reach_the_nlu_as_question_numbers():
+    """The door's NFKC would turn 「②作るのに」 into 「2作るのに」; the NLU reads 「2) 」 as another question."""
+    text = redact("①代わりに受け取れますか ②作るのにお金はかかりますか").text
+    assert "1) 代わりに受け取れますか" in text and "2) 作るのにお金はかかりますか" in text
