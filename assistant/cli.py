@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_retention(args: argparse.Namespace) -> int:
     """Deletes conversation events and closed handoffs older than the retention period (for cron or a systemd timer)."""
     from assistant.handoff.store import HandoffStore
-    from assistant.retention import (
+    from assistant.privacy.retention import (
         purge_analytics_texts, purge_old_events, purge_review_texts, purge_telegram_chats,
     )
     from assistant.staff.accounts import StaffAccounts

@@ -105,8 +105,6 @@ class Settings:
 
     def broker(self, env: Optional[Mapping[str, str]] = None) -> "BrokerSettings":
         """RabbitMQ as the production endpoints name it (MADOGUCHI_RABBITMQ_*)."""
-        from assistant.analytics.broker import BrokerSettings
-
         env = os.environ if env is None else env
         return BrokerSettings(
             host=env.get("MADOGUCHI_RABBITMQ_HOST", "127.0.0.1"), port=_whole(env, "MADOGUCHI_RABBITMQ_PORT", 5672),
@@ -193,6 +191,17 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in ("", "0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be 1 or 0, not {raw!r}")
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """Where the production event broker (RabbitMQ) is and which queue the analytics consumer reads."""
+
+    host: str = "127.0.0.1"
+    port: int = 5672
+    user: str = "guest"
+    password: str = "guest"
+    queue: str = "rasa_production_events"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from assistant.settings import Settings, SettingsError
 def cmd_collect(args: argparse.Namespace) -> int:
     """Copies new tracker events and handoff records into the analytics tables (run it from cron)."""
     from assistant.analytics.collect import CollectorError, collect, tracker_url
-    from assistant.keys import product_id_key
+    from assistant.privacy.keys import product_id_key
 
     settings = Settings.from_env()
     try:
@@ -35,7 +35,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_consume(args: argparse.Namespace) -> int:
     """Production: moves RabbitMQ's events into the event log database (run it as a service)."""
-    from assistant.analytics.broker import Consumer, event_log_engine
+    from assistant.analytics.event_log import Consumer, event_log_engine
 
     settings = Settings.from_env()
     url = args.event_log_url or settings.event_log_url

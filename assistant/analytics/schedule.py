@@ -20,7 +20,7 @@ _ONE_AT_A_TIME = threading.Lock()
 
 def collect_now(settings: Settings) -> Optional[CollectResult]:
     """One collector run, as `madoguchi analytics collect` does; None when a run is already going on here."""
-    from assistant.keys import product_id_key
+    from assistant.privacy.keys import product_id_key
 
     if not _ONE_AT_A_TIME.acquire(blocking=False):
         return None

@@ -14,7 +14,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from assistant.ratelimit import DoorLimits
+from assistant.channels.ratelimit import DoorLimits
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 _PURPOSE = b"madoguchi conversation token\x00"

@@ -18,7 +18,7 @@ from assistant.channels.kiosk_forms import add_forms, live_pairs
 from assistant.channels.render import to_kiosk
 from assistant.channels.common import KIOSK_HEADERS
 from assistant.channels.rest import ResidentRestInput
-from assistant.furigana import get_furigana
+from assistant.channels.furigana import get_furigana
 from assistant.privacy.redact import redact
 from assistant.server.edge import refuse_nul_in_path
 from assistant.settings import PROJECT_ROOT, Settings

@@ -13,7 +13,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.access import Gate
-from assistant.ratelimit import RateLimiter
+from assistant.channels.ratelimit import RateLimiter
 
 _PURPOSE = b"madoguchi kiosk terminal\x00"
 NEW_TERMINALS_PER_MINUTE = 10  # per client address: a kiosk page asks once and keeps its credential

@@ -27,7 +27,7 @@ from assistant.knowledge import Knowledge, load_knowledge
 from assistant.server.nlu_pool import NluPool, shared_pool, stop_shared_pool
 from assistant.privacy.memory import redact_message
 from assistant.privacy.redact import redact
-from assistant.ratelimit import DoorLimits, shared_limits
+from assistant.channels.ratelimit import DoorLimits, shared_limits
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class ResidentRestInput(RestInput):
         max_chars = int((credentials or {}).get("max_message_chars") or settings.max_message_chars)
         from assistant.launcher import api_token
 
-        from assistant.keys import product_id_key
+        from assistant.privacy.keys import product_id_key
 
         door = HandoffDoor(HandoffStore.from_url(settings.database_url), load_handoff_profile(settings.knowledge_dir))
         token = api_token(settings.data_dir)

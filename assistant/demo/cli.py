@@ -37,7 +37,7 @@ def _refuse_early(options) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from assistant.analytics.collect import CollectorError, tracker_url
-    from assistant.keys import product_id_key
+    from assistant.privacy.keys import product_id_key
     from assistant.launcher import api_token
     from assistant.demo.client import DemoError
     from assistant.demo.stores import StoreError

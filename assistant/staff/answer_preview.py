@@ -25,7 +25,7 @@ def preview(knowledge: Knowledge, key: str) -> Dict[str, Any]:
     from actions.common import Answers
     from assistant.channels.kiosk import KioskInput
     from assistant.channels.render import for_telegram, to_kiosk
-    from assistant.furigana import get_furigana
+    from assistant.channels.furigana import get_furigana
 
     topic_id, _, entry_id = key.partition("/")
     topic = knowledge.topics[topic_id]

@@ -41,7 +41,7 @@ async def test_a_question_back_has_no_easy_form_and_is_not_marked_easy(knowledge
 
 def test_the_kiosk_reply_carries_the_easy_mark_that_rasa_sends_as_its_own_message():
     from assistant.channels.render import to_kiosk
-    from assistant.furigana import get_furigana
+    from assistant.channels.furigana import get_furigana
 
     messages = [{"recipient_id": "k", "text": "やさしい答え", "buttons": []}, {"recipient_id": "k", "custom": {"easy": True}},
                 {"recipient_id": "k", "text": "どれですか？", "buttons": [{"title": "はい", "payload": "/yes"}]}]

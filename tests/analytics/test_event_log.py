@@ -1,7 +1,7 @@
 """The event log the broker consumer writes: rows in the tracker store's shape, in time order, once."""
 import json
 
-from assistant.analytics.broker import event_log_engine, event_row, event_rows, store_events
+from assistant.analytics.event_log import event_log_engine, event_row, event_rows, store_events
 
 
 def body(**event) -> bytes:

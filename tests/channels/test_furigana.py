@@ -6,7 +6,7 @@ from typing import Iterator, List, Tuple
 import pytest
 import yaml
 
-from assistant.furigana import get_furigana
+from assistant.channels.furigana import get_furigana
 from assistant.settings import PROJECT_ROOT
 
 EXPECTED = Path(__file__).parents[1] / "data" / "furigana_expected.tsv"

@@ -4,7 +4,7 @@ from actions.common import Answers
 from assistant.channels.kiosk import header_labels
 from assistant.channels.kiosk_forms import add_forms, both_forms, text_pairs
 from assistant.channels.render import to_kiosk
-from assistant.furigana import get_furigana
+from assistant.channels.furigana import get_furigana
 
 
 def test_every_answer_in_either_form_carries_both(knowledge):

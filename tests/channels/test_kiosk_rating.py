@@ -1,7 +1,7 @@
 """The kiosk's rendering of an answer's 「役に立った」「役に立たなかった」: a group of its own with the question it answers."""
 from assistant.analytics import feedback
 from assistant.channels.render import RATING_QUESTION, Button, is_rating, to_kiosk
-from assistant.furigana import get_furigana
+from assistant.channels.furigana import get_furigana
 
 
 def test_rating_buttons_come_apart_under_their_question():

@@ -5,7 +5,7 @@ import pytest
 from assistant.handoff.door import LEFT_NOTE, HandoffDoor
 from assistant.channels.kiosk import KioskInput
 from assistant.channels.render import to_kiosk
-from assistant.furigana import get_furigana
+from assistant.channels.furigana import get_furigana
 from tests.helpers.conversation import handoff_store
 
 

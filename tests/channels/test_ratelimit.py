@@ -1,5 +1,5 @@
 """The per-sender and per-address limits of the REST door."""
-from assistant.ratelimit import RateLimiter
+from assistant.channels.ratelimit import RateLimiter
 
 
 class Clock:
@@ -38,7 +38,7 @@ def test_idle_keys_are_forgotten():
 
 
 def test_a_conversation_bucket_ignores_width_case_spaces_and_invisible_characters():
-    from assistant.ratelimit import sender_key
+    from assistant.channels.ratelimit import sender_key
 
     variants = ["resident-1", " resident-1", "RESIDENT-1", "resident-1\u3000", "ｒｅｓｉｄｅｎｔ－１", "resi\u200bdent-1"]
     assert {sender_key(v) for v in variants} == {"resident-1"}
@@ -46,7 +46,7 @@ def test_a_conversation_bucket_ignores_width_case_spaces_and_invisible_character
 
 
 def test_door_limits_share_one_bucket_for_variants_of_a_sender():
-    from assistant.ratelimit import DoorLimits
+    from assistant.channels.ratelimit import DoorLimits
 
     limits = DoorLimits(per_sender=2, per_address=0, clock=Clock())
     assert limits.sender_allows("Resident-1") and limits.sender_allows(" resident-1 ")

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.channels.common import API_HEADERS
 from assistant.channels.rest import MAX_SENDER_CHARS, ResidentRestInput
-from assistant.ratelimit import DoorLimits
+from assistant.channels.ratelimit import DoorLimits
 from tests.helpers.door import BRIDGE, INTEGRATOR, EchoAgent, RecordingAgent, app_with, served
 from tests.privacy.strategies import with_check_digit
 

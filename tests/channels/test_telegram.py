@@ -18,7 +18,7 @@ from assistant.channels.telegram import cli as tg
 from assistant.channels.telegram.chats import KEY_PREFIX
 from assistant.channels.telegram.ids import SenderIds
 from assistant.channels.telegram.logmask import install_log_mask, quiet_libraries
-from assistant.keys import load_id_key
+from assistant.privacy.keys import load_id_key
 from assistant.privacy import redact
 from assistant.settings import SettingsError, TelegramSettings
 from tests.conftest import free_port

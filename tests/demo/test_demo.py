@@ -11,7 +11,7 @@ from assistant.analytics import measures as M
 from assistant.analytics.anonymize import ResidentKeys
 from assistant.analytics.collect import collect
 from assistant.analytics.period import Period
-from assistant.keys import load_id_key
+from assistant.privacy.keys import load_id_key
 from assistant.demo.cli import main
 from assistant.demo.run import DemoOptions, run_demo
 from assistant.demo.timeline import Placer, Timeline, last_month, quotas

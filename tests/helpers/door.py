@@ -15,7 +15,7 @@ from assistant.channels.rest import ResidentRestInput
 from assistant.handoff.door import HandoffDoor
 from assistant.handoff.profile import load_handoff_profile
 from assistant.handoff.store import HandoffStore
-from assistant.ratelimit import DoorLimits
+from assistant.channels.ratelimit import DoorLimits
 from assistant.settings import PROJECT_ROOT
 from assistant.staff.accounts import StaffAccounts
 from tests.conftest import free_port

@@ -1,7 +1,7 @@
 """Picking the sub-question of a topic that fits the resident's words."""
 import pytest
 
-from assistant.retrieval import EntryPicker, Reader, grams
+from assistant.knowledge.retrieval import EntryPicker, Reader, grams
 from assistant.text import TextNormalizer
 
 

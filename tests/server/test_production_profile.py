@@ -161,7 +161,8 @@ def test_events_published_through_rabbitmq_arrive_in_postgresql_analytics(produc
     """The production path: broker → event log (PostgreSQL) → analytics tables (PostgreSQL)."""
     import psycopg2
 
-    from assistant.analytics.broker import BrokerSettings, Consumer, event_log_engine
+    from assistant.analytics.event_log import Consumer, event_log_engine
+    from assistant.settings import BrokerSettings
     from assistant.analytics.collect import collect
 
     (first, second), db, queue = production

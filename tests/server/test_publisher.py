@@ -52,7 +52,7 @@ def test_the_messages_are_rasas_one_per_event_in_order():
 
 @pytest.mark.services
 def test_one_message_per_save_carries_the_saves_events_in_order():
-    from assistant.analytics.broker import event_row, event_rows
+    from assistant.analytics.event_log import event_row, event_rows
 
     sent = events(25, sender="pub-4")
     queue = f"madoguchi_pub_{uuid.uuid4().hex[:8]}"

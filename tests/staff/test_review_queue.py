@@ -10,7 +10,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from assistant.retention import purge_review_texts
+from assistant.privacy.retention import purge_review_texts
 from assistant.staff import review_items
 from assistant.storage.db import make_engine, migrate
 from assistant.storage.models import ReviewItem

@@ -20,7 +20,7 @@ from assistant.channels.telegram.client import AssistantClient
 from assistant.channels.telegram.ids import SenderIds
 from assistant.channels.telegram.logmask import install_log_mask, quiet_libraries
 from assistant.channels.telegram.webhook import WebhookDoor, run_webhook
-from assistant.keys import load_id_key
+from assistant.privacy.keys import load_id_key
 from assistant.settings import Settings, SettingsError, TelegramSettings
 from assistant.storage.db import make_engine, migrate
 

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from assistant.cli import main as cli_main
-from assistant.retention import purge_old_events, purge_telegram_chats
+from assistant.privacy.retention import purge_old_events, purge_telegram_chats
 from assistant.staff.accounts import StaffAccounts
 
 

@@ -1,15 +1,16 @@
-"""The production path into analytics: Rasa's RabbitMQ event broker, consumed into an event log
-database whose `events` table has the tracker store's shape, which the collector then reads."""
+"""The production path into analytics: consumes Rasa's RabbitMQ events into an event log database
+whose `events` table has the tracker store's shape, which the collector then reads."""
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
+
+from assistant.settings import BrokerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +30,6 @@ EVENT_LOG = sa.Table(
 )
 FLUSH_EVENTS = 500
 FLUSH_SECONDS = 1.0  # events of one conversation from two servers may arrive a moment out of order
-
-
-@dataclass(frozen=True)
-class BrokerSettings:
-    host: str = "127.0.0.1"
-    port: int = 5672
-    user: str = "guest"
-    password: str = "guest"
-    queue: str = "rasa_production_events"
 
 
 def event_rows(body: bytes) -> Optional[List[Dict[str, Any]]]:
