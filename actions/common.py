@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from assistant.knowledge import MUNICIPALITY_SOURCE, Entry, Knowledge, Topic
 from assistant.knowledge.live import LiveKnowledge
-from assistant.retrieval import EntryPicker, Reader
+from assistant.knowledge.retrieval import EntryPicker, Reader
 from assistant.settings import Settings
 from assistant.text import TextNormalizer
 

@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HUMAN_TOPIC, Answers, wants_easy
 from assistant.knowledge.guides import Guide, Question, Step
-from assistant.retrieval import grams
+from assistant.knowledge.retrieval import grams
 
 GUIDE_SLOTS = ("guide_id", "guide_answers", "guide_question", "guide_step", "guide_stuck")
 YES_WORDS = ("はい", "うん", "ある", "あります", "いる", "います", "持って", "もって", "ええ", "yes", "そう")
