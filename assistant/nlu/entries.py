@@ -159,6 +159,11 @@ class EntryModel:
         # Balanced: an entry written with many examples (the high-stakes ones) does not pull others to it.
         self._classifier = LinearSVC(C=self.c, class_weight="balanced" if self.balanced else None)
         self._classifier.fit(x, list(labels))
+        # Most weights are exactly zero (a feature no support vector of a label has): kept sparse, by feature
+        # (the product's fast layout), they take a quarter of the memory in the server and its NLU worker and
+        # give the same scores. The classifier's coef_ is a view of them, for scikit-learn's own methods.
+        self._weights = sp.csr_matrix(self._classifier.coef_.T)
+        self._classifier.coef_ = self._weights.T
         self.labels = list(self._classifier.classes_)
         self.vocabulary = frozenset(w for r in readings for _, _, w in r.words if len(w) >= 2)
         return self
@@ -175,7 +180,10 @@ class EntryModel:
 
         # LinearSVC.decision_function's arithmetic, without its checks (the features are its own).
         classifier = self._classifier
-        scores = self._features(readings) @ classifier.coef_.T + classifier.intercept_
+        weights = getattr(self, "_weights", None)  # None in a model trained before the weights were sparse
+        features = self._features(readings)
+        scores = (features @ weights).toarray() if weights is not None else features @ classifier.coef_.T
+        scores = scores + classifier.intercept_
         if scores.shape[1] == 1:
             scores = scores.ravel()
         if scores.ndim == 1:  # two labels: one score, for the second label against the first

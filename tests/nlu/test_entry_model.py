@@ -98,3 +98,22 @@ def test_a_statement_before_あと_is_a_need_of_its_own():
     pieces = [Reading("暗証番号を忘れました。", []), Reading("あと、電子証明書の更新もしたいです", [])]
     assert _before_another(pieces, 0) and not _before_another(pieces, 1)
     assert not _before_another([Reading("母が施設に入りました。", []), Reading("カードはどうすれば？", [])], 0)
+
+
+def test_the_sparse_weights_give_scikit_learns_own_scores():
+    import numpy as np
+    import scipy.sparse as sp
+    from scipy.special import softmax
+
+    examples = EXAMPLES + [
+        (reading("更新はいつ", [("更新", "コウシン"), ("は", "ハ"), ("いつ", "イツ")]), "renew/when"),
+        (reading("更新の通知が来た", [("更新", "コウシン"), ("の", "ノ"), ("通知", "ツウチ"), ("が", "ガ"), ("来", "キ"), ("た", "タ")]),
+         "renew/when"),
+    ]
+    trained = EntryModel().fit([r for r, _ in examples], [label for _, label in examples])
+    assert sp.issparse(trained._weights) and len(trained.labels) == 3
+    texts = [r for r, _ in examples] + [reading("カードの更新", [("カード", "カード"), ("の", "ノ"), ("更新", "コウシン")])]
+    features = trained._features(texts)
+    dense = features @ trained._classifier.coef_.toarray().T + trained._classifier.intercept_
+    assert np.allclose(trained._classifier.decision_function(features), dense)
+    assert np.allclose(trained.proba(texts), softmax(dense * trained.temperature, axis=1))
