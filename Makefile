@@ -56,13 +56,14 @@ run: install check $(MODEL)
 chat: install
 	$(PY) -m assistant.cli chat
 
-## test: the whole test suite (trains the model first when needed)
+## test: the whole test suite (trains the model first when needed), in two processes: a test module
+## stays in one process, so its module-scoped servers start once (`--dist loadscope`)
 test: install $(MODEL)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadscope
 
 ## test-fast: the tests that need no model or server
 test-fast: install
-	$(PY) -m pytest -m "not model"
+	$(PY) -m pytest -m "not model" -n 2 --dist loadscope
 
 ## report: collect the conversations into analytics, then the last month's デジタルデバイド対策レポート
 ## (MONTH=YYYY-MM for another month); written to reports/
