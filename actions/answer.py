@@ -90,7 +90,7 @@ class TopicResponder:
         # Nor when the message asks something else too: its yes/no question may be the other one
         # (「カードはどうなりますか？あと口座はそのまま使えますか？」).
         sure = dict(reading.ranking).get(key, 0.0) >= SURE_FOR_YES_NO
-        alone = all(part_key == key for part_key, _, _ in reading.parts)
+        alone = all(part_key == key for part_key in reading.asked)
         first = short_answer(key, text, get_yes_no()) if typed and not asked and sure and alone else None
         if first:
             # 「コンビニで暗証番号なおせる？」: はい or いいえ first, then the answer that explains it.

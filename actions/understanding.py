@@ -18,6 +18,12 @@ class Reading:
 
     ranking: Tuple[Tuple[str, float], ...]
     parts: Tuple[Tuple[str, float, str], ...]
+    told: Tuple[str, ...] = ()  # the parts read in a sentence that tells rather than asks
+
+    @property
+    def asked(self) -> Tuple[str, ...]:
+        """The entries of the parts that ask a question."""
+        return tuple(key for key, _, _ in self.parts if key not in self.told)
 
     @classmethod
     def of(cls, message: Dict[str, Any]) -> "Reading":
@@ -26,7 +32,9 @@ class Reading:
                         for r in selector.get("ranking") or [] if isinstance(r, dict))
         parts = tuple((p.get("intent_response_key") or "", float(p.get("confidence") or 0.0), p.get("text") or "")
                       for p in selector.get("parts") or [] if isinstance(p, dict))
-        return cls(ranking, parts)
+        told = tuple(p.get("intent_response_key") or "" for p in selector.get("parts") or []
+                     if isinstance(p, dict) and p.get("asks") is False)
+        return cls(ranking, parts, told)
 
     def entry_for(self, knowledge: Knowledge, topic_id: str, text: str) -> Optional[Entry]:
         """The best-ranked entry of the topic whose signals (if any) the resident's words show."""

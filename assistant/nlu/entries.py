@@ -13,13 +13,16 @@ import scipy.sparse as sp
 _SENTENCE_END = re.compile(
     r"(?<=[。！？!?\n])|(?<=[.])\s+|(?=(?:あと|それと|ついでに|それから|and also|also)[、,\s])"
     r"|(?<=[、,\s])(?=ついでに|それと(?!も)|それから)"
+    # A keigo writer's second question (「また、」「併せて」「加えて」) and 「…ですか、…ますか」 in one line.
+    r"|(?=(?:また|あわせて|併せて|加えて)[、,])|(?<=すか[、,])|(?<=うか[、,])"
     # Numbered questions (「①受け取れますか ②お金は？」, 「1) … 2) …」) and 「A＋B」.
     r"|(?=[①②③④⑤⑥⑦⑧⑨])|(?<=\S)\s*(?=[2-9][)）.]\s)|(?<=\S)\s*[＋+]\s*(?=\S)"
 )
 # The sentence that asks: a question mark, a question ending, a wish or a request.
 _ASKS = re.compile(
     r"([?？]|か|かな|かね|の|でしょう|ますか|ですか|たい|ほしい|教えて|おしえて|ください|下さい|どうすれば|どうしたら"
-    r"|どうする|いい|よい|ええ|ええん|ですかね|ん|何|なに|いくら|いつ|どこ|how|what|when|where|can i|please)"
+    r"|どうする|いい|よい|ええ|ええん|ですかね|ん|何|なに|いくら|いつ|どこ|how|what|when|where|can i|please"
+    r"|っけ|かしら|たいです|たいのですが|たいんですが|ほしいです|幸いです|存じます|願います|お願いします)"
     r"[\s。．.!！~〜ー…w笑]*$",
     re.I,
 )
@@ -54,7 +57,7 @@ def sentences(text: str) -> List[Tuple[int, int]]:
 
 
 # 「暗証番号を忘れました。あと、電子証明書の更新も…」: a sentence followed by あと/それと/② is a need too.
-_ANOTHER = re.compile(r"^\s*(?:あと|それと|ついでに|それから|and also|also|[②③④⑤]|[2-9][)）.]\s)", re.I)
+_ANOTHER = re.compile(r"^\s*(?:あと|それと|ついでに|それから|また[、,]|あわせて|併せて|加えて|and also|also|[②③④⑤]|[2-9][)）.]\s)", re.I)
 
 
 def _before_another(pieces: Sequence["Reading"], i: int) -> bool:
@@ -62,8 +65,9 @@ def _before_another(pieces: Sequence["Reading"], i: int) -> bool:
 
 
 def asks(sentence: str) -> bool:
-    """True when the sentence asks for something (a question, a wish, a request)."""
-    return bool(_ASKS.search(sentence.strip()))
+    """True when the sentence asks for something (a question, a wish, a request), or starts a second need
+    (「あと暗証番号って何回までだっけ」)."""
+    return bool(_ASKS.search(sentence.strip()) or _ANOTHER.match(sentence))
 
 
 @dataclass
@@ -200,7 +204,7 @@ class Reply:
 
 
 def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
-                 part_threshold: float = 0.3, top: Optional[int] = None) -> Reply:
+                 part_threshold: float = 0.3, top: Optional[int] = None, statement_threshold: float = 0.9) -> Reply:
     """Entry probabilities for a whole message; in a story the asking sentence weighs most."""
     spans = sentences(reading.text)
     pieces = [reading] + [reading.part(s, e) for s, e in spans] if len(spans) > 1 else [reading]
@@ -219,11 +223,18 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
         need = asking[-1] if asking else len(sentence_probs) - 1
         combined = (1 - need_weight) * whole + need_weight * probs[1 + need]
         best = int(np.argmax(combined))
+        # Every asking sentence whose own entry is not the answer is offered, the need's too: in
+        # 「マイナ免許証ってなに？ 切り替えるメリットあんの？」 the whole message says 免許証 and the last sentence メリット.
         for i in asking:
-            if i == need:
-                continue
             j = int(np.argmax(sentence_probs[i]))
             if j != best and sentence_probs[i][j] >= part_threshold and all(p[0] != model.labels[j] for p in parts):
+                parts.append((model.labels[j], float(sentence_probs[i][j]), pieces[1 + i].text.strip()))
+        # A sentence that tells rather than asks (「通知カードはどこかにいってしまいました。」) is offered after
+        # the questions, only when its entry is near certain.
+        for i in range(len(sentence_probs)):
+            j = int(np.argmax(sentence_probs[i]))
+            if (i not in asking and j != best and sentence_probs[i][j] >= statement_threshold
+                    and all(p[0] != model.labels[j] for p in parts)):
                 parts.append((model.labels[j], float(sentence_probs[i][j]), pieces[1 + i].text.strip()))
     else:
         combined = whole

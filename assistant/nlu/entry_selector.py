@@ -17,7 +17,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from assistant.nlu.entries import (
-    EntryModel, Reading, best_topic, joint_ranking, read_message, topic_confidences, topic_of,
+    EntryModel, Reading, asks, best_topic, joint_ranking, read_message, topic_confidences, topic_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,10 @@ class EntrySelector(GraphComponent, IntentClassifier):
             "diet_share": 0.5,
             # Another sentence of the message that asks this clearly becomes an offered part.
             "part_threshold": 0.3,
+            # A sentence that tells (「カードをなくしました。」) is offered only this sure of its entry.
+            "statement_threshold": 0.9,
+            # Conversation words are never offered as another part of a message.
+            "never_parts": ["greeting", "goodbye", "out_of_scope", "unclear_need_clarification"],
             "ranking_length": 10,
         }
 
@@ -121,7 +125,8 @@ class EntrySelector(GraphComponent, IntentClassifier):
             diet = {name: float(p) for name, p in zip(self._intents.labels, probs)}
             intent = {"name": max(diet, key=diet.get)}
         reply = read_message(self._model, reading_of(message), need_weight=float(config["need_weight"]),
-                             part_threshold=float(config["part_threshold"]))
+                             part_threshold=float(config["part_threshold"]),
+                             statement_threshold=float(config["statement_threshold"]))
         ranking = joint_ranking(reply.ranking, diet, float(config["topic_weight"])) if diet else reply.ranking
         confidences = topic_confidences(ranking, diet, float(config["diet_share"]))
         topic = best_topic(confidences)
@@ -145,7 +150,8 @@ class EntrySelector(GraphComponent, IntentClassifier):
             message.set(INTENT, {**message.get(INTENT), "confidence": 0.0}, add_to_output=True)
         in_topic = [(k, p) for k, p in ranking if topic_of(k) == topic]
         best = in_topic[0] if in_topic else ranking[0]
-        parts = [p for p in reply.parts if p[0] != best[0]]
+        never = set(config["never_parts"])
+        parts = [p for p in reply.parts if p[0] != best[0] and topic_of(p[0]) not in never]
         own = reply.ranking[0]
         if reply.parts and own[0] != best[0] and all(p[0] != own[0] for p in parts):
             # 「再発行いくら？あと何日かかる？」: the topic settled on the fee, but the asking sentence's own
@@ -157,6 +163,7 @@ class EntrySelector(GraphComponent, IntentClassifier):
                 "response": {"intent_response_key": best[0], "confidence": best[1], "responses": None,
                              "utter_action": None},
                 "ranking": [{"intent_response_key": k, "confidence": p} for k, p in ranking[: int(config["ranking_length"])]],
-                "parts": [{"intent_response_key": k, "confidence": p, "text": s} for k, p, s in parts],
+                # "asks": false for a sentence that only tells (offered, but no reason to hold back a はい/いいえ).
+                "parts": [{"intent_response_key": k, "confidence": p, "text": s, "asks": not s or asks(s)} for k, p, s in parts],
             },
         }, add_to_output=True)

@@ -19,7 +19,7 @@ def tracker(intent: str, text: str, ranking: List[Tuple[str, float]],
         "intent_ranking": [{"name": intent, "confidence": 0.9}],
         "response_selector": {"default": {
             "ranking": [{"intent_response_key": k, "confidence": c} for k, c in ranking],
-            "parts": [{"intent_response_key": k, "confidence": c, "text": t} for k, c, t in parts or []],
+            "parts": [{"intent_response_key": k, "confidence": c, "text": t, "asks": not t.endswith("。")} for k, c, t in parts or []],
         }},
     }
     return Tracker("resident-1", {}, latest, [], False, None, {}, "action_listen")
@@ -138,3 +138,13 @@ async def test_no_yes_or_no_first_when_the_message_asks_another_question_too(res
     alone = "海外に引っ越しても、このカードは使えますか？"
     messages, _ = await run(respond, tracker("overseas_move", alone, [("overseas_move/overview", 0.9)]))
     assert messages[0]["text"].startswith("はい")
+
+
+async def test_a_part_that_only_tells_is_offered_and_keeps_the_yes_or_no(respond):
+    """「カードをなくしました。警察に届けないといけませんか？」: the NLU offers stopping the card (a sentence that
+    tells); the one question asked is still answered はい/いいえ first."""
+    text = "海外に引っ越しても、このカードは使えますか？"
+    messages, _ = await run(respond, tracker("overseas_move", text, [("overseas_move/overview", 0.9)],
+                                             parts=[("lost_card_suspend/stop_now", 0.95, "カードをなくしました。")]))
+    assert messages[0]["text"].startswith("はい")
+    assert any("subtopic" in b["payload"] and "stop_now" in b["payload"] for b in messages[0]["buttons"])

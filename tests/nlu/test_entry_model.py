@@ -90,6 +90,35 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
     assert split("子どもの申請したい＋写真どうやって撮る？") == ["子どもの申請したい", "＋写真どうやって撮る？"]
     # A figure is no numbered question.
     assert split("手数料は2.5万円ですか") == ["手数料は2.5万円ですか"]
+    # A keigo writer's second question, and two questions in one line.
+    assert split("氏名が変わりました。また、旧姓の併記は可能でしょうか") == ["氏名が変わりました。", "また、旧姓の併記は可能でしょうか"]
+    assert split("なにを もっていけば いいですか、よやく は いりますか") == ["なにを もっていけば いいですか、", "よやく は いりますか"]
+    assert split("どこか、近くの窓口はありますか") == ["どこか、近くの窓口はありますか"]
+
+
+def test_a_wish_a_half_remembered_question_and_a_second_need_ask():
+    from assistant.nlu.entries import asks
+
+    for sentence in ("まえに もらった ぽいんとが のこっているかも しりたいです", "暗証番号って何回までミスっていいんだっけ",
+                     "あと、電子証明書の更新も", "併せて有効期限についても", "ご教示いただけますと幸いです"):
+        assert asks(sentence), sentence
+    for sentence in ("通知カードはどこかにいってしまいました。", "母は施設に入っています"):
+        assert not asks(sentence), sentence
+
+
+def test_every_sentence_whose_own_entry_is_another_is_offered():
+    """The asking sentence's own entry when the whole message settles on another; a sentence that tells,
+    only when its entry is near certain."""
+    from assistant.nlu.entries import read_message
+
+    trained = model()
+    asked = reading("カードをなくした。はがきが届かないのはなぜですか", [
+        ("カード", "カード"), ("を", "ヲ"), ("なくし", "ナクシ"), ("た", "タ"), ("はがき", "ハガキ"), ("が", "ガ"),
+        ("届か", "トドカ"), ("ない", "ナイ"), ("の", "ノ"), ("は", "ハ"), ("なぜ", "ナゼ"), ("です", "デス"), ("か", "カ")])
+    reply = read_message(trained, asked)
+    assert reply.ranking[0][0] == "lost/postcard"
+    assert [(key, text) for key, _, text in reply.parts] == [("lost/card", "カードをなくした。")]
+    assert read_message(trained, asked, statement_threshold=1.01).parts == []  # not sure enough: not offered
 
 
 def test_a_statement_before_あと_is_a_need_of_its_own():
@@ -117,3 +146,17 @@ def test_the_sparse_weights_give_scikit_learns_own_scores():
     dense = features @ trained._classifier.coef_.toarray().T + trained._classifier.intercept_
     assert np.allclose(trained._classifier.decision_function(features), dense)
     assert np.allclose(trained.proba(texts), softmax(dense * trained.temperature, axis=1))
+
+
+def test_the_asking_sentences_own_entry_is_offered_when_the_whole_message_settles_on_another():
+    from assistant.nlu.entries import read_message
+
+    trained = model()
+    # The whole message says はがき twice, the asking sentence is about the card.
+    text = reading("はがきが届かない、はがきをなくした。カードをなくしたらどうする？", [
+        ("はがき", "ハガキ"), ("が", "ガ"), ("届か", "トドカ"), ("ない", "ナイ"), ("はがき", "ハガキ"), ("を", "ヲ"),
+        ("なくし", "ナクシ"), ("た", "タ"), ("カード", "カード"), ("を", "ヲ"), ("なくし", "ナクシ"), ("たら", "タラ"),
+        ("どう", "ドウ"), ("する", "スル")])
+    reply = read_message(trained, text, need_weight=0.3)
+    offered = {reply.ranking[0][0]} | {key for key, _, _ in reply.parts}
+    assert offered == {"lost/card", "lost/postcard"}
