@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from assistant.knowledge import MUNICIPALITY_SOURCE, Entry, Knowledge, Topic
 from assistant.knowledge.live import LiveKnowledge
-from assistant.knowledge.retrieval import EntryPicker, Reader
+from assistant.knowledge.retrieval import EntryPicker
 from assistant.settings import Settings
 from assistant.text import TextNormalizer
 
@@ -42,9 +42,8 @@ class Answers:
     def __init__(self, knowledge: Knowledge, normalizer: Optional[TextNormalizer] = None) -> None:
         self.knowledge = knowledge
         self.normalizer = normalizer or TextNormalizer.from_file()
-        self.reader = Reader()
         # One index per topic, built here once so that no resident waits for it.
-        self._pickers = {t.id: EntryPicker(t, self.normalizer, self.reader) for t in knowledge.topics.values()}
+        self._pickers = {t.id: EntryPicker(t, self.normalizer) for t in knowledge.topics.values()}
 
     def picker(self, topic: Topic) -> EntryPicker:
         return self._pickers[topic.id]

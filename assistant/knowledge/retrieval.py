@@ -1,4 +1,9 @@
-"""Picks the sub-question (knowledge entry) of a topic that best fits a resident's text (BM25 over character bigrams)."""
+"""Picks the sub-question (knowledge entry) of a topic that best fits a resident's text (BM25 over character bigrams).
+
+The fallback for a message whose NLU ranking names no entry of its topic (a button's topic, a re-route). The
+NLU's entry model reads kana and kanji alike (the words' readings); this picker needs no dictionary, so the
+action server does not map SudachiPy's (about 170 MB of its memory; on the independent set every reply was the
+same without it, 2026-12-06)."""
 from __future__ import annotations
 
 import math
@@ -11,40 +16,12 @@ from assistant.text import TextNormalizer, to_katakana
 
 # Characters that carry no meaning for matching.
 _SKIP = set(" 　、。，．,.!?！？「」『』()（）・…ー〜~-の")
-# Parts of speech left out of the reading: punctuation, spaces, particles, auxiliaries.
-_SKIP_POS = {"補助記号", "空白", "助詞", "助動詞"}
-
-
 def grams(text: str) -> List[str]:
     """Character bigrams of the text (katakana-folded), skipping punctuation; unigrams for one-character words."""
     chars = [c for c in to_katakana(text) if c not in _SKIP]
     if len(chars) < 2:
         return chars
     return [a + b for a, b in zip(chars, chars[1:])]
-
-
-class Reader:
-    """Katakana readings of content words (SudachiPy, the dictionary GiNZA uses): わすれた, 忘れた and 暗唱 match."""
-
-    def __init__(self) -> None:
-        from sudachipy import dictionary, tokenizer
-
-        self._tokenizer = dictionary.Dictionary(dict="core").create(tokenizer.Tokenizer.SplitMode.C)
-
-    def __call__(self, text: str) -> str:
-        # SudachiPy refuses very long input; residents' messages are cut at the door long before.
-        morphemes = self._tokenizer.tokenize(text[:4000])
-        return "".join(
-            m.reading_form() for m in morphemes if m.part_of_speech()[0] not in _SKIP_POS
-        )
-
-
-def features(text: str, reader: "Reader | None") -> List[str]:
-    """Surface bigrams plus reading bigrams (marked), the terms of the index."""
-    terms = grams(text)
-    if reader is not None:
-        terms += ["r:" + g for g in grams(reader(text))]
-    return terms
 
 
 @dataclass(frozen=True)
@@ -67,14 +44,13 @@ class EntryPicker:
     # A runner-up this close to the best makes the choice a tie, unless the best is the default.
     tie_ratio = 0.95
 
-    def __init__(self, topic: Topic, normalizer: TextNormalizer, reader: "Reader | None" = None) -> None:
+    def __init__(self, topic: Topic, normalizer: TextNormalizer) -> None:
         self.topic = topic
         self._normalizer = normalizer
-        self._reader = reader
         self._docs: List[Counter] = []
         for entry in topic.entries:
             text = " ".join([entry.label, *entry.questions])
-            self._docs.append(Counter(features(normalizer(text), reader)))
+            self._docs.append(Counter(grams(normalizer(text))))
         self._avg_len = sum(sum(d.values()) for d in self._docs) / max(len(self._docs), 1)
         df: Counter = Counter()
         for doc in self._docs:
@@ -83,7 +59,7 @@ class EntryPicker:
         self._idf = {g: math.log(1 + (n - f + 0.5) / (f + 0.5)) for g, f in df.items()}
 
     def scores(self, text: str) -> Dict[str, float]:
-        query = set(features(self._normalizer(text), self._reader))
+        query = set(grams(self._normalizer(text)))
         result: Dict[str, float] = {}
         for entry, doc in zip(self.topic.entries, self._docs):
             length = sum(doc.values())

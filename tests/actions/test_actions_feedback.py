@@ -46,7 +46,7 @@ async def test_conversation_and_clarifying_questions_ask_for_no_rating(knowledge
 async def test_a_tap_is_stored_with_its_entry_and_counted_even_on_an_old_answer(knowledge):
     action, store = action_and_store(knowledge)
     first, _ = await run(action, tracker("fees", "再発行の手数料はいくら"))
-    second, _ = await run(action, tracker("lost_card_suspend", "カードをなくしたので止めたい"))
+    second, _ = await run(action, tracker("lost_card_suspend", "カードをなくしたので止めたい", entry="lost_card_suspend/stop_now"))
     old_helpful = next(b for b in first[0]["buttons"] if b["title"] == "役に立った")
     new_unhelpful = next(b for b in second[0]["buttons"] if b["title"] == "役に立たなかった")
     reply, _ = await run(action, tap(old_helpful))
