@@ -187,27 +187,25 @@ def blueprint() -> Blueprint:
     async def handoff(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
         return await _view(request, who, handoff_id)
 
-    @pages.post("/handoffs/<handoff_id>/assign")
-    @_page(post=True, ability="conversations")
-    async def assign(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
+    async def _take(request: Request, who: Principal, handoff_id: str, how: str) -> HTTPResponse:
+        """Assigns the handoff to who (`assign`), or takes it over from another (`take_over`)."""
         try:
-            record = await asyncio.to_thread(request.app.ctx.console.assign, who, handoff_id, client_address(request))
+            record = await asyncio.to_thread(getattr(request.app.ctx.console, how), who, handoff_id, client_address(request))
         except ConsoleError as exc:
             if exc.status == 404:
                 raise
             return await _view(request, who, handoff_id, audit=False, error=exc.message, status=exc.status)
         return response.redirect(f"/staff/handoffs/{record.id}?done=assign")
 
+    @pages.post("/handoffs/<handoff_id>/assign")
+    @_page(post=True, ability="conversations")
+    async def assign(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
+        return await _take(request, who, handoff_id, "assign")
+
     @pages.post("/handoffs/<handoff_id>/take_over")
     @_page(post=True, ability="conversations")
     async def take_over(request: Request, who: Principal, handoff_id: str) -> HTTPResponse:
-        try:
-            record = await asyncio.to_thread(request.app.ctx.console.take_over, who, handoff_id, client_address(request))
-        except ConsoleError as exc:
-            if exc.status == 404:
-                raise
-            return await _view(request, who, handoff_id, audit=False, error=exc.message, status=exc.status)
-        return response.redirect(f"/staff/handoffs/{record.id}?done=assign")
+        return await _take(request, who, handoff_id, "take_over")
 
     @pages.post("/handoffs/<handoff_id>/reply")
     @_page(post=True, ability="conversations")
