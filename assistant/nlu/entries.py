@@ -13,8 +13,8 @@ import scipy.sparse as sp
 _SENTENCE_END = re.compile(
     r"(?<=[。！？!?\n])|(?<=[.])\s+|(?=(?:あと|それと|ついでに|それから|and also|also)[、,\s])"
     r"|(?<=[、,\s])(?=ついでに|それと(?!も)|それから)"
-    # A keigo writer's second question (「また、」「併せて」「加えて」) and 「…ですか、…ますか」 in one line.
-    r"|(?=(?:また|あわせて|併せて|加えて)[、,])|(?<=すか[、,])|(?<=うか[、,])"
+    # 「…ですか、…ますか」: two questions in one line (not 「本人ですか、と聞かれた」).
+    r"|(?:(?<=ですか[、,])|(?<=ますか[、,])|(?<=でしょうか[、,]))(?!\s*(?:と|って))"
     # Numbered questions (「①受け取れますか ②お金は？」, 「1) … 2) …」) and 「A＋B」.
     r"|(?=[①②③④⑤⑥⑦⑧⑨])|(?<=\S)\s*(?=[2-9][)）.]\s)|(?<=\S)\s*[＋+]\s*(?=\S)"
 )
@@ -22,8 +22,8 @@ _SENTENCE_END = re.compile(
 _ASKS = re.compile(
     r"([?？]|か|かな|かね|の|でしょう|ますか|ですか|たい|ほしい|教えて|おしえて|ください|下さい|どうすれば|どうしたら"
     r"|どうする|いい|よい|ええ|ええん|ですかね|ん|何|なに|いくら|いつ|どこ|how|what|when|where|can i|please"
-    r"|っけ|かしら|たいです|たいのですが|たいんですが|ほしいです|幸いです|存じます|願います|お願いします)"
-    r"[\s。．.!！~〜ー…w笑]*$",
+    r"|っけ|かしら|たいです|たいのですが|たいんですが|ほしいです|幸いです|存じます)"
+    r"[\s。．.!！~〜ー…w笑、,]*$",
     re.I,
 )
 # Shorter pieces are joined to the sentence before them (「はい。」「あの、」).
@@ -57,7 +57,7 @@ def sentences(text: str) -> List[Tuple[int, int]]:
 
 
 # 「暗証番号を忘れました。あと、電子証明書の更新も…」: a sentence followed by あと/それと/② is a need too.
-_ANOTHER = re.compile(r"^\s*(?:あと|それと|ついでに|それから|また[、,]|あわせて|併せて|加えて|and also|also|[②③④⑤]|[2-9][)）.]\s)", re.I)
+_ANOTHER = re.compile(r"^\s*(?:あと|それと|ついでに|それから|あわせて|併せて|加えて|and also|also|[②③④⑤]|[2-9][)）.]\s)", re.I)
 
 
 def _before_another(pieces: Sequence["Reading"], i: int) -> bool:
@@ -171,6 +171,22 @@ class EntryModel:
         self.labels = list(self._classifier.classes_)
         self.vocabulary = frozenset(w for r in readings for _, _, w in r.words if len(w) >= 2)
         return self
+
+    def __getstate__(self) -> Dict[str, object]:
+        # The classifier's coef_ is a view of the sparse weights: stored once, made a view again on load.
+        state = dict(self.__dict__)
+        if state.get("_weights") is not None and self._classifier is not None:
+            import copy
+
+            classifier = copy.copy(self._classifier)
+            classifier.__dict__.pop("coef_", None)
+            state["_classifier"] = classifier
+        return state
+
+    def __setstate__(self, state: Dict[str, object]) -> None:
+        self.__dict__.update(state)
+        if getattr(self, "_weights", None) is not None and self._classifier is not None:
+            self._classifier.coef_ = self._weights.T
 
     def knows_a_word_of(self, reading: Reading) -> bool:
         """Whether any word of the text (two characters or more) was seen in training: 「ふがふが」 or
