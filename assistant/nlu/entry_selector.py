@@ -162,7 +162,10 @@ class EntrySelector(GraphComponent, IntentClassifier):
             "default": {
                 "response": {"intent_response_key": best[0], "confidence": best[1], "responses": None,
                              "utter_action": None},
-                "ranking": [{"intent_response_key": k, "confidence": p} for k, p in ranking[: int(config["ranking_length"])]],
+                # The first ten, and every entry of the message's topic: the actions then never need to guess
+                # one of the topic's entries from the text themselves (the NLU reads kana and kanji alike).
+                "ranking": [{"intent_response_key": k, "confidence": p}
+                            for i, (k, p) in enumerate(ranking) if i < int(config["ranking_length"]) or topic_of(k) == topic],
                 # "asks": false for a sentence that only tells (offered, but no reason to hold back a はい/いいえ).
                 "parts": [{"intent_response_key": k, "confidence": p, "text": s, "asks": not s or asks(s)} for k, p, s in parts],
             },
