@@ -66,7 +66,6 @@ REGISTER_CASES = [
         "先日、実家の母から電話があって、マイナンバーカードの受け取りの案内のはがきが届いたらしいのですが、"
         "母は足が悪くて市役所まで行けないそうです。私が代わりに受け取りに行くことはできるのでしょうか。"
         "仕事の合間に行くつもりです。", ["代理"],
-        marks=pytest.mark.xfail(strict=False, reason="known limit: the postcard sentence may outweigh the proxy request"),
         id="long message, need in the middle",
     ),
 ]

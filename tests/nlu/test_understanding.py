@@ -70,7 +70,6 @@ def test_the_need_at_the_end_of_a_story(assistant):
     assert answered(assistant, text) in {"cert_renewal/how_to_renew", "proxy_receive/hospital_facility"}
 
 
-@pytest.mark.xfail(strict=False, reason="known limit: two short questions after a story; about 20 of 53 two-part messages get both parts (make bench, docs/benchmarks.md)")
 def test_the_second_question_is_offered(assistant):
     text = "4月に引っ越して住所変更はしたけど、カードの手続きを忘れてた。もうカード使えない？再発行っていくら？"
     entry, replies = outcome(assistant, text)
