@@ -79,7 +79,10 @@ class TopicResponder:
             guide_buttons = [self.guides.start_button(g) for g in knowledge.guides_for(topic.id)[:1]]
             part_buttons = [self.answers.entry_button(knowledge.topics[t], e) for t, e in other_parts(knowledge, message, entry)]
             buttons = (part_buttons[:2] + guide_buttons + buttons)[:4 if part_buttons else 3]
-            if not guide_active:
+            if entry.handoff:
+                # A DV victim's card, a fraud already suffered: a person takes over; no fee or rating buttons.
+                buttons = guide_buttons
+            elif not guide_active:
                 buttons = with_rating(buttons, topic, entry)
         events: List[Dict[str, Any]] = []
         if guide_active:
@@ -93,8 +96,12 @@ class TopicResponder:
         alone = all(part_key == key for part_key in reading.asked)
         first = short_answer(key, text, get_yes_no()) if typed and not asked and sure and alone else None
         if first:
-            # 「コンビニで暗証番号なおせる？」: はい or いいえ first, then the answer that explains it.
-            reply = {**reply, "text": f"{first}\n{reply['text']}"}
+            # 「コンビニで暗証番号なおせる？」: はい or いいえ first, then the answer that explains it. When the short
+            # answer says what the answer's first line says, that line gets the はい or いいえ instead (said once).
+            head, _, rest = reply["text"].partition("\n")
+            word, _, said = first.partition("、")
+            text = f"{word}、{head.strip()}\n{rest}" if said and said in head else f"{first}\n{reply['text']}"
+            reply = {**reply, "text": text}
         dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons,
                                  json_message=reply.get("custom") or None)
         events += [

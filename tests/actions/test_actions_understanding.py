@@ -148,3 +148,25 @@ async def test_a_part_that_only_tells_is_offered_and_keeps_the_yes_or_no(respond
                                              parts=[("lost_card_suspend/stop_now", 0.95, "カードをなくしました。")]))
     assert messages[0]["text"].startswith("はい")
     assert any("subtopic" in b["payload"] and "stop_now" in b["payload"] for b in messages[0]["buttons"])
+
+
+async def test_a_short_answer_that_says_the_first_line_is_not_said_twice(respond, knowledge):
+    text = "口座を登録したら、預金の残高とかが国に知られたりしますか？"
+    messages, _ = await run(respond, tracker("public_fund_account", text, [("public_fund_account/worries", 0.9)]))
+    said = "預金の金額やお金の出し入れの記録が国に知られることはありません。"
+    assert messages[0]["text"].startswith("いいえ、口座を登録しても、" + said)
+    assert messages[0]["text"].count(said) == 1
+
+
+async def test_a_negative_question_the_short_answer_already_states_gets_はい(respond):
+    text = "顔認証のマイナンバーカードって、暗証番号いらないの？"
+    messages, _ = await run(respond, tracker("face_auth_card", text, [("face_auth_card/overview", 0.9)]))
+    assert "はい、暗証番号を設定しない" in messages[0]["text"] and "いいえ" not in messages[0]["text"]
+
+
+async def test_a_dv_victims_answer_has_no_fee_or_rating_buttons(respond):
+    text = "夫の暴力から逃げてシェルターにいます。カードは家に置いてきました"
+    messages, _ = await run(respond, tracker("lost_card_suspend", text, [("lost_card_suspend/dv_evacuated", 0.9)],
+                                             parts=[("fees/reissue", 0.6, "再発行はいくら？")]))
+    payloads = [b["payload"] for m in messages for b in m.get("buttons") or []]
+    assert not any(p.startswith(("/fees", "/feedback")) for p in payloads), payloads
