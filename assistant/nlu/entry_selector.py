@@ -52,6 +52,9 @@ class EntrySelector(GraphComponent, IntentClassifier):
             "diet_share": 0.5,
             # Another sentence of the message that asks this clearly becomes an offered part.
             "part_threshold": 0.3,
+            # A part in another topic than the answer's needs this much (the entry model's own top entry too, when the
+            # topic settled elsewhere): fewer offers of an unrelated entry read from one word.
+            "other_topic_part_threshold": 0.4,
             # A sentence that tells (「カードをなくしました。」) is offered only this sure of its entry.
             "statement_threshold": 0.9,
             # Conversation words are never offered as another part of a message.
@@ -151,12 +154,18 @@ class EntrySelector(GraphComponent, IntentClassifier):
         in_topic = [(k, p) for k, p in ranking if topic_of(k) == topic]
         best = in_topic[0] if in_topic else ranking[0]
         never = set(config["never_parts"])
-        parts = [p for p in reply.parts if p[0] != best[0] and topic_of(p[0]) not in never]
+        other_topic = float(config["other_topic_part_threshold"])
+        candidates = list(reply.parts)
         own = reply.ranking[0]
-        if reply.parts and own[0] != best[0] and all(p[0] != own[0] for p in parts):
+        if reply.parts and own[0] != best[0]:
             # 「再発行いくら？あと何日かかる？」: the topic settled on the fee, but the asking sentence's own
             # entry (how long) is a part of the message too.
-            parts.append((own[0], own[1], ""))
+            candidates.append((own[0], own[1], ""))
+        parts: List = []
+        for key, p, sentence in candidates:
+            if (key != best[0] and topic_of(key) not in never and all(key != q[0] for q in parts)
+                    and (topic_of(key) == topic_of(best[0]) or p >= other_topic)):
+                parts.append((key, p, sentence))
         message.set(RESPONSE_SELECTOR, {
             "all_retrieval_intents": sorted(entry_topics),
             "default": {
