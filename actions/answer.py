@@ -114,11 +114,13 @@ class TopicResponder:
     def _framed(self, reply: str, text: str, topic_id: str, typed: bool) -> str:
         """A greeting back and one sentence for the resident's feeling, before the fact."""
         words = self.answers.knowledge.conversation
+        if typed and words is not None and topic_id == "greeting" and reply.startswith(words.greeting_reply):
+            return words.greeting_back(text) + reply[len(words.greeting_reply):]  # 「おはようございます」 back
         if not typed or words is None or topic_id in CONVERSATION_TOPICS:
             return reply
         lines = []
         if words.greets(text):
-            lines.append(words.greeting_reply)
+            lines.append(words.greeting_back(text))
         feeling = words.acknowledgement(text)
         if feeling:
             lines.append(feeling)

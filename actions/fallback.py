@@ -48,6 +48,8 @@ class FallbackResponder:
             # greet back, say what can be asked, and show the menu.
             greeting = self.answers.knowledge.topics["greeting"]
             reply = self.answers.answer(greeting, greeting.default_entry, wants_easy(tracker))
+            if reply["text"].startswith(words.greeting_reply):  # 「おはようございます」 back
+                reply = {**reply, "text": words.greeting_back(said) + reply["text"][len(words.greeting_reply):]}
             dispatcher.utter_message(text=reply["text"], buttons=extra_buttons + self.answers.menu_buttons())
             return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", "greeting")]
         failures = int(tracker.get_slot("fallback_count") or 0) + 1

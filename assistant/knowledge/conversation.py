@@ -36,6 +36,7 @@ class Conversation:
     person_unless: "re.Pattern[str]"
     person_max_chars: int
     vague: "re.Pattern[str]"
+    greeting_replies: Tuple[Tuple["re.Pattern[str]", str], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> "Conversation":
@@ -43,6 +44,9 @@ class Conversation:
         if not isinstance(data, dict):
             raise KnowledgeError(path, "(file)", "expected a mapping")
         greeting = data.get("greeting") or {}
+        replies = greeting.get("replies") or []
+        if not isinstance(replies, list):
+            raise KnowledgeError(path, "greeting.replies", "expected a list of {pattern, text}")
         acknowledge = data.get("acknowledge")
         if not isinstance(acknowledge, list) or not acknowledge:
             raise KnowledgeError(path, "acknowledge", "expected a list of {pattern, text}")
@@ -69,6 +73,9 @@ class Conversation:
             person_unless=_pattern(person, "unless", path, "person."),
             person_max_chars=max_chars,
             vague=_pattern(data, "vague", path, ""),
+            greeting_replies=tuple((_pattern(r, "pattern", path, f"greeting.replies[{i}]."),
+                                    required_text(r, "text", path, f"greeting.replies[{i}]."))
+                                   for i, r in enumerate(replies)),
         )
 
     def entry_ids(self) -> List[str]:
@@ -77,6 +84,10 @@ class Conversation:
 
     def greets(self, text: str) -> bool:
         return bool(self.greeting.search(text))
+
+    def greeting_back(self, text: str) -> str:
+        """The greeting the resident used, returned (おはようございます → おはようございます。); else the reply."""
+        return next((line for pattern, line in self.greeting_replies if pattern.search(text)), self.greeting_reply)
 
     def acknowledgement(self, text: str) -> Optional[str]:
         """One short sentence for the feeling the text shows, or None."""

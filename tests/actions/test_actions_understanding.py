@@ -170,3 +170,11 @@ async def test_a_dv_victims_answer_has_no_fee_or_rating_buttons(respond):
                                              parts=[("fees/reissue", 0.6, "再発行はいくら？")]))
     payloads = [b["payload"] for m in messages for b in m.get("buttons") or []]
     assert not any(p.startswith(("/fees", "/feedback")) for p in payloads), payloads
+
+
+async def test_the_residents_own_greeting_comes_back(respond):
+    text = "おはようございます。暗証番号がわからなくて困っています"
+    messages, _ = await run(respond, tracker("pin_forgotten_locked", text, [("pin_forgotten_locked/forgotten_locked", 0.9)]))
+    assert messages[0]["text"].startswith("おはようございます。お困りですね。\n")
+    messages, _ = await run(respond, tracker("greeting", "こんばんは", [("greeting/hello", 0.9)]))
+    assert messages[0]["text"].startswith("こんばんは。") and "まどぐちナビ" in messages[0]["text"]

@@ -83,7 +83,7 @@ def test_the_second_question_is_offered(assistant):
 def test_greeting_then_need_greets_and_answers(assistant):
     entry, replies = outcome(assistant, "こんばんは。マイナカードの暗証番号を3回まちがえて使えなくなりました")
     assert entry in {"pin_forgotten_locked/forgotten_locked", "pin_forgotten_locked/tries"}
-    assert replies[0]["text"].startswith("こんにちは")
+    assert replies[0]["text"].startswith("こんばんは。")  # greeted back as greeted
 
 
 def test_thanks_closes_politely(assistant):
