@@ -100,8 +100,8 @@ class TopicResponder:
             # answer says what the answer's first line says, that line gets the はい or いいえ instead (said once).
             head, _, rest = reply["text"].partition("\n")
             word, _, said = first.partition("、")
-            text = f"{word}、{head.strip()}\n{rest}" if said and said in head else f"{first}\n{reply['text']}"
-            reply = {**reply, "text": text}
+            said_once = f"{word}、{head.strip()}\n{rest}" if said and said in head else f"{first}\n{reply['text']}"
+            reply = {**reply, "text": said_once}
         dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons,
                                  json_message=reply.get("custom") or None)
         events += [

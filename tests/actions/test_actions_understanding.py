@@ -161,7 +161,7 @@ async def test_a_short_answer_that_says_the_first_line_is_not_said_twice(respond
 async def test_a_negative_question_the_short_answer_already_states_gets_はい(respond):
     text = "顔認証のマイナンバーカードって、暗証番号いらないの？"
     messages, _ = await run(respond, tracker("face_auth_card", text, [("face_auth_card/overview", 0.9)]))
-    assert "はい、暗証番号を設定しない" in messages[0]["text"] and "いいえ" not in messages[0]["text"]
+    assert messages[0]["text"].startswith("はい、暗証番号を設定しない")  # and no feeling read into the answer's words
 
 
 async def test_a_dv_victims_answer_has_no_fee_or_rating_buttons(respond):

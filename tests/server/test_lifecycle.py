@@ -113,6 +113,11 @@ def test_a_signal_to_the_launcher_leaves_no_process_and_no_port_behind(tmp_path,
         sentinel = None
         if sig == signal.SIGTERM:
             workers_ready(url, 120)  # the message is parsed in the worker, whose logs are checked too
+            # The launcher says "ready" once its own checks of the three servers are done (later than ours
+            # when the machine is busy): the log of a whole run is checked below.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and b"ready: POST" not in log.read_bytes():
+                time.sleep(0.5)
             sentinel = "ZQXWV" + secrets.token_hex(6).upper()
             send(url, token, f"s-{secrets.token_hex(4)}", f"マイナンバーカードの{sentinel}を教えて")
             # While the servers run: SQLite's -wal and -shm files too are the user's alone.
