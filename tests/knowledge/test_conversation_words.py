@@ -1,6 +1,8 @@
 """knowledge/conversation.yml and the entries' signals: greetings, feelings, scams, a person, high-stakes answers."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.nlu.entries import asks, sentences
@@ -90,6 +92,22 @@ def test_in_domain_words(words):
 def test_greeting_before_a_need(words):
     assert words.greets("こんにちは。暗証番号を忘れました")
     assert not words.greets("暗証番号を忘れました、こんにちは")
+
+
+def test_the_residents_own_greeting_is_returned(words, tmp_path):
+    from assistant.knowledge import KnowledgeError
+    from assistant.knowledge.conversation import Conversation
+
+    assert words.greeting_back("おはようございます、カードをなくしました") == "おはようございます。"
+    assert words.greeting_back("こんばんわ") == "こんばんは。"
+    assert words.greeting_back("Good morning! I lost my card") == "おはようございます。"
+    assert words.greeting_back("こんにちは。今朝おはようございますと言えなくて") == "こんにちは。"
+    assert words.greeting_back("もしもし") == "こんにちは。"
+    broken = tmp_path / "conversation.yml"
+    source = (Path(__file__).resolve().parents[2] / "knowledge" / "conversation.yml").read_text(encoding="utf-8")
+    broken.write_text(source.replace("      text: おはようございます。\n", ""), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="greeting.replies"):
+        Conversation.from_file(broken)
 
 
 def test_a_story_is_read_sentence_by_sentence():
