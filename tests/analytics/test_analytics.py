@@ -469,14 +469,10 @@ def test_the_same_measures_on_postgresql(world, tmp_path):
         if os.environ.get("MADOGUCHI_REQUIRE_SERVICES"):
             pytest.fail("PostgreSQL not running on 127.0.0.1")
         pytest.skip("PostgreSQL not running on 127.0.0.1")
-    import psycopg2
+    from tests.helpers.services import postgres_database, postgres_url
 
-    name = f"madoguchi_analytics_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    try:
+    with postgres_database("madoguchi_analytics") as name:
+        url = postgres_url(name)
         store = HandoffStore.from_url(url, upgrade=True)
         tracker = tracker_engine(tmp_path / "pg-tracker.db")
         october_tracker(tracker, Handoffs(store))
@@ -494,9 +490,6 @@ def test_the_same_measures_on_postgresql(world, tmp_path):
                         "handoff_reasons_by_channel", "kiosk_handoffs_by_topic", "satisfaction", "fallback_rate",
                         "fallback_rate_by_channel", "out_of_scope_rate", "unanswered_themes", "guide_funnels"):
             assert getattr(on_pg, measure) == getattr(on_sqlite, measure), measure
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 # --- unanswered themes: what the report may quote -----------------------------------------------

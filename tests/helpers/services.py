@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -25,6 +27,29 @@ def services():
         if os.environ.get("MADOGUCHI_REQUIRE_SERVICES"):
             pytest.fail(message + " (MADOGUCHI_REQUIRE_SERVICES is set)")
         pytest.skip(message)
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A new database on the local PostgreSQL, named prefix_<random>, as a city's DBA would create it before the
+    first start; dropped afterwards (with any connection still open to it). Yields its name."""
+    import uuid
+
+    import psycopg2
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def postgres_url(name: str) -> str:
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def drain_messages(queue: str, delete_exchange: str = ""):

@@ -3,16 +3,12 @@ the next `madoguchi retrain` stops before training (status 3) until the data, th
 or --force is given. Training and the gate are replaced by stand-ins; the refusal is recorded by the real code."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import List
 
 import pytest
 
-from assistant.retrain.shelf import Shelf
-from assistant.settings import PROJECT_ROOT
-from tests.conftest import free_port
-from tests.helpers.models import metadata_only_model
+from tests.helpers.models import OfflineRetrain, metadata_only_model
 
 KEPT = 3
 
@@ -21,34 +17,17 @@ KEPT = 3
 def retrain(tmp_path, monkeypatch):
     """`madoguchi retrain` over a copy of the training data, whose gate refuses or passes as `verdicts` says."""
     from assistant.cli import main
-    from assistant.retrain import cli, gate
-    from assistant.retrain.fingerprint import fingerprint
+    from assistant.retrain import gate
 
-    data, config = tmp_path / "nlu_data", tmp_path / "config.yml"
-    shutil.copytree(PROJECT_ROOT / "nlu_data" / "entries", data / "entries")
-    shutil.copyfile(PROJECT_ROOT / "config.yml", config)
-    shelf = Shelf(tmp_path / "models")
-    shelf.folder.mkdir()
-    metadata_only_model(shelf.current, "live-model")
-    trained: List[str] = []
     verdicts: List[bool] = []
-
-    def train(shelf_, config_, data_):
-        trained.append(fingerprint(config_, data_))
-        shelf_.candidate_dir.mkdir(parents=True, exist_ok=True)
-        return metadata_only_model(shelf_.candidate, f"candidate-{len(trained)}")
 
     def evaluate(*_args, **_kwargs):
         figures = gate.Figures(1, 1.0, 1.0, 0, 0)
         reasons = [] if verdicts.pop(0) else ["entry accuracy drops by 28.6 points (0.827 -> 0.541; at most 0.5 allowed)"]
         return gate.Verdict(figures, figures, 0.5, understanding=None, reasons=reasons)
 
-    monkeypatch.setattr(cli, "train_candidate", train)
-    monkeypatch.setattr(gate, "evaluate", evaluate)
-    monkeypatch.setenv("MADOGUCHI_RASA_URLS", f"http://127.0.0.1:{free_port()}")  # no server running there
-    monkeypatch.setenv("MADOGUCHI_API_TOKEN", "test-token-refused")
-    monkeypatch.setenv("MADOGUCHI_DATA_DIR", str(tmp_path / "data"))
-    command = ["retrain", "--data", str(data), "--config", str(config), "--models", str(shelf.folder)]
+    offline = OfflineRetrain(tmp_path, monkeypatch, evaluate, "test-token-refused")
+    data, config, shelf, trained, command = offline.data, offline.config, offline.shelf, offline.trained, offline.command
 
     class Run:
         def __init__(self) -> None:

@@ -16,7 +16,7 @@ from assistant.retrain.shelf import Busy, Shelf
 from assistant.server.model_swap import SwapError, server_urls, swap_servers
 from assistant.settings import PROJECT_ROOT, Settings, SettingsError
 from tests.conftest import ARTIFACTS, MODEL, free_port
-from tests.helpers.models import metadata_only_model
+from tests.helpers.models import OfflineRetrain, metadata_only_model
 
 # A made-up word no training example has, taught in reviewed examples to one entry; the message has no other clue.
 NEW_WORD_ENTRY = "card_return/voluntary"
@@ -111,29 +111,12 @@ def test_a_retrain_with_nothing_changed_does_nothing_unless_forced(tmp_path, mon
     """The first retrain goes live (the gate passed, no server running) and records what it was trained from;
     the next one with the same data and config skips training; --force, new examples or a new config train."""
     from assistant.cli import main
-    from assistant.retrain import cli, gate
+    from assistant.retrain import gate
     from assistant.retrain.fingerprint import fingerprint
 
-    data, config = tmp_path / "nlu_data", tmp_path / "config.yml"
-    shutil.copytree(PROJECT_ROOT / "nlu_data" / "entries", data / "entries")
-    shutil.copyfile(PROJECT_ROOT / "config.yml", config)
-    shelf = Shelf(tmp_path / "models")
-    shelf.folder.mkdir()
-    metadata_only_model(shelf.current, "live")
-    trained = []
-
-    def train(shelf_, config_, data_):
-        trained.append(fingerprint(config_, data_))
-        shelf_.candidate_dir.mkdir(parents=True, exist_ok=True)
-        return metadata_only_model(shelf_.candidate, f"candidate-{len(trained)}")
-
     passed = gate.Verdict(gate.Figures(1, 1.0, 1.0, 0, 0), gate.Figures(1, 1.0, 1.0, 0, 0), 0.5, understanding="")
-    monkeypatch.setattr(cli, "train_candidate", train)
-    monkeypatch.setattr(gate, "evaluate", lambda *a, **k: passed)
-    monkeypatch.setenv("MADOGUCHI_RASA_URLS", f"http://127.0.0.1:{free_port()}")  # no server running there
-    monkeypatch.setenv("MADOGUCHI_API_TOKEN", "test-token-fingerprint")
-    monkeypatch.setenv("MADOGUCHI_DATA_DIR", str(tmp_path / "data"))
-    command = ["retrain", "--data", str(data), "--config", str(config), "--models", str(shelf.folder)]
+    run = OfflineRetrain(tmp_path, monkeypatch, lambda *a, **k: passed, "test-token-fingerprint")
+    data, config, shelf, trained, command = run.data, run.config, run.shelf, run.trained, run.command
 
     assert main(command) == 0 and len(trained) == 1  # the live model's origin was unknown
     assert shelf.recorded(shelf.current_fingerprint) == trained[0] == fingerprint(config, data)

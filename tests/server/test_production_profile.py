@@ -11,7 +11,7 @@ from assistant.launcher import Stack
 from assistant.settings import PROJECT_ROOT
 from assistant.staff.accounts import StaffAccounts
 from tests.conftest import ARTIFACTS, MODEL, Assistant, always_open_knowledge, free_port
-from tests.helpers.services import drain_messages
+from tests.helpers.services import drain_messages, postgres_database, postgres_url
 
 pytestmark = [pytest.mark.model, pytest.mark.services]
 
@@ -22,23 +22,15 @@ def production(services, tmp_path_factory):
     import pika
     import psycopg2
 
+    from bench.load import production_env
+
     run = uuid.uuid4().hex[:8]
     db, queue = f"madoguchi_test_{run}", f"madoguchi_test_{run}"
     admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{db}"')  # as a city's DBA would, before the first start
     env = {
-        "MADOGUCHI_PG_HOST": "127.0.0.1", "MADOGUCHI_PG_PORT": "5432", "MADOGUCHI_PG_DB": db,
-        "MADOGUCHI_PG_USER": "postgres", "MADOGUCHI_PG_PASSWORD": "",
-        "MADOGUCHI_REDIS_HOST": "127.0.0.1", "MADOGUCHI_REDIS_PORT": "6379",
-        "MADOGUCHI_RABBITMQ_HOST": "127.0.0.1", "MADOGUCHI_RABBITMQ_PORT": "5672",
-        "MADOGUCHI_RABBITMQ_USER": "guest", "MADOGUCHI_RABBITMQ_PASSWORD": "guest", "MADOGUCHI_RABBITMQ_QUEUE": queue,
-        # The handoff store on the same PostgreSQL, shared by both instances and their consoles.
-        "MADOGUCHI_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{db}",
-        # The test sends everything from one address and floods single conversations on purpose.
-        "MADOGUCHI_RATE_PER_IP": "0", "MADOGUCHI_RATE_PER_SENDER": "0",
-        # Production scales by servers, each using a core for everything (README, Production).
-        "MADOGUCHI_NLU_WORKERS": "0",
+        **production_env(db, queue),
         # The desk never closes here, so that handoffs do not depend on the hour the test runs.
         "MADOGUCHI_KNOWLEDGE_DIR": str(always_open_knowledge(tmp_path_factory.mktemp("k"))),
     }
@@ -159,8 +151,6 @@ def test_a_handoff_opened_on_one_instance_holds_the_conversation_on_the_other(pr
 
 def test_events_published_through_rabbitmq_arrive_in_postgresql_analytics(production):
     """The production path: broker → event log (PostgreSQL) → analytics tables (PostgreSQL)."""
-    import psycopg2
-
     from assistant.analytics.event_log import Consumer, event_log_engine
     from assistant.settings import BrokerSettings
     from assistant.analytics.collect import collect
@@ -171,12 +161,8 @@ def test_events_published_through_rabbitmq_arrive_in_postgresql_analytics(produc
     for sender in senders:
         first.send(sender, "暗証番号を忘れました")
         second.send(sender, "マイナンバーカードをなくしました")
-    log_db = f"{db}_events"
-    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{log_db}"')
-    log_url = f"postgresql://postgres@127.0.0.1:5432/{log_db}"
-    try:
+    with postgres_database(f"{db}_events") as log_db:
+        log_url = postgres_url(log_db)
         engine = event_log_engine(log_url)
         written = Consumer(BrokerSettings(queue=queue), engine).run(idle_exit=2.0)
         again = Consumer(BrokerSettings(queue=queue), engine).run(idle_exit=1.0)
@@ -191,6 +177,3 @@ def test_events_published_through_rabbitmq_arrive_in_postgresql_analytics(produc
         counted = rows(db, "SELECT COUNT(*), SUM(messages) FROM analytics_conversations WHERE source = 'broker'")[0]
         assert counted[0] >= 3 and counted[1] >= 6
         assert not rows(db, "SELECT 1 FROM analytics_conversations WHERE resident LIKE 'pg-analytics-%%'")
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{log_db}" WITH (FORCE)')
-        admin.close()

@@ -185,17 +185,10 @@ def test_the_action_server_gets_the_whole_story_in_a_compact_tracker():
 @pytest.fixture()
 def postgres_db(services):
     """A fresh PostgreSQL database for two tracker stores, as two production servers share one."""
-    import uuid
+    from tests.helpers.services import postgres_database
 
-    import psycopg2
-
-    name = f"madoguchi_cache_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    yield name
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with postgres_database("madoguchi_cache") as name:
+        yield name
 
 
 def pg_store(db: str) -> RetryingSQLTrackerStore:
