@@ -16,6 +16,8 @@ from assistant.text import TextNormalizer, to_katakana
 
 # Characters that carry no meaning for matching.
 _SKIP = set(" 　、。，．,.!?！？「」『』()（）・…ー〜~-の")
+
+
 def grams(text: str) -> List[str]:
     """Character bigrams of the text (katakana-folded), skipping punctuation; unigrams for one-character words."""
     chars = [c for c in to_katakana(text) if c not in _SKIP]
