@@ -67,10 +67,11 @@ def main() -> int:
     high_stakes = [f"{t.id}/{e.id}" for t in knowledge.topics.values() for e in t.entries if e.handoff]
     train = training_examples()
     independent, old = independent_cases(), topic_cases()
+    development = independent_cases(ROOT / "tests" / "data" / "blind_dev")
     test_texts = [c.text for c in old]
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"data: {len(train)} training examples ({sum('/' in l for _, l in train)} with an entry label); "
-          f"independent set {len(independent)} messages; older held-out file {len(old)}")
+          f"independent set {len(independent)} messages; development set {len(development)}; older held-out file {len(old)}")
 
     os.environ.setdefault("MADOGUCHI_API_TOKEN", "bench-" + os.urandom(6).hex())
     with tempfile.TemporaryDirectory() as data_dir:
@@ -88,7 +89,7 @@ def main() -> int:
             wait_for_nlu_workers([stack])  # with MADOGUCHI_NLU_WORKERS set: once the workers are ready
             client = Assistant(stack.url, stack.token)
             outcomes = {name: [client.outcome(f"eval-{name}-{i}", c.text) for i, c in enumerate(cases)]
-                        for name, cases in (("independent", independent), ("old", old))}
+                        for name, cases in (("independent", independent), ("development", development), ("old", old))}
             parse_url = f"{stack.url}/model/parse?token={stack.token}"
             parse_ms = []
             for i in range(args.messages):
@@ -114,6 +115,10 @@ def main() -> int:
                       " ".join(o.offered), "handoff" if o.handoff else "", sep="\t", file=out)
     print()
     for line in report("independent set", ind, judge(independent, baseline(train, independent), high_stakes)):
+        print(line)
+    print()
+    for line in report("development set (tests/data/blind_dev/: tuned on, not frozen)", judge(development, outcomes["development"], high_stakes),
+                       judge(development, baseline(train, development), high_stakes)):
         print(line)
     print()
     for line in report("older held-out file (topic labels: entry = any entry of the topic)", judge(old, outcomes["old"], high_stakes),

@@ -2,19 +2,11 @@
 Each pattern that went wrong on messages written outside this repository has fresh messages here."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
+from tests.helpers.understanding import reply_and_entry as outcome
+
 pytestmark = pytest.mark.model
-
-
-def outcome(assistant, text):
-    sender = f"u-{uuid.uuid4().hex}"
-    replies = assistant.send(sender, text)
-    slots = assistant.tracker(sender)["slots"]
-    entry = f"{slots['last_topic']}/{slots['last_entry']}" if slots.get("last_entry") else None
-    return entry, replies
 
 
 def answered(assistant, text):
