@@ -237,10 +237,6 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
             sentence_probs[1:] = 0.5 * sentence_probs[1:] + 0.5 * in_context_probs
         asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text) or _before_another(pieces[1:], i)]
         need = asking[-1] if asking else len(sentence_probs) - 1
-        # 「更新っていつから？あと手数料かかる？」: a question that starts with あと/それと is a second need;
-        # the first question of the chain is the main one.
-        while need - 1 in asking and _ANOTHER.match(pieces[1 + need].text):
-            need -= 1
         combined = (1 - need_weight) * whole + need_weight * probs[1 + need]
         best = int(np.argmax(combined))
         # Every asking sentence whose own entry is not the answer is offered, the need's too: in

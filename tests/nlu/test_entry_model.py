@@ -186,21 +186,3 @@ def test_the_asking_sentences_own_entry_is_offered_when_the_whole_message_settle
     reply = read_message(trained, text, need_weight=0.3)
     offered = {reply.ranking[0][0]} | {key for key, _, _ in reply.parts}
     assert offered == {"lost/card", "lost/postcard"}
-
-
-def test_the_first_of_two_questions_joined_by_あと_is_the_answer_and_the_second_is_offered():
-    from assistant.nlu.entries import read_message
-
-    trained = model()
-    text = reading("はがきが届かないのはなぜ？あと、カードをなくしたらどうする？", [
-        ("はがき", "ハガキ"), ("が", "ガ"), ("届か", "トドカ"), ("ない", "ナイ"), ("の", "ノ"), ("は", "ハ"), ("なぜ", "ナゼ"),
-        ("あと", "アト"), ("カード", "カード"), ("を", "ヲ"), ("なくし", "ナクシ"), ("たら", "タラ"), ("どう", "ドウ"),
-        ("する", "スル")])
-    reply = read_message(trained, text)
-    assert reply.ranking[0][0] == "lost/postcard"
-    assert [key for key, _, _ in reply.parts] == ["lost/card"]
-    # Without あと the last question is the need, as in a story.
-    plain = reading("はがきが届かないのはなぜ？カードをなくしたらどうする？", [(w, r) for w, r in [
-        ("はがき", "ハガキ"), ("が", "ガ"), ("届か", "トドカ"), ("ない", "ナイ"), ("の", "ノ"), ("は", "ハ"), ("なぜ", "ナゼ"),
-        ("カード", "カード"), ("を", "ヲ"), ("なくし", "ナクシ"), ("たら", "タラ"), ("どう", "ドウ"), ("する", "スル")]])
-    assert read_message(trained, plain).ranking[0][0] == "lost/card"
