@@ -60,7 +60,8 @@ def main() -> int:
     if args.accuracy_only:
         args.messages, args.no_train = 0, True
 
-    from understanding import Assistant, baseline, independent_cases, judge, report, topic_cases, training_examples
+    from understanding import (Assistant, baseline, follow_up_cases, independent_cases, judge, report, topic_cases,
+                               training_examples)
     from assistant.knowledge import load_knowledge
 
     knowledge = load_knowledge(ROOT / "knowledge")
@@ -68,6 +69,7 @@ def main() -> int:
     train = training_examples()
     independent, old = independent_cases(), topic_cases()
     development = independent_cases(ROOT / "tests" / "data" / "blind_dev")
+    follow_ups = follow_up_cases()
     test_texts = [c.text for c in old]
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"data: {len(train)} training examples ({sum('/' in l for _, l in train)} with an entry label); "
@@ -90,6 +92,9 @@ def main() -> int:
             client = Assistant(stack.url, stack.token)
             outcomes = {name: [client.outcome(f"eval-{name}-{i}", c.text) for i, c in enumerate(cases)]
                         for name, cases in (("independent", independent), ("development", development), ("old", old))}
+            # A follow-up in the conversation its first message started: its reply is the outcome.
+            outcomes["follow_ups"] = [client.outcome(f"eval-follow-{i}", case.text) for i, (first, case) in enumerate(follow_ups)
+                                      if client.outcome(f"eval-follow-{i}", first) is not None]
             parse_url = f"{stack.url}/model/parse?token={stack.token}"
             parse_ms = []
             for i in range(args.messages):
@@ -120,6 +125,13 @@ def main() -> int:
     for line in report("development set (tests/data/blind_dev/: tuned on, not frozen)", judge(development, outcomes["development"], high_stakes),
                        judge(development, baseline(train, development), high_stakes)):
         print(line)
+    print()
+    cases = [case for _, case in follow_ups]
+    for kind in ("followup", "switch"):
+        picked = [(c, o) for c, o in zip(cases, outcomes["follow_ups"]) if c.kind == kind]
+        scores = judge([c for c, _ in picked], [o for _, o in picked], high_stakes)
+        print(f"follow-ups (tests/data/follow_ups/, second message of a conversation), {kind}: "
+              f"{scores.entry_hits} of {scores.n} answered with an expected entry")
     print()
     for line in report("older held-out file (topic labels: entry = any entry of the topic)", judge(old, outcomes["old"], high_stakes),
                        judge(old, baseline(train, old), high_stakes)):

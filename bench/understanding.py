@@ -43,6 +43,15 @@ def independent_cases(folder: Path = INDEPENDENT) -> List[Case]:
     return cases
 
 
+def follow_up_cases(path: Path = ROOT / "tests" / "data" / "follow_ups" / "follow_ups.tsv") -> List[Tuple[str, Case]]:
+    """(first message, the follow-up as a case): the follow-up is judged on the reply to it, in the same conversation."""
+    pairs = []
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            pairs.append((row["first"], Case(row["followup"], tuple(row["expected"].split("|")), row["kind"], row["persona"])))
+    return pairs
+
+
 def topic_cases(path: Path = OLD_TEST) -> List[Case]:
     """The older held-out file: topic labels only (its entry is any entry of the topic)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -24,6 +24,7 @@ from assistant.server.gc_tuning import calm_collector
 from assistant.handoff.profile import load_handoff_profile
 from assistant.handoff.store import HandoffStore
 from assistant.knowledge import Knowledge, load_knowledge
+from assistant.channels import follow_up
 from assistant.server.nlu_pool import NluPool, shared_pool, stop_shared_pool
 from assistant.privacy.memory import redact_message
 from assistant.privacy.redact import redact
@@ -264,7 +265,7 @@ class ResidentRestInput(RestInput):
                 return self.reply(warning + held)
             collector = CollectingOutputChannel()
             try:
-                parse_data = await self.parse_in_worker(request, text)
+                parse_data = await self.understand(request, sender, text)
                 await on_new_message(UserMessage(text, collector, sender, input_channel=channel, metadata=metadata,
                                                  parse_data=parse_data))
             except Exception:
@@ -312,6 +313,29 @@ class ResidentRestInput(RestInput):
 
     # --- what a channel built on this one may change --------------------------------------
     security_headers = SECURITY_HEADERS
+
+    async def understand(self, request: Request, sender: str, text: str) -> Optional[Dict[str, Any]]:
+        """The NLU's parse (None: Rasa parses it); a short follow-up is read with the previous question
+        (assistant/channels/follow_up.py): 「何時まで？」 after a question on コンビニ交付 asks its hours."""
+        parse_data = await self.parse_in_worker(request, text)
+        agent = getattr(request.app.ctx, "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if not follow_up.may_follow_up(text) or store is None or not hasattr(agent, "parse_message"):
+            return parse_data
+        try:
+            previous = follow_up.previous_question(await store.retrieve(sender))
+            if previous is None:
+                return parse_data
+            alone = parse_data or await agent.parse_message(text)
+            if follow_up.reads_alone(alone):
+                return alone
+            both = f"{previous}\n{text}"
+            together = await self.parse_in_worker(request, both) or await agent.parse_message(both)
+            return follow_up.in_context(alone, together, text)
+        except Exception:
+            # The message is still answered, read alone.
+            logger.exception("rest: the previous question could not be read with a follow-up")
+            return parse_data
 
     async def parse_in_worker(self, request: Request, text: str) -> Optional[Dict[str, Any]]:
         """The NLU's parse from a worker process (assistant/server/nlu_pool.py), or None: Rasa parses it."""

@@ -1,0 +1,59 @@
+"""A short follow-up read with the previous question: when it is, and what of the two readings is kept."""
+from types import SimpleNamespace
+
+from assistant.channels import follow_up
+
+
+class FakeTracker:
+    def __init__(self, text, **slots):
+        self.latest_message = SimpleNamespace(text=text)
+        self._slots = slots
+
+    def get_slot(self, name):
+        return self._slots.get(name)
+
+
+def test_a_short_question_may_follow_up_but_a_new_subject_or_a_button_does_not():
+    assert follow_up.may_follow_up("何時まで？")
+    assert follow_up.may_follow_up("How long does it take?")
+    assert not follow_up.may_follow_up("ところで暗証番号忘れたんだけど")
+    assert not follow_up.may_follow_up("Also, I lost my card")
+    assert not follow_up.may_follow_up('/fees{"subtopic":"renewal"}')
+    assert not follow_up.may_follow_up("マイナ保険証の登録はどこでできるのか教えてください、今月中に")
+
+
+def test_the_previous_question_counts_only_after_an_answered_entry_and_outside_a_guide():
+    answered = dict(last_topic="convenience_store_certificate", last_entry="overview")
+    assert follow_up.previous_question(FakeTracker("コンビニで住民票とりたい", **answered)) == "コンビニで住民票とりたい"
+    assert follow_up.previous_question(FakeTracker("コンビニで住民票とりたい", last_topic="card_renewal")) is None  # asked back
+    assert follow_up.previous_question(FakeTracker("ありがとう", last_topic="goodbye", last_entry="thanks")) is None
+    assert follow_up.previous_question(FakeTracker("コンビニで住民票とりたい", guide_id="lost_card", **answered)) is None
+    assert follow_up.previous_question(FakeTracker('/card_renewal{"subtopic":"notice"}', **answered)) is None
+    assert follow_up.previous_question(None) is None
+
+
+def test_thanks_a_person_or_a_guide_step_are_read_alone():
+    assert follow_up.reads_alone({"intent": {"name": "goodbye"}})
+    assert follow_up.reads_alone({"intent": {"name": "human_help_request"}})
+    assert follow_up.reads_alone({"intent": {"name": "guide_stuck"}})
+    assert not follow_up.reads_alone({"intent": {"name": "fees"}})
+    # 「マイナンバーカードをなくしました」 after a question on 暗証番号: sure by itself.
+    sure = {"intent": {"name": "lost_card_suspend"}, "response_selector": {"default": {"own_confidence": 0.998}}}
+    assert follow_up.reads_alone(sure)
+    assert not follow_up.reads_alone({**sure, "response_selector": {"default": {"own_confidence": 0.4}}})
+
+
+def test_the_reading_together_keeps_the_follow_ups_text_entities_and_own_parts():
+    alone = {"text": "何時まで？", "intent": {"name": "human_help_request"}, "entities": [{"entity": "x", "value": "1"}]}
+    together = {"text": "コンビニで住民票とりたい\n何時まで？", "intent": {"name": "convenience_store_certificate"}, "entities": [],
+                "response_selector": {"default": {"response": {"intent_response_key": "convenience_store_certificate/hours_stores"},
+                                                  "parts": [{"intent_response_key": "convenience_store_certificate/overview",
+                                                             "text": "コンビニで住民票とりたい"},
+                                                            {"intent_response_key": "human_help_request/desk_hours",
+                                                             "text": "何時まで？"}]}}}
+    merged = follow_up.in_context(alone, together, "何時まで？")
+    assert merged["text"] == "何時まで？" and merged["entities"] == alone["entities"]
+    assert merged["intent"]["name"] == "convenience_store_certificate"
+    assert [p["text"] for p in merged["response_selector"]["default"]["parts"]] == ["何時まで？"]
+    assert merged["read_with_previous_question"] is True
+    assert together["response_selector"]["default"]["parts"][0]["text"] == "コンビニで住民票とりたい"  # not changed in place
