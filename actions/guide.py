@@ -234,7 +234,7 @@ class GuideFlow:
     def stuck(self, dispatcher, tracker) -> List[Dict[str, Any]]:
         guide, answers, index = self._position(tracker)
         if guide is None:
-            return self.not_in_guide(dispatcher)
+            return self.stuck_after_answer(dispatcher, tracker)
         if tracker.get_slot("guide_question"):
             return self.resume(dispatcher, tracker, prefix="近いものを選んでください。わからないときは「職員に相談」を押してください。")
         step = guide.steps_for(answers)[index]
@@ -334,6 +334,22 @@ class GuideFlow:
         step, total = self._current_step(tracker, guide, answers, index)
         where = f"「{guide.title}」の手順 {index + 1}/{total}" if step else f"「{guide.title}」の最初の質問"
         return self.stop(None, tracker, reason="handoff"), f"{where}でお困りのことを、職員にお伝えください。"
+
+    def stuck_after_answer(self, dispatcher, tracker) -> List[Dict[str, Any]]:
+        """「わからない」 with no guide running: the steps of the last answer's topic, a person, the phone number."""
+        knowledge = self.answers.knowledge
+        guides = knowledge.guides_for(tracker.get_slot("last_topic") or "")
+        human = knowledge.topics.get(HUMAN_TOPIC)
+        phone = human.entry("phone") if human else None
+        buttons = [self.start_button(g) for g in guides[:1]] + [{"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}]
+        if phone is not None:
+            buttons.append(self.answers.entry_button(human, phone))
+        steps = "順番にご案内することも、" if guides else ""
+        dispatcher.utter_message(
+            text=f"わかりにくくて、すみません。{steps}職員がお答えすることもできます。知りたいことを短く書いていただいても大丈夫です。",
+            buttons=buttons + self.answers.menu_buttons()[: 6 - len(buttons)],
+        )
+        return []
 
     def not_in_guide(self, dispatcher) -> List[Dict[str, Any]]:
         dispatcher.utter_message(

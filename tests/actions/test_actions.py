@@ -118,6 +118,14 @@ async def test_a_sure_guide_command_outside_a_guide_says_so(answer):
     assert "いまは手順のご案内をしていません" in messages[0]["text"]
 
 
+async def test_i_dont_understand_after_an_answer_offers_the_steps_a_person_and_the_phone(answer):
+    messages, events = await run(answer, tracker("guide_stuck", "わからない", slots={"last_topic": "pin_forgotten_locked"}))
+    assert "すみません" in messages[0]["text"] and "いまは手順のご案内をしていません" not in messages[0]["text"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads[:3] == ['/guide_start{"guide":"pin_reset"}', "/human_help_request", '/human_help_request{"subtopic":"phone"}']
+    assert events == []
+
+
 async def test_a_greeting_the_nlu_is_unsure_of_is_greeted_back_with_the_menu(did_you_mean, knowledge):
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "unclear_need_clarification", "confidence": 0.51},
                {"name": "greeting", "confidence": 0.49}]
