@@ -12,9 +12,13 @@ _NEW_SUBJECT = re.compile(
     r"|also\b|by the way|btw|another question)", re.I)
 # What the message alone says of these is never read again with the previous question: thanks, a
 # greeting, a person, a guide's step, not the card at all.
-_KEEP_ALONE = {"greeting", "goodbye", "human_help_request", "out_of_scope", "unclear_need_clarification", "nlu_fallback"}
+_KEEP_ALONE = {"greeting", "goodbye", "out_of_scope", "unclear_need_clarification", "nlu_fallback"}
+# 「人と話したい」 stays alone; the desk's hours or phone number may be the previous topic's (「何時まで？」 after コンビニ交付).
+_PERSON = "human_help_request/talk_staff"
+# The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
+CONTEXT_KEY = "read_with"
 # After these the previous question was not answered with an entry: nothing to read the follow-up with.
-_NO_CONTEXT_TOPICS = _KEEP_ALONE
+_NO_CONTEXT_TOPICS = _KEEP_ALONE | {"human_help_request"}
 
 
 def may_follow_up(text: str) -> bool:
@@ -23,14 +27,23 @@ def may_follow_up(text: str) -> bool:
     return not text.startswith("/") and len(text.strip()) <= limit and not _NEW_SUBJECT.search(text)
 
 
-def previous_question(tracker: Any) -> Optional[str]:
-    """The resident's previous message, when the reply to it answered an entry and no guide is running."""
+def previous_question(tracker: Any, knowledge: Any = None) -> Optional[str]:
+    """The resident's previous message, when the reply to it answered an entry and no guide is running (for a
+    pressed button, the answered entry's own first question)."""
     if tracker is None or tracker.get_slot("guide_id") or not tracker.get_slot("last_entry"):
         return None
     if tracker.get_slot("last_topic") in _NO_CONTEXT_TOPICS:
         return None
-    text = (tracker.latest_message.text if tracker.latest_message else None) or ""
-    return text if text and not text.startswith("/") else None
+    latest = tracker.latest_message
+    text = (latest.text if latest else None) or ""
+    if text.startswith("/") and knowledge is not None:
+        entry = knowledge.entry_by_key(f"{tracker.get_slot('last_topic')}/{tracker.get_slot('last_entry')}")
+        return entry.questions[0] if entry is not None and entry.questions else None
+    if not text or text.startswith("/"):
+        return None
+    # 「コンビニで住民票とりたい」「手数料いくら？」「何時まで？」: the subject of a chain of follow-ups stays its first question.
+    used = ((getattr(latest, "parse_data", None) or {}).get(CONTEXT_KEY) or "")
+    return f"{used.splitlines()[0]}\n{text}" if used.strip() else text
 
 
 # A message the entry model reads this surely by itself says what it is about (「マイナンバーカードをなくしました」
@@ -46,10 +59,12 @@ def reads_alone(parse: Dict[str, Any]) -> bool:
     if name is None or name in _KEEP_ALONE or name.startswith(("guide_", "handoff_", "age_band")):
         return True
     selector = ((parse or {}).get("response_selector") or {}).get("default") or {}
+    if ((selector.get("response") or {}).get("intent_response_key")) == _PERSON:
+        return True
     return float(selector.get("own_confidence") or 0.0) >= SURE_ALONE
 
 
-def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str) -> Dict[str, Any]:
+def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previous: str) -> Dict[str, Any]:
     """The reading of previous question + follow-up, as the follow-up's own: its text and entities, and only
     the parts asked in the follow-up itself (the previous question is not offered again)."""
     merged = dict(together)
@@ -59,5 +74,5 @@ def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str) -> Di
     if selector:
         selector["parts"] = [p for p in selector.get("parts") or [] if (p.get("text") or "") and p["text"] in text]
         merged["response_selector"] = {**merged["response_selector"], "default": selector}
-    merged["read_with_previous_question"] = True
+    merged[CONTEXT_KEY] = previous
     return merged

@@ -323,7 +323,7 @@ class ResidentRestInput(RestInput):
         if not follow_up.may_follow_up(text) or store is None or not hasattr(agent, "parse_message"):
             return parse_data
         try:
-            previous = follow_up.previous_question(await store.retrieve(sender))
+            previous = follow_up.previous_question(await store.retrieve(sender), self.knowledge)
             if previous is None:
                 return parse_data
             alone = parse_data or await agent.parse_message(text)
@@ -331,7 +331,7 @@ class ResidentRestInput(RestInput):
                 return alone
             both = f"{previous}\n{text}"
             together = await self.parse_in_worker(request, both) or await agent.parse_message(both)
-            return follow_up.in_context(alone, together, text)
+            return follow_up.in_context(alone, together, text, previous)
         except Exception:
             # The message is still answered, read alone.
             logger.exception("rest: the previous question could not be read with a follow-up")

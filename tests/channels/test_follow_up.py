@@ -22,19 +22,32 @@ def test_a_short_question_may_follow_up_but_a_new_subject_or_a_button_does_not()
     assert not follow_up.may_follow_up("マイナ保険証の登録はどこでできるのか教えてください、今月中に")
 
 
-def test_the_previous_question_counts_only_after_an_answered_entry_and_outside_a_guide():
+def test_the_previous_question_counts_only_after_an_answered_entry_and_outside_a_guide(knowledge):
     answered = dict(last_topic="convenience_store_certificate", last_entry="overview")
     assert follow_up.previous_question(FakeTracker("コンビニで住民票とりたい", **answered)) == "コンビニで住民票とりたい"
     assert follow_up.previous_question(FakeTracker("コンビニで住民票とりたい", last_topic="card_renewal")) is None  # asked back
     assert follow_up.previous_question(FakeTracker("ありがとう", last_topic="goodbye", last_entry="thanks")) is None
     assert follow_up.previous_question(FakeTracker("コンビニで住民票とりたい", guide_id="lost_card", **answered)) is None
     assert follow_up.previous_question(FakeTracker('/card_renewal{"subtopic":"notice"}', **answered)) is None
+    # A pressed button: the answered entry's own first question.
+    pressed = FakeTracker('/convenience_store_certificate{"subtopic":"overview"}', **answered)
+    assert follow_up.previous_question(pressed, knowledge) == knowledge.entry_by_key(
+        "convenience_store_certificate/overview").questions[0]
     assert follow_up.previous_question(None) is None
+    # A follow-up to a follow-up is read with the chain's first question.
+    chained = FakeTracker("手数料いくら？", **answered)
+    chained.latest_message.parse_data = {"read_with": "コンビニで住民票とりたい"}
+    assert follow_up.previous_question(chained) == "コンビニで住民票とりたい\n手数料いくら？"
 
 
 def test_thanks_a_person_or_a_guide_step_are_read_alone():
     assert follow_up.reads_alone({"intent": {"name": "goodbye"}})
-    assert follow_up.reads_alone({"intent": {"name": "human_help_request"}})
+    person = {"intent": {"name": "human_help_request"},
+              "response_selector": {"default": {"response": {"intent_response_key": "human_help_request/talk_staff"}}}}
+    assert follow_up.reads_alone(person)
+    # 「何時まで？」: the desk's hours alone, the previous topic's hours with it.
+    hours = {**person, "response_selector": {"default": {"response": {"intent_response_key": "human_help_request/desk_hours"}}}}
+    assert not follow_up.reads_alone(hours)
     assert follow_up.reads_alone({"intent": {"name": "guide_stuck"}})
     assert not follow_up.reads_alone({"intent": {"name": "fees"}})
     # 「マイナンバーカードをなくしました」 after a question on 暗証番号: sure by itself.
@@ -51,9 +64,9 @@ def test_the_reading_together_keeps_the_follow_ups_text_entities_and_own_parts()
                                                              "text": "コンビニで住民票とりたい"},
                                                             {"intent_response_key": "human_help_request/desk_hours",
                                                              "text": "何時まで？"}]}}}
-    merged = follow_up.in_context(alone, together, "何時まで？")
+    merged = follow_up.in_context(alone, together, "何時まで？", "コンビニで住民票とりたい")
     assert merged["text"] == "何時まで？" and merged["entities"] == alone["entities"]
     assert merged["intent"]["name"] == "convenience_store_certificate"
     assert [p["text"] for p in merged["response_selector"]["default"]["parts"]] == ["何時まで？"]
-    assert merged["read_with_previous_question"] is True
+    assert merged["read_with"] == "コンビニで住民票とりたい"
     assert together["response_selector"]["default"]["parts"][0]["text"] == "コンビニで住民票とりたい"  # not changed in place
