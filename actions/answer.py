@@ -40,6 +40,15 @@ def asks_a_specific_entry(reading: Reading, topic: Topic) -> bool:
     return False
 
 
+def says_the_same(short: str, line: str, share: float = 0.7) -> bool:
+    """The short answer's words (after はい、/いいえ、) are the line's, or nearly: 70% of its character pairs are in
+    the line (「一部のコンビニ（セブン-イレブンなど）で再設定できます」 and the answer's first line)."""
+    if short in line:
+        return True
+    pairs = {short[i:i + 2] for i in range(len(short) - 1)} - {"、。"}
+    return bool(pairs) and len(pairs & {line[i:i + 2] for i in range(len(line) - 1)}) >= share * len(pairs)
+
+
 class TopicResponder:
     """The answer for a topic intent (the NLU's reading of the resident's need)."""
 
@@ -100,7 +109,7 @@ class TopicResponder:
             # answer says what the answer's first line says, that line gets the はい or いいえ instead (said once).
             head, _, rest = reply["text"].partition("\n")
             word, _, said = first.partition("、")
-            said_once = f"{word}、{head.strip()}\n{rest}" if said and said in head else f"{first}\n{reply['text']}"
+            said_once = f"{word}、{head.strip()}\n{rest}" if said and says_the_same(said, head) else f"{first}\n{reply['text']}"
             reply = {**reply, "text": said_once}
         dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons,
                                  json_message=reply.get("custom") or None)

@@ -141,3 +141,11 @@ async def test_a_greeting_with_a_question_it_cannot_place_gets_the_nearest_topic
                {"name": "smartphone_card", "confidence": 0.3}]
     messages, _ = await run(did_you_mean, tracker("nlu_fallback", "こんにちは、カードケースはどこで買えますか", ranking=ranking))
     assert [b["payload"] for b in messages[0]["buttons"]][:2] == ["/apply_card", "/smartphone_card"]
+
+
+def test_a_short_answer_that_says_the_first_line_again_in_other_words_is_said_once():
+    from actions.answer import says_the_same
+
+    head = "署名用と利用者証明用の暗証番号は、一部のコンビニ（セブン-イレブン、イオンなど）のマルチコピー機で無料で再設定できます。"
+    assert says_the_same("署名用と利用者証明用は、一部のコンビニ（セブン-イレブンなど）で再設定できます。", head)
+    assert not says_the_same("はがきをなくしても、カードは受け取れます。", "交付通知書をなくしたときは、窓口にご相談ください。")
