@@ -166,21 +166,15 @@ class EntrySelector(GraphComponent, IntentClassifier):
             if (key != best[0] and topic_of(key) not in never and all(key != q[0] for q in parts)
                     and (topic_of(key) == topic_of(best[0]) or p >= other_topic)):
                 parts.append((key, p, sentence))
-        seen_topics: set = set()
-        listed = []
-        for i, (k, p) in enumerate(ranking):
-            # The first ten, every entry of the message's topic (the actions then never need to guess one of the
-            # topic's entries from the text themselves: the NLU reads kana and kanji alike), and each other topic's
-            # best entry (a follow-up such as 「何時まで？」 is answered in the conversation's topic).
-            if i < int(config["ranking_length"]) or topic_of(k) == topic or topic_of(k) not in seen_topics:
-                listed.append({"intent_response_key": k, "confidence": p})
-            seen_topics.add(topic_of(k))
         message.set(RESPONSE_SELECTOR, {
             "all_retrieval_intents": sorted(entry_topics),
             "default": {
                 "response": {"intent_response_key": best[0], "confidence": best[1], "responses": None,
                              "utter_action": None},
-                "ranking": listed,
+                # The first ten, and every entry of the message's topic: the actions then never need to guess
+                # one of the topic's entries from the text themselves (the NLU reads kana and kanji alike).
+                "ranking": [{"intent_response_key": k, "confidence": p}
+                            for i, (k, p) in enumerate(ranking) if i < int(config["ranking_length"]) or topic_of(k) == topic],
                 # The entry model's own belief in its best entry, before the intent model's: a message it reads
                 # near certainly by itself is not read again with the previous question (channels/follow_up.py).
                 "own_confidence": float(reply.ranking[0][1]),
