@@ -40,12 +40,17 @@ def asks_a_specific_entry(reading: Reading, topic: Topic) -> bool:
     return False
 
 
+_NEGATIVE = re.compile(r"ません|ない|できず|不要|いらない")
+
+
 def says_the_same(short: str, line: str, share: float = 0.7) -> bool:
     """The short answer's words (after はい、/いいえ、) are the line's, or nearly: 70% of its character pairs are in
     the line (「一部のコンビニ（セブン-イレブンなど）で再設定できます」 and the answer's first line)."""
     if short in line:
         return True
-    pairs = {short[i:i + 2] for i in range(len(short) - 1)} - {"、。"}
+    if bool(_NEGATIVE.search(short)) != bool(_NEGATIVE.search(line)):
+        return False  # できます against できません: near in characters, opposite in meaning
+    pairs = {short[i:i + 2] for i in range(len(short) - 1)}
     return bool(pairs) and len(pairs & {line[i:i + 2] for i in range(len(line) - 1)}) >= share * len(pairs)
 
 

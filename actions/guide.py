@@ -337,6 +337,8 @@ class GuideFlow:
 
     def stuck_after_answer(self, dispatcher, tracker) -> List[Dict[str, Any]]:
         """「わからない」 with no guide running: the steps of the last answer's topic, a person, the phone number."""
+        if not tracker.get_slot("last_entry"):
+            return self.not_in_guide(dispatcher)  # nothing was answered that could be unclear
         knowledge = self.answers.knowledge
         guides = knowledge.guides_for(tracker.get_slot("last_topic") or "")
         human = knowledge.topics.get(HUMAN_TOPIC)

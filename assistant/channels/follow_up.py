@@ -11,7 +11,7 @@ _NEW_SUBJECT = re.compile(
     r"^\s*(ところで|話(は|が)?変わ|別件|別の話|それとは別|全然関係|関係ない(けど|ですが)|ちなみに|そういえば"
     r"|also\b|by the way|btw|another question)", re.I)
 # What the message alone says of these is never read again with the previous question: thanks, a
-# greeting, a person, a guide's step, not the card at all.
+# greeting, not the card at all, too unsure (reads_alone adds a person, a guide's step, a callback).
 _KEEP_ALONE = {"greeting", "goodbye", "out_of_scope", "unclear_need_clarification", "nlu_fallback"}
 # 「人と話したい」 stays alone; the desk's hours or phone number may be the previous topic's (「何時まで？」 after コンビニ交付).
 _PERSON = "human_help_request/talk_staff"
@@ -35,6 +35,10 @@ def previous_question(tracker: Any, knowledge: Any = None) -> Optional[str]:
     if tracker.get_slot("last_topic") in _NO_CONTEXT_TOPICS:
         return None
     latest = tracker.latest_message
+    # The slots outlive a reply that answered nothing (a question back): the previous message must be the one the
+    # slots' entry answered.
+    if ((getattr(latest, "intent", None) or {}).get("name")) != tracker.get_slot("last_topic"):
+        return None
     text = (latest.text if latest else None) or ""
     if text.startswith("/") and knowledge is not None:
         entry = knowledge.entry_by_key(f"{tracker.get_slot('last_topic')}/{tracker.get_slot('last_entry')}")

@@ -319,19 +319,17 @@ class ResidentRestInput(RestInput):
         (assistant/channels/follow_up.py): 「何時まで？」 after a question on コンビニ交付 asks its hours."""
         parse_data = await self.parse_in_worker(request, text)
         agent = getattr(request.app.ctx, "agent", None)
-        store = getattr(agent, "tracker_store", None)
-        if not follow_up.may_follow_up(text) or store is None or not hasattr(agent, "parse_message"):
+        peek = getattr(getattr(agent, "tracker_store", None), "peek", None)
+        # Without a worker's parse (none, busy or still loading) the server reads the message alone, once.
+        if parse_data is None or peek is None or not follow_up.may_follow_up(text) or follow_up.reads_alone(parse_data):
             return parse_data
         try:
-            previous = follow_up.previous_question(await store.retrieve(sender), self.knowledge)
+            # The conversation as this server last saved it, left in place for Rasa (no second read).
+            previous = follow_up.previous_question(await peek(sender), self.knowledge)
             if previous is None:
                 return parse_data
-            alone = parse_data or await agent.parse_message(text)
-            if follow_up.reads_alone(alone):
-                return alone
-            both = f"{previous}\n{text}"
-            together = await self.parse_in_worker(request, both) or await agent.parse_message(both)
-            return follow_up.in_context(alone, together, text, previous)
+            together = await self.parse_in_worker(request, f"{previous}\n{text}")
+            return follow_up.in_context(parse_data, together, text, previous) if together else parse_data
         except Exception:
             # The message is still answered, read alone.
             logger.exception("rest: the previous question could not be read with a follow-up")

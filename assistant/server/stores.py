@@ -162,6 +162,26 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             return None
         return tracker
 
+    async def peek(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker this server last saved for the conversation, left in its place and not to be changed: a
+        look at the previous message before Rasa takes the tracker (assistant/channels/follow_up.py). None when it
+        is not remembered, out of date, or (production) another server has stored events since; one try, no retry."""
+        entry = self._cache.get(sender_id)
+        if entry is None:
+            return None
+        saved_at, last_id, tracker = entry
+        if time.monotonic() - saved_at > CACHE_SECONDS or len(tracker.events) != self._stored_counts.get(sender_id):
+            return None
+        if self._shared:
+            try:
+                with self._reads.connect() as conn:
+                    newer = conn.execute(self._newer_sql, {"s": sender_id, "after": last_id}).first() if last_id else True
+            except Exception:
+                return None
+            if newer:
+                return None
+        return tracker
+
     def _keep(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
         """Keeps a just-saved tracker for the conversation's next message.
 

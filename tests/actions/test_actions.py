@@ -119,11 +119,15 @@ async def test_a_sure_guide_command_outside_a_guide_says_so(answer):
 
 
 async def test_i_dont_understand_after_an_answer_offers_the_steps_a_person_and_the_phone(answer):
-    messages, events = await run(answer, tracker("guide_stuck", "わからない", slots={"last_topic": "pin_forgotten_locked"}))
+    messages, events = await run(answer, tracker("guide_stuck", "わからない",
+                                                 slots={"last_topic": "pin_forgotten_locked", "last_entry": "forgotten_locked"}))
     assert "すみません" in messages[0]["text"] and "いまは手順のご案内をしていません" not in messages[0]["text"]
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads[:3] == ['/guide_start{"guide":"pin_reset"}', "/human_help_request", '/human_help_request{"subtopic":"phone"}']
     assert events == []
+    # Nothing answered yet: nothing to apologise for.
+    first, _ = await run(answer, tracker("guide_stuck", "わからない"))
+    assert "いまは手順のご案内をしていません" in first[0]["text"]
 
 
 async def test_a_greeting_the_nlu_is_unsure_of_is_greeted_back_with_the_menu(did_you_mean, knowledge):
@@ -149,3 +153,4 @@ def test_a_short_answer_that_says_the_first_line_again_in_other_words_is_said_on
     head = "署名用と利用者証明用の暗証番号は、一部のコンビニ（セブン-イレブン、イオンなど）のマルチコピー機で無料で再設定できます。"
     assert says_the_same("署名用と利用者証明用は、一部のコンビニ（セブン-イレブンなど）で再設定できます。", head)
     assert not says_the_same("はがきをなくしても、カードは受け取れます。", "交付通知書をなくしたときは、窓口にご相談ください。")
+    assert not says_the_same("一部のコンビニで再設定できます。", "一部のコンビニでは再設定できません。")

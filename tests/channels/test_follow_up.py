@@ -5,8 +5,9 @@ from assistant.channels import follow_up
 
 
 class FakeTracker:
-    def __init__(self, text, **slots):
-        self.latest_message = SimpleNamespace(text=text)
+    def __init__(self, text, intent=None, **slots):
+        """The latest message was understood as the slots' topic unless `intent` says otherwise."""
+        self.latest_message = SimpleNamespace(text=text, intent={"name": intent or slots.get("last_topic")})
         self._slots = slots
 
     def get_slot(self, name):
@@ -34,6 +35,8 @@ def test_the_previous_question_counts_only_after_an_answered_entry_and_outside_a
     assert follow_up.previous_question(pressed, knowledge) == knowledge.entry_by_key(
         "convenience_store_certificate/overview").questions[0]
     assert follow_up.previous_question(None) is None
+    # The slots still name the entry answered before, but the last message got a question back.
+    assert follow_up.previous_question(FakeTracker("えーと、あの、ほら", intent="nlu_fallback", **answered)) is None
     # A follow-up to a follow-up is read with the chain's first question.
     chained = FakeTracker("手数料いくら？", **answered)
     chained.latest_message.parse_data = {"read_with": "コンビニで住民票とりたい"}

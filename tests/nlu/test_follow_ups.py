@@ -12,7 +12,8 @@ import pytest
 pytestmark = pytest.mark.model
 
 SET = Path(__file__).resolve().parents[1] / "data" / "follow_ups" / "follow_ups.tsv"
-# Measured 2026-12-07 over REST (make bench): follow-ups 69 of 90 (44 with each message read alone), switches 28 of 30 (28).
+# Measured 2026-12-07 over REST (make bench; a question back is no hit): follow-ups 67 of 90 (42 with each message read
+# alone), switches 28 of 30 (28).
 FOLLOW_UP_FLOOR, SWITCH_FLOOR = 63, 25
 
 
@@ -35,7 +36,9 @@ def test_a_follow_up_is_read_with_the_previous_question(assistant):
         assistant.send(sender, row["first"])
         assistant.send(sender, row["followup"])
         slots = assistant.tracker(sender)["slots"]
-        hits[row["kind"]] += f"{slots.get('last_topic')}/{slots.get('last_entry')}" in row["expected"].split("|")
+        # A question back leaves the first answer's entry in the slots: no hit.
+        hits[row["kind"]] += (f"{slots.get('last_topic')}/{slots.get('last_entry')}" in row["expected"].split("|")
+                              and not slots.get("fallback_count"))
     print(f"follow-ups answered with an expected entry: {hits}")
     assert hits["followup"] >= FOLLOW_UP_FLOOR and hits["switch"] >= SWITCH_FLOOR
 

@@ -335,3 +335,29 @@ def test_a_save_that_fails_midway_stores_nothing_of_it(postgres_db):
         run(a.save(current))
     texts = [e.text for e in run(pg_store(postgres_db).retrieve("p4")).events if isinstance(e, UserUttered)]
     assert texts == ["一つ目"]
+
+
+def test_a_peek_leaves_the_remembered_tracker_for_rasas_own_read(tmp_path):
+    live = store(tmp_path / "tracker.db")
+    assert run(live.peek("k1")) is None  # never saved here
+    tracker = new_tracker("k1")
+    turn(tracker, 0)
+    run(live.save(tracker))
+    assert run(live.peek("k1")) is tracker
+    assert run(live.retrieve("k1")) is tracker  # still served from memory after the peek
+    tracker.update(UserUttered("変えたけど保存していない"))
+    assert run(live.peek("k1")) is None  # taken by retrieve, changed and not saved: not remembered
+
+
+@pytest.mark.services
+def test_a_peek_sees_nothing_once_another_server_has_stored_since(postgres_db):
+    a, b = pg_store(postgres_db), pg_store(postgres_db)
+    tracker = new_tracker("k2")
+    turn(tracker, 0, "サーバーAへ")
+    run(a.save(tracker))
+    assert run(a.peek("k2")) is tracker
+    on_b = run(b.retrieve("k2"))
+    turn(on_b, 1, "サーバーBへ")
+    run(b.save(on_b))
+    assert run(a.peek("k2")) is None  # A's memory is one message old: no look, Rasa's read catches up
+    assert [e.text for e in run(a.retrieve("k2")).events if isinstance(e, UserUttered)] == ["サーバーAへ", "サーバーBへ"]

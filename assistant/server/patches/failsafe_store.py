@@ -46,6 +46,11 @@ class LoudTrackerStore(FailSafeTrackerStore):
     async def save(self, tracker: Any) -> None:
         await self._loudly("save", tracker)
 
+    async def peek(self, sender_id: str) -> Optional[Any]:
+        """The wrapped store's read-only look at a remembered conversation (None where it has none)."""
+        peek = getattr(self._tracker_store, "peek", None)
+        return await peek(sender_id) if peek is not None else None
+
 
 def apply() -> None:
     SWAP.apply({TARGET: LoudTrackerStore})
