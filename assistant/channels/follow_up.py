@@ -4,6 +4,10 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional
 
+import yaml
+
+from assistant.nlu.concepts import LEXICON
+
 # Longer messages say what they are about themselves (English takes about twice the letters).
 MAX_FOLLOW_UP_CHARS = 20
 # 「ところで」「別件ですが」: the resident changes the subject.
@@ -11,14 +15,30 @@ _NEW_SUBJECT = re.compile(
     r"^\s*(ところで|話(は|が)?変わ|別件|別の話|それとは別|全然関係|関係ない(けど|ですが)|ちなみに|そういえば"
     r"|also\b|by the way|btw|another question)", re.I)
 # What the message alone says of these is never read again with the previous question: thanks, a
-# greeting, not the card at all, too unsure (reads_alone adds a person, a guide's step, a callback).
-_KEEP_ALONE = {"greeting", "goodbye", "out_of_scope", "unclear_need_clarification", "nlu_fallback"}
+# greeting, not the card at all, too unsure and naming a subject (reads_alone adds a person, a guide's step, a callback).
+_UNSURE = {"unclear_need_clarification", "nlu_fallback"}
+_KEEP_ALONE = {"greeting", "goodbye", "out_of_scope"} | _UNSURE
 # 「人と話したい」 stays alone; the desk's hours or phone number may be the previous topic's (「何時まで？」 after コンビニ交付).
 _PERSON = "human_help_request/talk_staff"
 # The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
 CONTEXT_KEY = "read_with"
 # After these the previous question was not answered with an entry: nothing to read the follow-up with.
 _NO_CONTEXT_TOPICS = _KEEP_ALONE | {"human_help_request"}
+
+
+def _subject_words() -> "re.Pattern[str]":
+    """The words of the things and events a message can be about (カード, はがき, なくした…: concepts.yml)."""
+    groups = yaml.safe_load(LEXICON.read_text(encoding="utf-8")) or {}
+    patterns = [p for group in ("things", "events") for p in (groups.get(group) or {}).values()]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+_SUBJECT = _subject_words()
+
+
+def names_a_subject(text: str) -> bool:
+    """「マイナンバーカードをなくしました」 says what it is about; 「手数料は？」「どこに いけば ええの」 do not."""
+    return bool(_SUBJECT.search(text))
 
 
 def may_follow_up(text: str) -> bool:
@@ -51,21 +71,24 @@ def previous_question(tracker: Any, knowledge: Any = None) -> Optional[str]:
 
 
 # A message the entry model reads this surely by itself says what it is about (「マイナンバーカードをなくしました」
-# after a question on 暗証番号): measured on tests/data/follow_ups/ and on short messages of tests/data/blind_dev/
-# after an unrelated question, 0.99 kept every self-contained one and lost 3 of 90 follow-ups.
+# after a question on 暗証番号) when it names a subject: measured on tests/data/follow_ups/ and on short messages of
+# tests/data/blind_dev/ after an unrelated question, it kept every self-contained one and lost 2 of 90 follow-ups.
 SURE_ALONE = 0.99
 
 
-def reads_alone(parse: Dict[str, Any]) -> bool:
-    """True when the message alone is conversation or control (thanks, a person, a guide step), or a question
-    the NLU is near certain of by itself."""
+def reads_alone(parse: Dict[str, Any], text: str) -> bool:
+    """True when the message alone is conversation or control (thanks, a person, a guide step), or says what it
+    is about and is either too unclear to answer or a question the NLU is near certain of by itself."""
     name = ((parse or {}).get("intent") or {}).get("name")
+    if name in _UNSURE:
+        return names_a_subject(text)  # 「どこに いけば ええの」 after an answer: read with its question
     if name is None or name in _KEEP_ALONE or name.startswith(("guide_", "handoff_", "age_band")):
         return True
     selector = ((parse or {}).get("response_selector") or {}).get("default") or {}
     if ((selector.get("response") or {}).get("intent_response_key")) == _PERSON:
         return True
-    return float(selector.get("own_confidence") or 0.0) >= SURE_ALONE
+    # 「手数料は？」 alone reads as the first card's fee, near certainly; it names nothing, so it is read with its question.
+    return float(selector.get("own_confidence") or 0.0) >= SURE_ALONE and names_a_subject(text)
 
 
 def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previous: str) -> Dict[str, Any]:

@@ -44,19 +44,29 @@ def test_the_previous_question_counts_only_after_an_answered_entry_and_outside_a
 
 
 def test_thanks_a_person_or_a_guide_step_are_read_alone():
-    assert follow_up.reads_alone({"intent": {"name": "goodbye"}})
+    assert follow_up.reads_alone({"intent": {"name": "goodbye"}}, "ありがとう")
     person = {"intent": {"name": "human_help_request"},
               "response_selector": {"default": {"response": {"intent_response_key": "human_help_request/talk_staff"}}}}
-    assert follow_up.reads_alone(person)
+    assert follow_up.reads_alone(person, "人と話したい")
     # 「何時まで？」: the desk's hours alone, the previous topic's hours with it.
     hours = {**person, "response_selector": {"default": {"response": {"intent_response_key": "human_help_request/desk_hours"}}}}
-    assert not follow_up.reads_alone(hours)
-    assert follow_up.reads_alone({"intent": {"name": "guide_stuck"}})
-    assert not follow_up.reads_alone({"intent": {"name": "fees"}})
-    # 「マイナンバーカードをなくしました」 after a question on 暗証番号: sure by itself.
+    assert not follow_up.reads_alone(hours, "何時まで？")
+    assert follow_up.reads_alone({"intent": {"name": "guide_stuck"}}, "わからない")
+    assert not follow_up.reads_alone({"intent": {"name": "fees"}}, "手数料は？")
+
+
+def test_a_message_sure_of_itself_is_read_alone_only_when_it_names_its_subject():
     sure = {"intent": {"name": "lost_card_suspend"}, "response_selector": {"default": {"own_confidence": 0.998}}}
-    assert follow_up.reads_alone(sure)
-    assert not follow_up.reads_alone({**sure, "response_selector": {"default": {"own_confidence": 0.4}}})
+    assert follow_up.reads_alone(sure, "マイナンバーカードをなくしました")  # after a question on 暗証番号
+    assert not follow_up.reads_alone({**sure, "response_selector": {"default": {"own_confidence": 0.4}}},
+                                     "マイナンバーカードをなくしました")
+    # 「手数料は？」 reads near certainly as the first card's fee, but names nothing: read with its question.
+    assert not follow_up.reads_alone({**sure, "intent": {"name": "fees"}}, "手数料は？")
+    # Too unclear alone: with the previous question when it names nothing, the question back when it does.
+    unsure = {"intent": {"name": "nlu_fallback"}}
+    assert not follow_up.reads_alone(unsure, "どこに いけば ええの")
+    assert follow_up.reads_alone(unsure, "はがきの件")
+    assert follow_up.names_a_subject("在留カードの期限") and not follow_up.names_a_subject("いくら？")
 
 
 def test_the_reading_together_keeps_the_follow_ups_text_entities_and_own_parts():
