@@ -133,6 +133,14 @@ class EntrySelector(GraphComponent, IntentClassifier):
         ranking = joint_ranking(reply.ranking, diet, float(config["topic_weight"])) if diet else reply.ranking
         confidences = topic_confidences(ranking, diet, float(config["diet_share"]))
         topic = best_topic(confidences)
+        own = reply.ranking[0]
+        if topic in ("greeting", "goodbye") and topic_of(own[0]) not in config["never_parts"] \
+                and own[1] >= float(config["statement_threshold"]):
+            # 「おはようございます。特急発行ってなに？」: the intent model hears the greeting, the entry model (the asking
+            # sentence weighs most) the need; the need is answered (the reply greets back).
+            topic = topic_of(own[0])
+            confidences[topic] = max(confidences.get(topic, 0.0), own[1])
+            intent = {"name": topic}
         top_intent = intent.get("name")
         entry_topics = {topic_of(k) for k in self._model.labels}
         # DIET's dialogue-control intents (guide steps, callbacks, age band) are not entries: leave them.

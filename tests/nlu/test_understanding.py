@@ -78,6 +78,13 @@ def test_greeting_then_need_greets_and_answers(assistant):
     assert replies[0]["text"].startswith("こんばんは。")  # greeted back as greeted
 
 
+def test_a_greeting_before_a_short_need_does_not_hide_it(assistant):
+    # The intent model hears mostly the greeting; the entry model's asking sentence is the need.
+    entry, replies = outcome(assistant, "おはようございます。特急発行ってなに？")
+    assert entry == "lost_card_suspend/express"
+    assert replies[0]["text"].startswith("おはようございます。") and "特急発行" in replies[0]["text"]
+
+
 def test_thanks_closes_politely(assistant):
     entry, replies = outcome(assistant, "なるほど、よくわかりました。助かりました！")
     assert entry == "goodbye/thanks"
