@@ -164,7 +164,6 @@ class EntrySelector(GraphComponent, IntentClassifier):
         never = set(config["never_parts"])
         other_topic = float(config["other_topic_part_threshold"])
         candidates = list(reply.parts)
-        own = reply.ranking[0]
         if reply.parts and own[0] != best[0]:
             # 「再発行いくら？あと何日かかる？」: the topic settled on the fee, but the asking sentence's own
             # entry (how long) is a part of the message too.
