@@ -15,6 +15,8 @@ _SENTENCE_END = re.compile(
     r"|(?<=[、,\s])(?=ついでに|それと(?!も)|それから)"
     # 「…ですか、…ますか」: two questions in one line (not 「本人ですか、と聞かれた」).
     r"|(?:(?<=ですか[、,])|(?<=ますか[、,])|(?<=でしょうか[、,]))(?!\s*(?:と|って))"
+    # 「…できるのかと、…について」「…できるのか、また…」: a second question in the same sentence.
+    r"|(?<=のかと[、,])|(?<=か[、,])(?=また)"
     # Numbered questions (「①受け取れますか ②お金は？」, 「1) … 2) …」) and 「A＋B」.
     r"|(?=[①②③④⑤⑥⑦⑧⑨])|(?<=\S)\s*(?=[2-9][)）.]\s)|(?<=\S)\s*[＋+]\s*(?=\S)"
 )
@@ -28,6 +30,8 @@ _ASKS = re.compile(
 )
 # Shorter pieces are joined to the sentence before them (「はい。」「あの、」).
 _MIN_SEGMENT = 6
+# A later sentence this unsure of its entry by itself is read with the sentence before it too.
+UNSURE_ALONE = 0.6
 
 
 def sentences(text: str) -> List[Tuple[int, int]]:
@@ -224,17 +228,19 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
     """Entry probabilities for a whole message; in a story the asking sentence weighs most."""
     spans = sentences(reading.text)
     pieces = [reading] + [reading.part(s, e) for s, e in spans] if len(spans) > 1 else [reading]
-    # 「…コンビニの住民票 手数料いくら? 何時まで?」: a later question is read half on its own, half after
-    # the first sentence, whose words say what it is about; all of them are read in one call.
-    in_context = [piece.after(pieces[1]) for piece in pieces[2:]]
+    # 「…コンビニの住民票 手数料いくら? 何時まで?」: a later question is read after the sentence before it too,
+    # whose words say what it is about; all of them are read in one call.
+    in_context = [piece.after(before) for before, piece in zip(pieces[1:], pieces[2:])]
     read = model.proba(pieces + in_context)
     probs, in_context_probs = read[: len(pieces)], read[len(pieces):]
     whole = probs[0]
     parts: List[Tuple[str, float, str]] = []
     if len(pieces) > 1:
         sentence_probs = probs[1:].copy()
-        if len(pieces) > 2:
-            sentence_probs[1:] = 0.5 * sentence_probs[1:] + 0.5 * in_context_probs
+        # Only a sentence unsure by itself is read half with the one before: a clear one
+        # (「わたしは 82さいで こうきこうれいしゃ です。」) keeps its own entry.
+        unsure = sentence_probs[1:].max(axis=1) < UNSURE_ALONE
+        sentence_probs[1:][unsure] = 0.5 * sentence_probs[1:][unsure] + 0.5 * in_context_probs[unsure]
         asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text) or _before_another(pieces[1:], i)]
         need = asking[-1] if asking else len(sentence_probs) - 1
         combined = (1 - need_weight) * whole + need_weight * probs[1 + need]

@@ -96,6 +96,9 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
     assert split("どこか、近くの窓口はありますか") == ["どこか、近くの窓口はありますか"]
     assert split("窓口で本人ですか、と聞かれた。そうか、と思った") == ["窓口で本人ですか、と聞かれた。", "そうか、と思った"]
     assert split("先週も行ったのですが、また、写真が使えないと言われました") == ["先週も行ったのですが、また、写真が使えないと言われました"]
+    # Two questions in one keigo sentence: 「…のかと、…について」「…のか、また…」.
+    assert split("何ができるのかと、初めての手数料についてご教示ください") == ["何ができるのかと、", "初めての手数料についてご教示ください"]
+    assert split("何日前から出せるのか、また必要なものは何か教えてください") == ["何日前から出せるのか、", "また必要なものは何か教えてください"]
 
 
 def test_a_wish_a_half_remembered_question_and_a_second_need_ask():
@@ -186,3 +189,35 @@ def test_the_asking_sentences_own_entry_is_offered_when_the_whole_message_settle
     reply = read_message(trained, text, need_weight=0.3)
     offered = {reply.ranking[0][0]} | {key for key, _, _ in reply.parts}
     assert offered == {"lost/card", "lost/postcard"}
+
+
+class _Scripted:
+    """A stand-in entry model whose probabilities are given per text (the gate's arithmetic, alone)."""
+
+    labels = ["renew/how", "renew/fee", "first/fee"]
+
+    def __init__(self, table):
+        self.table = table
+
+    def proba(self, readings):
+        import numpy as np
+
+        return np.array([self.table[r.text] for r in readings])
+
+
+def test_a_later_sentence_is_read_with_the_one_before_only_when_it_is_unsure_alone():
+    """「更新はどうやるの？お金はかかる？」: 「お金はかかる？」 alone is unsure, so the sentence before it says which fee;
+    a later sentence sure by itself keeps its own entry although the one before says otherwise."""
+    from assistant.nlu.entries import read_message
+
+    unsure = _Scripted({
+        "更新はどうやるの？お金はかかる？": [0.8, 0.1, 0.1], "更新はどうやるの？": [0.95, 0.03, 0.02],
+        "お金はかかる？": [0.1, 0.45, 0.45], "更新はどうやるの？ お金はかかる？": [0.2, 0.75, 0.05]})
+    reply = read_message(unsure, Reading("更新はどうやるの？お金はかかる？", []))
+    assert reply.ranking[0][0] == "renew/how" and [key for key, _, _ in reply.parts] == ["renew/fee"]
+    # 「わたしは 82さいで こうきこうれいしゃ です。」 after a question: it tells, and is offered only near certain.
+    sure = _Scripted({
+        "更新はどうやるの？後期高齢者です。": [0.8, 0.1, 0.1], "更新はどうやるの？": [0.95, 0.03, 0.02],
+        "後期高齢者です。": [0.02, 0.03, 0.95], "更新はどうやるの？ 後期高齢者です。": [0.9, 0.05, 0.05]})
+    reply = read_message(sure, Reading("更新はどうやるの？後期高齢者です。", []))
+    assert reply.ranking[0][0] == "renew/how" and [key for key, _, _ in reply.parts] == ["first/fee"]
