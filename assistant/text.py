@@ -54,8 +54,30 @@ def _base_normalize(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+# One romaji syllable (Hepburn or kunrei: ka, shi, chu, tsu, kyo, ji, fu), a syllabic n, or the first of a
+# doubled consonant (kitte); an English word rarely is a string of them only (card, online, reset are not).
+_ROMAJI_WORD = re.compile(r"(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|w|y)?[aiueo]|n(?![aiueoy])|([kgsztdbpcfhjmr])(?=\1))+")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+# A message is read as romaji when at least this many of its words, and this share of them, are romaji.
+_ROMAJI_MIN_WORDS, _ROMAJI_MIN_SHARE = 3, 0.5
+
+
+def romaji_as_kana(text: str) -> str:
+    """「myna card nakushita, keisatsu ni todoke dasanai to dame desu ka?」 → 「myna card なくした, けいさつ に
+    とどけ ださない と だめ です か?」: in a message written mostly in romaji (lower case), the romaji words become
+    hiragana, so that they read as the Japanese they are; English words and English messages stay as they are."""
+    words = _LATIN_WORD.findall(text)
+    romaji = [w for w in words if _ROMAJI_WORD.fullmatch(w)]
+    if len(romaji) < _ROMAJI_MIN_WORDS or len(romaji) < _ROMAJI_MIN_SHARE * len(words):
+        return text
+    import jaconv
+
+    return re.sub(r"(?<![a-z])[a-z]+(?![a-z])",
+                  lambda m: jaconv.alphabet2kana(m.group()) if _ROMAJI_WORD.fullmatch(m.group()) else m.group(), text)
+
+
 class TextNormalizer:
-    """Normalizes a message: NFKC, control characters, long vowels, lower case, variant spellings."""
+    """Normalizes a message: NFKC, control characters, long vowels, lower case, romaji, variant spellings."""
 
     def __init__(self, vocabulary: Iterable[Tuple[str, str]] = ()) -> None:
         self.vocabulary = list(vocabulary)
@@ -69,7 +91,7 @@ class TextNormalizer:
         return cls(load_vocabulary(path))
 
     def __call__(self, text: Optional[str]) -> str:
-        text = _base_normalize(text or "")
+        text = romaji_as_kana(_base_normalize(text or ""))
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._map[m.group(0)], text)
         return text

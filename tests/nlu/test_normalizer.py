@@ -93,3 +93,31 @@ def test_short_dialect_lookalikes_are_left_alone(normalize, text):
 
 def test_circled_numbers_stay_question_numbers(normalize):
     assert normalize("①受け取れますか ②お金は？") == "1) 受け取れますか 2) お金は?"
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("myna card nakushita, keisatsu ni todoke dasanai to dame desu ka?",
+         "マイナンバーカード なくした, けいさつ に とどけ ださない と だめ です か?"),
+        ("signature no password wasureta. conbini de reset dekiru tte hontou?",
+         "signature の 暗証番号 わすれた. conbini で reset できる って ほんとう?"),
+        ("Mainanbaa kaado no anshoubangou wo wasuremashita", "マイナンバーカード の 暗証番号 を わすれました"),
+    ],
+)
+def test_a_message_in_romaji_is_read_as_kana(normalize, typed, expected):
+    assert normalize(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "english",
+    [
+        "how do i get a new card after losing it? and how much does it cost",
+        "can i make it online? i have no time",
+        "i got sms 'マイナポイント expire, click here'. これ ほんとう?",
+        "online 申請 muzukashii. help me",
+    ],
+)
+def test_english_words_and_messages_stay_as_typed(normalize, english):
+    assert normalize(english) == english
+
