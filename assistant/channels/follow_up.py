@@ -20,6 +20,7 @@ _UNSURE = {"unclear_need_clarification", "nlu_fallback"}
 _KEEP_ALONE = {"greeting", "goodbye", "out_of_scope"} | _UNSURE
 # 「人と話したい」 stays alone; the desk's hours or phone number may be the previous topic's (「何時まで？」 after コンビニ交付).
 _PERSON = "human_help_request/talk_staff"
+_WHAT_CAN_YOU_DO = "greeting/what_can_you_do"
 # The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
 CONTEXT_KEY = "read_with"
 # After these the previous question was not answered with an entry: nothing to read the follow-up with.
@@ -80,12 +81,15 @@ def reads_alone(parse: Dict[str, Any], text: str) -> bool:
     """True when the message alone is conversation or control (thanks, a person, a guide step), or says what it
     is about and is either too unclear to answer or a question the NLU is near certain of by itself."""
     name = ((parse or {}).get("intent") or {}).get("name")
+    selector = ((parse or {}).get("response_selector") or {}).get("default") or {}
+    key = (selector.get("response") or {}).get("intent_response_key")
+    if key == _WHAT_CAN_YOU_DO and not names_a_subject(text):
+        return False  # 「何が必要？」「何がいいの？」 after an answer ask about its subject, not what the assistant can do
     if name in _UNSURE:
         return names_a_subject(text)  # 「どこに いけば ええの」 after an answer: read with its question
     if name is None or name in _KEEP_ALONE or name.startswith(("guide_", "handoff_", "age_band")):
         return True
-    selector = ((parse or {}).get("response_selector") or {}).get("default") or {}
-    if ((selector.get("response") or {}).get("intent_response_key")) == _PERSON:
+    if key == _PERSON:
         return True
     # 「手数料は？」 alone reads as the first card's fee, near certainly; it names nothing, so it is read with its question.
     return float(selector.get("own_confidence") or 0.0) >= SURE_ALONE and names_a_subject(text)

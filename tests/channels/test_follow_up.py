@@ -53,6 +53,13 @@ def test_thanks_a_person_or_a_guide_step_are_read_alone():
     assert not follow_up.reads_alone(hours, "何時まで？")
     assert follow_up.reads_alone({"intent": {"name": "guide_stuck"}}, "わからない")
     assert not follow_up.reads_alone({"intent": {"name": "fees"}}, "手数料は？")
+    # 「何が必要？」 alone reads as "what can you do"; after an answer it asks about that answer's subject.
+    what = {"intent": {"name": "greeting"},
+            "response_selector": {"default": {"response": {"intent_response_key": "greeting/what_can_you_do"}}}}
+    assert not follow_up.reads_alone(what, "何が必要？")
+    assert follow_up.reads_alone(what, "マイナンバーカードで何ができるの？")
+    assert follow_up.reads_alone({**what, "response_selector": {"default": {"response": {
+        "intent_response_key": "greeting/hello"}}}}, "こんにちは")
 
 
 def test_a_message_sure_of_itself_is_read_alone_only_when_it_names_its_subject():
