@@ -32,6 +32,8 @@ _ASKS = re.compile(
 _MIN_SEGMENT = 6
 # A later sentence this unsure of its entry by itself is read with the sentence before it too.
 UNSURE_ALONE = 0.6
+# Added to probabilities before their logarithm: an entry one reading rules out is not ruled out for good.
+_FLOOR = 1e-6
 
 
 def sentences(text: str) -> List[Tuple[int, int]]:
@@ -223,7 +225,7 @@ class Reply:
     parts: List[Tuple[str, float, str]]  # (entry, confidence, sentence) of other sentences that ask
 
 
-def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
+def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
                  part_threshold: float = 0.3, top: Optional[int] = None, statement_threshold: float = 0.9) -> Reply:
     """Entry probabilities for a whole message; in a story the asking sentence weighs most."""
     spans = sentences(reading.text)
@@ -243,7 +245,13 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.6,
         sentence_probs[1:][unsure] = 0.5 * sentence_probs[1:][unsure] + 0.5 * in_context_probs[unsure]
         asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text) or _before_another(pieces[1:], i)]
         need = asking[-1] if asking else len(sentence_probs) - 1
-        combined = (1 - need_weight) * whole + need_weight * probs[1 + need]
+        # The whole message and the need (read as its parts are: with the sentence before it when it is unsure
+        # alone, 「あと手数料かかる？」) must both support the answer: a weighted geometric mean. In 「母が特養に
+        # 入所していて歩けません。…家族が代わりに受け取ることはできますでしょうか。」 the need alone says "a proxy",
+        # the whole message "a proxy for a care-home resident"; an average would follow the surer of the two.
+        logs = (1 - need_weight) * np.log(whole + _FLOOR) + need_weight * np.log(sentence_probs[need] + _FLOOR)
+        combined = np.exp(logs - logs.max())
+        combined /= combined.sum()
         best = int(np.argmax(combined))
         # Every asking sentence whose own entry is not the answer is offered, the need's too: in
         # 「マイナ免許証ってなに？ 切り替えるメリットあんの？」 the whole message says 免許証 and the last sentence メリット.

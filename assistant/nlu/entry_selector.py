@@ -44,8 +44,9 @@ class EntrySelector(GraphComponent, IntentClassifier):
             # The linear SVM's C, and the softmax temperature that turns its scores into probabilities.
             "c": 1.0,
             "temperature": 8.0,
-            # How much the asking sentence of a story counts against the whole message.
-            "need_weight": 0.6,
+            # How much the asking sentence of a story counts against the whole message (the weight of its
+            # probabilities in a geometric mean with the whole message's).
+            "need_weight": 0.3,
             # How strongly DIET's belief in a topic re-weighs the entries of that topic.
             "topic_weight": 1.0,
             # The intent's confidence: DIET's share against the entries' summed belief.
