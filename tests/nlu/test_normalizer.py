@@ -101,7 +101,7 @@ def test_circled_numbers_stay_question_numbers(normalize):
         ("myna card nakushita, keisatsu ni todoke dasanai to dame desu ka?",
          "マイナンバーカード なくした, けいさつ に とどけ ださない と だめ です か?"),
         ("signature no password wasureta. conbini de reset dekiru tte hontou?",
-         "signature の 暗証番号 わすれた. conbini で reset できる って ほんとう?"),
+         "signature の 暗証番号 わすれた. コンビニ で reset できる って ほんとう?"),
         ("Mainanbaa kaado no anshoubangou wo wasuremashita", "マイナンバーカード の 暗証番号 を わすれました"),
     ],
 )
