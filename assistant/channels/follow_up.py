@@ -1,8 +1,9 @@
 """A short follow-up (「手数料は？」「何時まで？」) read together with the resident's previous question."""
 from __future__ import annotations
 
+import math
 import re
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 
@@ -104,6 +105,33 @@ def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previ
     selector = dict((merged.get("response_selector") or {}).get("default") or {})
     if selector:
         selector["parts"] = [p for p in selector.get("parts") or [] if (p.get("text") or "") and p["text"] in text]
+        own = ((alone.get("response_selector") or {}).get("default") or {}).get("ranking") or []
+        selector.update(_weighed_with_own(selector, own, (merged.get("intent") or {}).get("name")))
         merged["response_selector"] = {**merged["response_selector"], "default": selector}
     merged[CONTEXT_KEY] = previous
     return merged
+
+
+# How much the follow-up read alone counts, against the reading together, in choosing among the topic's entries.
+OWN_WEIGHT = 0.4
+_FLOOR = 1e-4
+
+
+def _weighed_with_own(together: Dict[str, Any], own: List[Dict[str, Any]], topic: Optional[str]) -> Dict[str, Any]:
+    """The response and ranking of the reading together, its topic's entries re-weighed by what the follow-up says
+    alone (a weighted geometric mean): after 「公金受取口座ってなんですか」, 「どうやって登録するの？」 read together
+    leans to the overview the resident has just read; alone it says how to register."""
+    ranking = together.get("ranking") or []
+    mine = [r for r in ranking if (r.get("intent_response_key") or "").split("/", 1)[0] == topic]
+    if not topic or len(mine) < 2:
+        return {}
+    alone = {r.get("intent_response_key"): float(r.get("confidence") or 0.0) for r in own}
+    scores = [math.exp(OWN_WEIGHT * math.log(alone.get(r["intent_response_key"], 0.0) + _FLOOR)
+                       + (1 - OWN_WEIGHT) * math.log(float(r.get("confidence") or 0.0) + _FLOOR)) for r in mine]
+    mass, total = sum(float(r.get("confidence") or 0.0) for r in mine), sum(scores)
+    reweighed = {r["intent_response_key"]: mass * score / total for r, score in zip(mine, scores)}
+    ranking = sorted(({**r, "confidence": reweighed.get(r.get("intent_response_key"), r.get("confidence"))} for r in ranking),
+                     key=lambda r: -float(r.get("confidence") or 0.0))
+    best = next(r for r in ranking if r.get("intent_response_key") in reweighed)
+    return {"ranking": ranking, "response": {**(together.get("response") or {}), "intent_response_key": best["intent_response_key"],
+                                             "confidence": best["confidence"]}}

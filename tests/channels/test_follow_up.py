@@ -90,3 +90,28 @@ def test_the_reading_together_keeps_the_follow_ups_text_entities_and_own_parts()
     assert [p["text"] for p in merged["response_selector"]["default"]["parts"]] == ["何時まで？"]
     assert merged["read_with"] == "コンビニで住民票とりたい"
     assert together["response_selector"]["default"]["parts"][0]["text"] == "コンビニで住民票とりたい"  # not changed in place
+
+
+def test_the_topics_entries_are_weighed_with_what_the_follow_up_says_alone():
+    """「公金受取口座ってなんですか」 then 「どうやって登録するの？」: read together, the overview just answered leads; alone,
+    the message asks how to register. Entries of other topics keep their place."""
+    alone = {"text": "どうやって登録するの？", "intent": {"name": "health_insurance_card"},
+             "response_selector": {"default": {"ranking": [
+                 {"intent_response_key": "health_insurance_card/register", "confidence": 0.5},
+                 {"intent_response_key": "public_fund_account/how_to_register", "confidence": 0.4},
+                 {"intent_response_key": "public_fund_account/overview", "confidence": 0.01}]}}}
+    together = {"text": "公金受取口座ってなんですか\nどうやって登録するの？", "intent": {"name": "public_fund_account"},
+                "response_selector": {"default": {
+                    "response": {"intent_response_key": "public_fund_account/overview", "confidence": 0.6},
+                    "ranking": [{"intent_response_key": "public_fund_account/overview", "confidence": 0.6},
+                                {"intent_response_key": "public_fund_account/how_to_register", "confidence": 0.3},
+                                {"intent_response_key": "health_insurance_card/register", "confidence": 0.1}],
+                    "parts": []}}}
+    merged = follow_up.in_context(alone, together, "どうやって登録するの？", "公金受取口座ってなんですか")
+    selector = merged["response_selector"]["default"]
+    assert selector["response"]["intent_response_key"] == "public_fund_account/how_to_register"
+    assert [r["intent_response_key"] for r in selector["ranking"]] == [
+        "public_fund_account/how_to_register", "public_fund_account/overview", "health_insurance_card/register"]
+    assert abs(sum(r["confidence"] for r in selector["ranking"][:2]) - 0.9) < 1e-9  # the topic keeps its belief
+    assert together["response_selector"]["default"]["response"]["intent_response_key"] == "public_fund_account/overview"
+
