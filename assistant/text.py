@@ -57,23 +57,40 @@ def _base_normalize(text: str) -> str:
 # One romaji syllable (Hepburn or kunrei: ka, shi, chu, tsu, kyo, ji, fu), a syllabic n, or the first of a
 # doubled consonant (kitte); an English word rarely is a string of them only (card, online, reset are not).
 _ROMAJI_WORD = re.compile(r"(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|w|y)?[aiueo]|n(?![aiueoy])|([kgsztdbpcfhjmr])(?=\1))+")
-_LATIN_WORD = re.compile(r"[a-z]{2,}")
+_LATIN_WORD = re.compile(r"[a-z]+")
+# English words that are strings of romaji syllables too: never evidence of romaji, and left as typed.
+_ENGLISH = frozenset(
+    "a i do go to no so in on we me be he she use one time name made make take same home site sure are here there"
+    " more nine kind hi oh ok case date game hope june note rate safe tune".split())
+# Japanese a message in romaji shows at least once: a particle or ending no English word is (desu, ka, wo,
+# nakushita, dekimasu).
+_JAPANESE_MARK = re.compile(
+    r"desu|deshita|masu|masen|mashita|ka|wo|ga|wa|ha|ni|de|mo|ne|yo|tte|kedo|dake|kara|nai|kudasai|onegai|dou|nani|"
+    r"doko|itsu|ikura|.*(?:shita|tta|nda|tai|teru|reru|eru)")
 # A message is read as romaji when at least this many of its words, and this share of them, are romaji.
 _ROMAJI_MIN_WORDS, _ROMAJI_MIN_SHARE = 3, 0.5
 
 
 def romaji_as_kana(text: str) -> str:
     """「myna card nakushita, keisatsu ni todoke dasanai to dame desu ka?」 → 「myna card なくした, けいさつ に
-    とどけ ださない と だめ です か?」: in a message written mostly in romaji (lower case), the romaji words become
-    hiragana, so that they read as the Japanese they are; English words and English messages stay as they are."""
+    とどけ ださない と だめ です か?」: in a message written mostly in romaji (lower case) with a word only Japanese
+    has, the romaji words become hiragana, so that they read as the Japanese they are; English words and English
+    messages (「do i need to go to the office?」) stay as they are."""
     words = _LATIN_WORD.findall(text)
-    romaji = [w for w in words if _ROMAJI_WORD.fullmatch(w)]
-    if len(romaji) < _ROMAJI_MIN_WORDS or len(romaji) < _ROMAJI_MIN_SHARE * len(words):
+    romaji = [w for w in words if w not in _ENGLISH and len(w) > 1 and _ROMAJI_WORD.fullmatch(w)]
+    if (len(romaji) < _ROMAJI_MIN_WORDS or len(romaji) < _ROMAJI_MIN_SHARE * len(words)
+            or not any(_JAPANESE_MARK.fullmatch(w) for w in romaji)):
         return text
     import jaconv
 
-    return re.sub(r"(?<![a-z])[a-z]+(?![a-z])",
-                  lambda m: jaconv.alphabet2kana(m.group()) if _ROMAJI_WORD.fullmatch(m.group()) else m.group(), text)
+    def kana(match: "re.Match[str]") -> str:
+        word = match.group()
+        if (word in _ENGLISH and word not in ("no", "to")) or (len(word) == 1 and word not in "oe") \
+                or not _ROMAJI_WORD.fullmatch(word):
+            return word
+        return jaconv.alphabet2kana(word)
+
+    return _LATIN_WORD.sub(kana, text)
 
 
 class TextNormalizer:

@@ -1,13 +1,13 @@
 """A short follow-up (「手数料は？」「何時まで？」) read together with the resident's previous question."""
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Dict, List, Optional
 
 import yaml
 
 from assistant.nlu.concepts import LEXICON
+from assistant.nlu.entries import geometric_mix
 
 # Longer messages say what they are about themselves (English takes about twice the letters).
 MAX_FOLLOW_UP_CHARS = 20
@@ -16,12 +16,15 @@ _NEW_SUBJECT = re.compile(
     r"^\s*(ところで|話(は|が)?変わ|別件|別の話|それとは別|全然関係|関係ない(けど|ですが)|ちなみに|そういえば"
     r"|also\b|by the way|btw|another question)", re.I)
 # What the message alone says of these is never read again with the previous question: thanks, a
-# greeting, not the card at all, too unsure and naming a subject (reads_alone adds a person, a guide's step, a callback).
+# greeting (but 「何が必要？」), not the card at all, too unsure and naming a subject (reads_alone adds a person, a
+# guide's step, a callback).
 _UNSURE = {"unclear_need_clarification", "nlu_fallback"}
 _KEEP_ALONE = {"greeting", "goodbye", "out_of_scope"} | _UNSURE
 # 「人と話したい」 stays alone; the desk's hours or phone number may be the previous topic's (「何時まで？」 after コンビニ交付).
 _PERSON = "human_help_request/talk_staff"
 _WHAT_CAN_YOU_DO = "greeting/what_can_you_do"
+# 「何が必要？」「何がいいの？」: read alone as "what can you do", but after an answer they ask about its subject.
+_WHAT_IS_NEEDED = re.compile(r"(何|なに|なん)が(必要|ひつよう|いる|要る|いい|ええ|違う|ちがう|メリット)|what do i need", re.I)
 # The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
 CONTEXT_KEY = "read_with"
 # After these the previous question was not answered with an entry: nothing to read the follow-up with.
@@ -79,12 +82,12 @@ SURE_ALONE = 0.99
 
 
 def reads_alone(parse: Dict[str, Any], text: str) -> bool:
-    """True when the message alone is conversation or control (thanks, a person, a guide step), or says what it
-    is about and is either too unclear to answer or a question the NLU is near certain of by itself."""
+    """True when the message alone is conversation or control (thanks, a person, a guide step; not 「何が必要？」),
+    or says what it is about and is either too unclear to answer or a question the NLU is near certain of by itself."""
     name = ((parse or {}).get("intent") or {}).get("name")
     selector = ((parse or {}).get("response_selector") or {}).get("default") or {}
     key = (selector.get("response") or {}).get("intent_response_key")
-    if key == _WHAT_CAN_YOU_DO and not names_a_subject(text):
+    if key == _WHAT_CAN_YOU_DO and _WHAT_IS_NEEDED.search(text) and not names_a_subject(text):
         return False  # 「何が必要？」「何がいいの？」 after an answer ask about its subject, not what the assistant can do
     if name in _UNSURE:
         return names_a_subject(text)  # 「どこに いけば ええの」 after an answer: read with its question
@@ -114,22 +117,24 @@ def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previ
 
 # How much the follow-up read alone counts, against the reading together, in choosing among the topic's entries.
 OWN_WEIGHT = 0.4
-_FLOOR = 1e-4
 
 
 def _weighed_with_own(together: Dict[str, Any], own: List[Dict[str, Any]], topic: Optional[str]) -> Dict[str, Any]:
     """The response and ranking of the reading together, its topic's entries re-weighed by what the follow-up says
     alone (a weighted geometric mean): after 「公金受取口座ってなんですか」, 「どうやって登録するの？」 read together
-    leans to the overview the resident has just read; alone it says how to register."""
+    leans to the overview the resident has just read; alone it says how to register. Unchanged when the follow-up
+    alone ranks none of the topic's entries."""
     ranking = together.get("ranking") or []
     mine = [r for r in ranking if (r.get("intent_response_key") or "").split("/", 1)[0] == topic]
-    if not topic or len(mine) < 2:
-        return {}
     alone = {r.get("intent_response_key"): float(r.get("confidence") or 0.0) for r in own}
-    scores = [math.exp(OWN_WEIGHT * math.log(alone.get(r["intent_response_key"], 0.0) + _FLOOR)
-                       + (1 - OWN_WEIGHT) * math.log(float(r.get("confidence") or 0.0) + _FLOOR)) for r in mine]
-    mass, total = sum(float(r.get("confidence") or 0.0) for r in mine), sum(scores)
-    reweighed = {r["intent_response_key"]: mass * score / total for r, score in zip(mine, scores)}
+    if not topic or len(mine) < 2 or not any(r["intent_response_key"] in alone for r in mine):
+        return {}
+    # An entry the follow-up's own ranking does not list is at most as likely as its least likely one.
+    least = min(alone.values())
+    mass = sum(float(r.get("confidence") or 0.0) for r in mine)
+    mixed = mass * geometric_mix([float(r.get("confidence") or 0.0) for r in mine],
+                                 [alone.get(r["intent_response_key"], least) for r in mine], OWN_WEIGHT)
+    reweighed = {r["intent_response_key"]: float(p) for r, p in zip(mine, mixed)}
     ranking = sorted(({**r, "confidence": reweighed.get(r.get("intent_response_key"), r.get("confidence"))} for r in ranking),
                      key=lambda r: -float(r.get("confidence") or 0.0))
     best = next(r for r in ranking if r.get("intent_response_key") in reweighed)

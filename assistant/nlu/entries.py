@@ -15,8 +15,8 @@ _SENTENCE_END = re.compile(
     r"|(?<=[、,\s])(?=ついでに|それと(?!も)|それから)"
     # 「…ですか、…ますか」: two questions in one line (not 「本人ですか、と聞かれた」).
     r"|(?:(?<=ですか[、,])|(?<=ますか[、,])|(?<=でしょうか[、,]))(?!\s*(?:と|って))"
-    # 「…できるのかと、…について」「…できるのか、また…」: a second question in the same sentence.
-    r"|(?<=のかと[、,])|(?<=か[、,])(?=また)"
+    # 「…何日前から出せるのか、また必要なものは…」: a second question in the same sentence (not 「何度か、また…」).
+    r"|(?<=のか[、,])(?=また)"
     # Numbered questions (「①受け取れますか ②お金は？」, 「1) … 2) …」) and 「A＋B」.
     r"|(?=[①②③④⑤⑥⑦⑧⑨])|(?<=\S)\s*(?=[2-9][)）.]\s)|(?<=\S)\s*[＋+]\s*(?=\S)"
 )
@@ -30,7 +30,7 @@ _ASKS = re.compile(
 )
 # Shorter pieces are joined to the sentence before them (「はい。」「あの、」).
 _MIN_SEGMENT = 6
-# A later sentence this unsure of its entry by itself is read with the sentence before it too.
+# A later sentence this unsure of its entry by itself is read with the first sentence and the one before it too.
 UNSURE_ALONE = 0.6
 # Added to probabilities before their logarithm: an entry one reading rules out is not ruled out for good.
 _FLOOR = 1e-6
@@ -225,21 +225,30 @@ class Reply:
     parts: List[Tuple[str, float, str]]  # (entry, confidence, sentence) of other sentences that ask
 
 
+def geometric_mix(first: np.ndarray, second: np.ndarray, weight: float) -> np.ndarray:
+    """Two readings' probabilities of the same labels, combined so that the result needs the support of both:
+    first^(1-weight) · second^weight, normalized. A label either rules out is floored, not ruled out for good."""
+    logs = (1 - weight) * np.log(np.asarray(first) + _FLOOR) + weight * np.log(np.asarray(second) + _FLOOR)
+    combined = np.exp(logs - logs.max())
+    return combined / combined.sum()
+
+
 def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
                  part_threshold: float = 0.3, top: Optional[int] = None, statement_threshold: float = 0.9) -> Reply:
     """Entry probabilities for a whole message; in a story the asking sentence weighs most."""
     spans = sentences(reading.text)
     pieces = [reading] + [reading.part(s, e) for s, e in spans] if len(spans) > 1 else [reading]
-    # 「…コンビニの住民票 手数料いくら? 何時まで?」: a later question is read after the sentence before it too,
-    # whose words say what it is about; all of them are read in one call.
-    in_context = [piece.after(before) for before, piece in zip(pieces[1:], pieces[2:])]
+    # 「コンビニで住民票を取りたい。手数料は？何時まで？」: a later question is read after the first sentence and the
+    # one before it too, whose words say what it is about; all of them are read in one call.
+    in_context = [piece.after(before if k == 2 else before.after(pieces[1]))
+                  for k, (before, piece) in enumerate(zip(pieces[1:], pieces[2:]), start=2)]
     read = model.proba(pieces + in_context)
     probs, in_context_probs = read[: len(pieces)], read[len(pieces):]
     whole = probs[0]
     parts: List[Tuple[str, float, str]] = []
     if len(pieces) > 1:
         sentence_probs = probs[1:].copy()
-        # Only a sentence unsure by itself is read half with the one before: a clear one
+        # Only a sentence unsure by itself is read half with the ones before: a clear one
         # (「わたしは 82さいで こうきこうれいしゃ です。」) keeps its own entry.
         unsure = sentence_probs[1:].max(axis=1) < UNSURE_ALONE
         sentence_probs[1:][unsure] = 0.5 * sentence_probs[1:][unsure] + 0.5 * in_context_probs[unsure]
@@ -249,9 +258,7 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
         # alone, 「あと手数料かかる？」) must both support the answer: a weighted geometric mean. In 「母が特養に
         # 入所していて歩けません。…家族が代わりに受け取ることはできますでしょうか。」 the need alone says "a proxy",
         # the whole message "a proxy for a care-home resident"; an average would follow the surer of the two.
-        logs = (1 - need_weight) * np.log(whole + _FLOOR) + need_weight * np.log(sentence_probs[need] + _FLOOR)
-        combined = np.exp(logs - logs.max())
-        combined /= combined.sum()
+        combined = geometric_mix(whole, sentence_probs[need], need_weight)
         best = int(np.argmax(combined))
         # Every asking sentence whose own entry is not the answer is offered, the need's too: in
         # 「マイナ免許証ってなに？ 切り替えるメリットあんの？」 the whole message says 免許証 and the last sentence メリット.

@@ -58,6 +58,7 @@ def test_thanks_a_person_or_a_guide_step_are_read_alone():
             "response_selector": {"default": {"response": {"intent_response_key": "greeting/what_can_you_do"}}}}
     assert not follow_up.reads_alone(what, "何が必要？")
     assert follow_up.reads_alone(what, "マイナンバーカードで何ができるの？")
+    assert follow_up.reads_alone(what, "他に何ができるの？")  # asks what the assistant can do
     assert follow_up.reads_alone({**what, "response_selector": {"default": {"response": {
         "intent_response_key": "greeting/hello"}}}}, "こんにちは")
 
@@ -114,4 +115,15 @@ def test_the_topics_entries_are_weighed_with_what_the_follow_up_says_alone():
         "public_fund_account/how_to_register", "public_fund_account/overview", "health_insurance_card/register"]
     assert abs(sum(r["confidence"] for r in selector["ranking"][:2]) - 0.9) < 1e-9  # the topic keeps its belief
     assert together["response_selector"]["default"]["response"]["intent_response_key"] == "public_fund_account/overview"
+
+
+def test_a_follow_up_that_ranks_none_of_the_topics_entries_leaves_the_reading_together_as_it_is():
+    together = {"text": "a\nb", "intent": {"name": "fees"}, "response_selector": {"default": {
+        "response": {"intent_response_key": "fees/renewal", "confidence": 0.3},
+        "ranking": [{"intent_response_key": "fees/renewal", "confidence": 0.3},
+                    {"intent_response_key": "fees/first_time", "confidence": 0.2}], "parts": []}}}
+    alone = {"text": "b", "intent": {"name": "greeting"}, "response_selector": {"default": {"ranking": [
+        {"intent_response_key": "greeting/hello", "confidence": 0.9}]}}}
+    merged = follow_up.in_context(alone, together, "b", "a")
+    assert merged["response_selector"]["default"]["ranking"] == together["response_selector"]["default"]["ranking"]
 

@@ -96,9 +96,10 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
     assert split("どこか、近くの窓口はありますか") == ["どこか、近くの窓口はありますか"]
     assert split("窓口で本人ですか、と聞かれた。そうか、と思った") == ["窓口で本人ですか、と聞かれた。", "そうか、と思った"]
     assert split("先週も行ったのですが、また、写真が使えないと言われました") == ["先週も行ったのですが、また、写真が使えないと言われました"]
-    # Two questions in one keigo sentence: 「…のかと、…について」「…のか、また…」.
-    assert split("何ができるのかと、初めての手数料についてご教示ください") == ["何ができるのかと、", "初めての手数料についてご教示ください"]
+    # Two questions in one keigo sentence: 「…のか、また…」; but not 「何度か、また…」 or 「…のかと、心配です」.
     assert split("何日前から出せるのか、また必要なものは何か教えてください") == ["何日前から出せるのか、", "また必要なものは何か教えてください"]
+    assert split("何度か、また窓口に行きました") == ["何度か、また窓口に行きました"]
+    assert split("これでいいのかと、心配です") == ["これでいいのかと、心配です"]
 
 
 def test_a_wish_a_half_remembered_question_and_a_second_need_ask():
@@ -212,7 +213,7 @@ def test_a_later_sentence_is_read_with_the_one_before_only_when_it_is_unsure_alo
 
     unsure = _Scripted({
         "更新はどうやるの？お金はかかる？": [0.8, 0.1, 0.1], "更新はどうやるの？": [0.95, 0.03, 0.02],
-        "お金はかかる？": [0.1, 0.45, 0.45], "更新はどうやるの？ お金はかかる？": [0.2, 0.75, 0.05]})
+        "お金はかかる？": [0.1, 0.40, 0.50], "更新はどうやるの？ お金はかかる？": [0.2, 0.75, 0.05]})
     reply = read_message(unsure, Reading("更新はどうやるの？お金はかかる？", []))
     assert reply.ranking[0][0] == "renew/how" and [key for key, _, _ in reply.parts] == ["renew/fee"]
     # 「わたしは 82さいで こうきこうれいしゃ です。」 after a question: it tells, and is offered only near certain.
@@ -221,3 +222,16 @@ def test_a_later_sentence_is_read_with_the_one_before_only_when_it_is_unsure_alo
         "後期高齢者です。": [0.02, 0.03, 0.95], "更新はどうやるの？ 後期高齢者です。": [0.9, 0.05, 0.05]})
     reply = read_message(sure, Reading("更新はどうやるの？後期高齢者です。", []))
     assert reply.ranking[0][0] == "renew/how" and [key for key, _, _ in reply.parts] == ["first/fee"]
+
+
+def test_the_answer_needs_the_support_of_both_the_whole_message_and_its_asking_sentence():
+    """The whole message gives [0, 0.4, 0.6], its asking sentence [0.7, 0.3, 0]: the weighted geometric mean takes
+    the label both support; an average (0.7 · whole + 0.3 · sentence) would take the whole message's best, which the
+    asking sentence rules out."""
+    from assistant.nlu.entries import read_message
+
+    text = "母が特養に入所しています。家族が代わりに受け取れますか"
+    scripted = _Scripted({
+        text: [0.0, 0.4, 0.6], "母が特養に入所しています。": [0.0, 0.1, 0.9], "家族が代わりに受け取れますか": [0.7, 0.3, 0.0],
+        "母が特養に入所しています。 家族が代わりに受け取れますか": [0.0, 0.0, 1.0]})
+    assert read_message(scripted, Reading(text, [])).ranking[0][0] == "renew/fee"

@@ -116,6 +116,10 @@ def test_a_message_in_romaji_is_read_as_kana(normalize, typed, expected):
         "can i make it online? i have no time",
         "i got sms 'マイナポイント expire, click here'. これ ほんとう?",
         "online 申請 muzukashii. help me",
+        "do i need to go to the office?",
+        "i made a mistake in my name",
+        "how do i use the pittari service?",
+        "can we do it at home? same time as last june",
     ],
 )
 def test_english_words_and_messages_stay_as_typed(normalize, english):
