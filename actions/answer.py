@@ -13,7 +13,7 @@ from actions.feedback import with_rating
 from actions.guide import GuideFlow
 from actions.understanding import Reading, other_parts
 from assistant.knowledge import Entry, Topic
-from assistant.knowledge.yes_no import short_answer
+from assistant.knowledge.yes_no import question_sentence, short_answer
 
 # Topics whose answer is followed by the topic menu instead of follow-up buttons.
 MENU_TOPICS = {"greeting", "unclear_need_clarification"}
@@ -52,6 +52,31 @@ def says_the_same(short: str, line: str, share: float = 0.7) -> bool:
         return False  # できます against できません: near in characters, opposite in meaning
     pairs = {short[i:i + 2] for i in range(len(short) - 1)}
     return bool(pairs) and len(pairs & {line[i:i + 2] for i in range(len(line) - 1)}) >= share * len(pairs)
+
+
+# An answer written for the usual yes/no question starts with its own はい or いいえ (「いいえ。コンビニで取る住民票の…」).
+_OWN_YES_NO = re.compile(r"^(?:はい|いいえ)[。、]\s*")
+
+
+def with_yes_no(answer: str, first: Optional[str], asks_yes_no: bool) -> str:
+    """The answer with はい or いいえ said once, and the right way round.
+
+    「コンビニで暗証番号なおせる？」: the short answer first, then the answer that explains it; when the short answer
+    says what the answer's first line says, that line gets the はい or いいえ instead. An answer that starts with its
+    own はい or いいえ gets the short answer's word instead (a negative question turns it), and loses it when the
+    resident asked no yes/no question (「マイナンバー入りの住民票はどこで取れる？」)."""
+    head, newline, rest = answer.partition("\n")
+    own = _OWN_YES_NO.match(head)
+    if first:
+        word, _, said = first.partition("、")
+        if own:
+            return f"{word}。{head[own.end():]}{newline}{rest}"
+        if said and says_the_same(said, head):
+            return f"{word}、{head.strip()}{newline}{rest}"
+        return f"{first}\n{answer}"
+    if own and not asks_yes_no:
+        return f"{head[own.end():]}{newline}{rest}"
+    return answer
 
 
 class TopicResponder:
@@ -109,13 +134,8 @@ class TopicResponder:
         sure = dict(reading.ranking).get(key, 0.0) >= SURE_FOR_YES_NO
         alone = all(part_key == key for part_key in reading.asked)
         first = short_answer(key, text, get_yes_no()) if typed and not asked and sure and alone else None
-        if first:
-            # 「コンビニで暗証番号なおせる？」: はい or いいえ first, then the answer that explains it. When the short
-            # answer says what the answer's first line says, that line gets the はい or いいえ instead (said once).
-            head, _, rest = reply["text"].partition("\n")
-            word, _, said = first.partition("、")
-            said_once = f"{word}、{head.strip()}\n{rest}" if said and says_the_same(said, head) else f"{first}\n{reply['text']}"
-            reply = {**reply, "text": said_once}
+        if typed and not asked:
+            reply = {**reply, "text": with_yes_no(reply["text"], first, question_sentence(text) is not None)}
         dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons,
                                  json_message=reply.get("custom") or None)
         events += [

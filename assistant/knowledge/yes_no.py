@@ -94,7 +94,11 @@ _OBLIGATION = re.compile(r"(?:ないと|なきゃ|なけりゃ|なければ|な�
 # 〜なくてもいい？／〜ないでいい？: asks whether it may be left undone, the other way round.
 _MAY_SKIP = re.compile(r"(?:なくても|なくて|ないで|ずに)\s*(?:いい|よい|良い|大丈夫|構わ|かまわ|平気|ok|済|すむ)", re.I)
 # 〜してはだめ？／〜いけませんか: asks whether it is forbidden, the other way round from 「いいですか」.
-_FORBIDDEN = re.compile(r"(?:だめ|ダメ|駄目|いけない|いけません|あかん|ng|アウト)(?:です|でしょう|なの|なん|なんです)?(?:か|の)?$", re.I)
+# 〜無理？／〜不可能？: asks whether it cannot be done, the other way round from 「できますか」.
+_FORBIDDEN = re.compile(r"(?:だめ|ダメ|駄目|いけない|いけません|あかん|ng|アウト|無理|むり|ムリ|不可能)"
+                        r"(?:です|でしょう|なの|なん|なんです)?(?:か|の)?$", re.I)
+# 「手数料は？」「コンビニって？」: a subject alone asks "what about it", not yes or no.
+_SUBJECT_ONLY = re.compile(r"(?:は|って|のは|とか|なら)$")
 _NOT_NEGATIVE = re.compile(r"(?:かま|構)いません|問題(?:ない|ありません)|(?:危|あぶ|少|すく|汚|きたな|もったい|しょうが|仕方が?|つまら|くだら)ない")
 _NEGATIVE = re.compile(r"(?:ない|ません|へん|ひん|ねえ|ねー|なかった|ませんでした)(?:です|ん|の|んです|のです)?(?:か|かな|かね|かい|かのう|かしら|の)?$")
 
@@ -110,7 +114,7 @@ def question_sentence(text: str) -> Optional[str]:
             if _WH.search(core):
                 return None  # a later sentence asks 何／どこ／いつ…: that is the need
             continue
-        if _REQUEST.search(core) or _WH.search(core):
+        if _REQUEST.search(core) or _WH.search(core) or _SUBJECT_ONLY.search(core):
             return None
         return core
     return None

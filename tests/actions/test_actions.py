@@ -147,6 +147,21 @@ async def test_a_greeting_with_a_question_it_cannot_place_gets_the_nearest_topic
     assert [b["payload"] for b in messages[0]["buttons"]][:2] == ["/apply_card", "/smartphone_card"]
 
 
+def test_an_answer_with_its_own_yes_or_no_says_it_once_and_the_right_way_round():
+    from actions.answer import with_yes_no
+
+    answer = "いいえ。コンビニで取る住民票の写しには、マイナンバーを載せることができません。\n窓口で取れます。"
+    # asked the usual way round: said once, not 「いいえ、いいえ。」
+    assert with_yes_no(answer, "いいえ、コンビニの住民票には載せられません。", True) == answer
+    # asked the other way round (「載せられないの？」): the short answer's はい replaces the answer's own いいえ
+    assert with_yes_no(answer, "はい、コンビニの住民票には載せられません。", True).startswith("はい。コンビニで取る")
+    # no yes/no question (「番号入りの住民票はどこで取れる？」): no はい or いいえ at all
+    assert with_yes_no(answer, None, False).startswith("コンビニで取る住民票の写しには")
+    # not sure enough of the entry for a short answer, but a yes/no question: the answer as written
+    assert with_yes_no(answer, None, True) == answer
+    assert with_yes_no("手数料は無料です。", "いいえ、無料です。", True) == "いいえ、手数料は無料です。"
+
+
 def test_a_short_answer_that_says_the_first_line_again_in_other_words_is_said_once():
     from actions.answer import says_the_same
 

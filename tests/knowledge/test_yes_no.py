@@ -65,6 +65,7 @@ def test_a_wrong_file_is_refused_with_its_key(tmp_path, knowledge, content, prob
     ("health_insurance_card/old_card", "父の紙の保険証、もう病院で使えませんか。", "はい"),
     ("apply_card/optional", "スマホも持ってない母ですが、作らなくてもいいでしょうか", "はい"),
     ("apply_photo/not_accepted", "後ろに家の壁紙の柄が写ってるんですが、だめですか", "はい"),
+    ("receive_card/lost_postcard", "はがきなしでは本当に無理なの？", "いいえ"),
     # tag questions state something: what is stated counts, the tag does not
     ("fees/first_time", "初めて作るならタダじゃないの？", "はい"),
     ("health_insurance_card/old_card", "去年の保険証ってもう使えないんじゃない？", "はい"),
@@ -97,6 +98,8 @@ def test_yes_no_questions_get_the_short_answer_first(table, entry, message, expe
     ("lost_card_suspend/stop_now", "財布ごとカードを落としました"),  # no question at all
     ("pin_forgotten_locked/forgotten_locked", "暗証番号を忘れたので再設定の手順を教えていただけませんか"),  # a request
     ("receive_card/deadline_passed", "受け取れますか？と聞いたら、期限が過ぎたのでどこに電話すればいいか分からなくて"),
+    ("fees/renewal", "手数料は？"),  # "what about the fee?": no yes/no question
+    ("convenience_store_certificate/fees", "コンビニって？"),
 ])
 def test_other_messages_get_no_short_answer(table, entry, message):
     assert short_answer(entry, message, table) is None
