@@ -60,6 +60,9 @@ class EntrySelector(GraphComponent, IntentClassifier):
             "statement_threshold": 0.9,
             # Conversation words are never offered as another part of a message.
             "never_parts": ["greeting", "goodbye", "out_of_scope", "unclear_need_clarification"],
+            # A message that says the card is lost (concepts.yml: CARD_LOST, not the notification card or a phone)
+            # always gets the way to stop it offered, whatever else it asks (「カードをなくしたんですが、再発行の手数料は」).
+            "lost_card_entry": "lost_card_suspend/stop_now",
             "ranking_length": 10,
         }
 
@@ -174,6 +177,7 @@ class EntrySelector(GraphComponent, IntentClassifier):
             if (key != best[0] and topic_of(key) not in never and all(key != q[0] for q in parts)
                     and (topic_of(key) == topic_of(best[0]) or p >= other_topic)):
                 parts.append((key, p, sentence))
+        safety = self._lost_card_part(message.get(TEXT) or "", best[0], parts)
         message.set(RESPONSE_SELECTOR, {
             "all_retrieval_intents": sorted(entry_topics),
             "default": {
@@ -187,6 +191,20 @@ class EntrySelector(GraphComponent, IntentClassifier):
                 # near certainly by itself is not read again with the previous question (channels/follow_up.py).
                 "own_confidence": float(reply.ranking[0][1]),
                 # "asks": false for a sentence that only tells (offered, but no reason to hold back a はい/いいえ).
-                "parts": [{"intent_response_key": k, "confidence": p, "text": s, "asks": not s or asks(s)} for k, p, s in parts],
+                "parts": [{"intent_response_key": k, "confidence": p, "text": s, "asks": not s or asks(s)} for k, p, s in parts]
+                + safety,
             },
         }, add_to_output=True)
+
+    def _lost_card_part(self, text: str, best: str, parts: List) -> List[Dict[str, Any]]:
+        """The lost card's stop, as a part told (not asked), when the message says the card is lost and neither the
+        answer nor another part is about a lost card."""
+        entry = self._config.get("lost_card_entry")
+        if not entry or entry not in self._model.labels:
+            return []
+        concepts = set(self._model.concepts(text).split())
+        if "CARD_LOST" not in concepts or concepts & {"NOTICE", "PHONE"}:
+            return []
+        if any(topic_of(key) == topic_of(entry) for key in [best] + [k for k, _, _ in parts]):
+            return []
+        return [{"intent_response_key": entry, "confidence": 0.0, "text": "", "asks": False}]

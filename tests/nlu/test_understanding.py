@@ -156,3 +156,17 @@ def test_the_asking_sentence_is_offered_when_the_topic_settles_elsewhere(assista
                                      for p in offered if '"subtopic":"' in p}
     assert "fees/reissue" in answered_or_offered
     assert answered_or_offered & {"application_status/how_long", "lost_card_suspend/reissue"}
+
+
+def test_a_lost_card_is_always_offered_its_stop_whatever_else_is_asked(assistant):
+    """「カードをなくしたんですが、再発行の手数料は？」 is answered with the fee, and the stop is offered with it: a lost card
+    not stopped is the resident's real risk. A notification card or a smartphone is not the card to stop."""
+    stop = '/lost_card_suspend{"subtopic":"stop_now"}'
+
+    def offered(text):
+        entry, replies = outcome(assistant, text)
+        return entry, {b.get("payload") for r in replies for b in r.get("buttons") or []}
+
+    entry, buttons = offered("カードをなくしたんですが、再発行の手数料はいくらですか")
+    assert entry == "fees/reissue" and stop in buttons
+    assert stop not in offered("通知カードをなくしたけど再発行の手数料は？")[1]
