@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 from assistant.nlu.concepts import LEXICON
-from assistant.nlu.entries import geometric_mix
+from assistant.nlu.ranking import geometric_mix
 
 # Longer messages say what they are about themselves (English takes about twice the letters).
 MAX_FOLLOW_UP_CHARS = 20

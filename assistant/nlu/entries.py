@@ -8,6 +8,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import scipy.sparse as sp
 
+from assistant.nlu.ranking import geometric_mix
+
 # A sentence ends at these marks, a second question starts at あと/それと/ついでに or a number; a story's
 # sentences are read one by one.
 _SENTENCE_END = re.compile(
@@ -32,8 +34,6 @@ _ASKS = re.compile(
 _MIN_SEGMENT = 6
 # A later sentence this unsure of its entry by itself is read with the first sentence and the one before it too.
 UNSURE_ALONE = 0.6
-# Added to probabilities before their logarithm: an entry one reading rules out is not ruled out for good.
-_FLOOR = 1e-6
 
 
 def sentences(text: str) -> List[Tuple[int, int]]:
@@ -225,14 +225,6 @@ class Reply:
     parts: List[Tuple[str, float, str]]  # (entry, confidence, sentence) of other sentences that ask
 
 
-def geometric_mix(first: np.ndarray, second: np.ndarray, weight: float) -> np.ndarray:
-    """Two readings' probabilities of the same labels, combined so that the result needs the support of both:
-    first^(1-weight) · second^weight, normalized. A label either rules out is floored, not ruled out for good."""
-    logs = (1 - weight) * np.log(np.asarray(first) + _FLOOR) + weight * np.log(np.asarray(second) + _FLOOR)
-    combined = np.exp(logs - logs.max())
-    return combined / combined.sum()
-
-
 def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
                  part_threshold: float = 0.3, top: Optional[int] = None, statement_threshold: float = 0.9) -> Reply:
     """Entry probabilities for a whole message; in a story the asking sentence weighs most."""
@@ -277,29 +269,3 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
         combined = whole
     order = np.argsort(-combined)[:top] if top else np.argsort(-combined)
     return Reply([(model.labels[i], float(combined[i])) for i in order], parts)
-
-
-def topic_of(entry_key: str) -> str:
-    return entry_key.split("/", 1)[0]
-
-
-def joint_ranking(entries: List[Tuple[str, float]], topics: Dict[str, float],
-                  topic_weight: float = 1.0) -> List[Tuple[str, float]]:
-    """Entries re-scored by the topic classifier's belief in their topic (normalized to sum 1)."""
-    scored = [(key, p * (topics.get(topic_of(key), 0.0) + 1e-3) ** topic_weight) for key, p in entries]
-    total = sum(s for _, s in scored) or 1.0
-    return sorted(((k, s / total) for k, s in scored), key=lambda kv: -kv[1])
-
-
-def topic_confidences(ranking: List[Tuple[str, float]], topics: Dict[str, float],
-                      weight: float = 0.5) -> Dict[str, float]:
-    """Each topic's confidence: the topic classifier's and the entries' summed belief, mixed."""
-    summed: Dict[str, float] = {}
-    for key, p in ranking:
-        summed[topic_of(key)] = summed.get(topic_of(key), 0.0) + p
-    names = set(topics) | set(summed)
-    return {t: weight * topics.get(t, 0.0) + (1 - weight) * summed.get(t, 0.0) for t in names}
-
-
-def best_topic(confidences: Dict[str, float]) -> Optional[str]:
-    return max(confidences, key=confidences.get) if confidences else None
