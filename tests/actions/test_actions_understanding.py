@@ -180,3 +180,15 @@ async def test_the_residents_own_greeting_comes_back(respond):
     assert messages[0]["text"].startswith("おはようございます。お困りですね。\n")
     messages, _ = await run(respond, tracker("greeting", "こんばんは", [("greeting/hello", 0.9)]))
     assert messages[0]["text"].startswith("こんばんは。") and "まどぐちナビ" in messages[0]["text"]
+
+
+async def test_an_unsure_reading_gets_no_yes_or_no(respond):
+    """A はい/いいえ before an answer the NLU is not sure of would mislead if the entry is wrong."""
+    text = "わしはスマホを持っとらんのじゃが、マイナンバーカードは作れるんかのう"
+    unsure = [("apply_online_smartphone/too_hard", 0.45), ("apply_card/methods", 0.35)]
+    messages, _ = await run(respond, tracker("apply_online_smartphone", text, unsure))
+    assert not messages[0]["text"].startswith(("はい", "いいえ"))
+    sure = [("apply_online_smartphone/too_hard", 0.9), ("apply_card/methods", 0.05)]
+    messages, _ = await run(respond, tracker("apply_online_smartphone", text, sure))
+    assert messages[0]["text"].startswith("はい、")
+
