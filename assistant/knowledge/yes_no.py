@@ -82,7 +82,9 @@ _TRAILING = re.compile(r"[\s!！。．.…・~〜ーｰ笑\U0001F000-\U0001FAFF\
 _PARTICLE = re.compile(r"(?:か|かな|かね|かい|かのう|かしら|かや|の|のか|っけ)$")
 _REQUEST = re.compile(r"(?:くれ|もらえ|いただけ|ください|下さい|くださ)(?:ませ|ない)?(?:ん)?(?:か|の|でしょうか)?$")
 _WH = re.compile(r"何|なに|なんで(?!す)|なんの|なんて|なんか|いつ(?!も)|どこ|どう(?!も|ぞ)|いくら|いくつ|誰|だれ|どれ|どちら"
-                 r"|どっち|なぜ|何故|どの|どんな|\b(?:how|what|when|where|which|who|why)\b", re.I)
+                 # and in dialect: どない(関西), どがぁ/どがい(広島), どげん/どぎゃん(九州), なんぼ
+                 r"|どっち|なぜ|何故|どの|どんな|どない|どがぁ|どがい|どげん|どぎゃん|なんぼ"
+                 r"|\b(?:how|what|when|where|which|who|why)\b", re.I)
 # 〜じゃない？／〜でしょ？: the resident states something and asks for agreement; what is stated counts.
 _TAG = re.compile(r"(?:ん|の)?(?:(?:じゃ|では|でわ)(?:ない|ありません|ねえ|ね)(?:です)?|でしょ|だろ|じゃん|やろ)(?:う)?(?:か|の|ね|よね)?$")
 # 〜ないでしょうか: a polite way to ask, not a negative question.

@@ -99,6 +99,7 @@ def test_yes_no_questions_get_the_short_answer_first(table, entry, message, expe
     ("pin_forgotten_locked/forgotten_locked", "暗証番号を忘れたので再設定の手順を教えていただけませんか"),  # a request
     ("receive_card/deadline_passed", "受け取れますか？と聞いたら、期限が過ぎたのでどこに電話すればいいか分からなくて"),
     ("fees/renewal", "手数料は？"),  # "what about the fee?": no yes/no question
+    ("pin_forgotten_locked/forgotten_locked", "あんしょうばんごう わすれてしもうた どないしたらええの"),  # wh in dialect
     ("convenience_store_certificate/fees", "コンビニって？"),
 ])
 def test_other_messages_get_no_short_answer(table, entry, message):
