@@ -100,6 +100,7 @@ def test_yes_no_questions_get_the_short_answer_first(table, entry, message, expe
     ("receive_card/deadline_passed", "受け取れますか？と聞いたら、期限が過ぎたのでどこに電話すればいいか分からなくて"),
     ("fees/renewal", "手数料は？"),  # "what about the fee?": no yes/no question
     ("pin_forgotten_locked/forgotten_locked", "あんしょうばんごう わすれてしもうた どないしたらええの"),  # wh in dialect
+    ("public_fund_account/overview", "公金受取口座ってなんですか"),  # "what is it?", in kana
     ("convenience_store_certificate/fees", "コンビニって？"),
 ])
 def test_other_messages_get_no_short_answer(table, entry, message):
