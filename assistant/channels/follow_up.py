@@ -70,9 +70,10 @@ def previous_question(tracker: Any, knowledge: Any = None) -> Optional[str]:
         return entry.questions[0] if entry is not None and entry.questions else None
     if not text or text.startswith("/"):
         return None
-    # 「コンビニで住民票とりたい」「手数料いくら？」「何時まで？」: the subject of a chain of follow-ups stays its first question.
+    # 「コンビニで住民票とりたい」「手数料いくら？」「何時まで？」: a chain of follow-ups is read with its first question
+    # (the fee asked in between is not what 「何時まで？」 asks about).
     used = ((getattr(latest, "parse_data", None) or {}).get(CONTEXT_KEY) or "")
-    return f"{used.splitlines()[0]}\n{text}" if used.strip() else text
+    return used.splitlines()[0] if used.strip() else text
 
 
 # A message the entry model reads this surely by itself says what it is about (「マイナンバーカードをなくしました」
@@ -121,9 +122,9 @@ OWN_WEIGHT = 0.4
 
 def _weighed_with_own(together: Dict[str, Any], own: List[Dict[str, Any]], topic: Optional[str]) -> Dict[str, Any]:
     """The response and ranking of the reading together, its topic's entries re-weighed by what the follow-up says
-    alone (a weighted geometric mean): after 「公金受取口座ってなんですか」, 「どうやって登録するの？」 read together
-    leans to the overview the resident has just read; alone it says how to register. Unchanged when the follow-up
-    alone ranks none of the topic's entries."""
+    alone (a weighted geometric mean): after 「コンビニで住民票とりたい」, 「何時まで？」 read together leans to the
+    overview the resident has just read; alone it asks for hours. Unchanged when the follow-up alone ranks none of
+    the topic's entries."""
     ranking = together.get("ranking") or []
     mine = [r for r in ranking if (r.get("intent_response_key") or "").split("/", 1)[0] == topic]
     alone = {r.get("intent_response_key"): float(r.get("confidence") or 0.0) for r in own}

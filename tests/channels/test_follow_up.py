@@ -40,7 +40,7 @@ def test_the_previous_question_counts_only_after_an_answered_entry_and_outside_a
     # A follow-up to a follow-up is read with the chain's first question.
     chained = FakeTracker("手数料いくら？", **answered)
     chained.latest_message.parse_data = {"read_with": "コンビニで住民票とりたい"}
-    assert follow_up.previous_question(chained) == "コンビニで住民票とりたい\n手数料いくら？"
+    assert follow_up.previous_question(chained) == "コンビニで住民票とりたい"
 
 
 def test_thanks_a_person_or_a_guide_step_are_read_alone():
