@@ -80,6 +80,10 @@ def test_asking_for_a_person(words, text, expected):
 def test_feelings_get_one_acknowledging_sentence(words):
     assert words.acknowledgement("4桁は三振アウトって厳しすぎません？") is not None
     assert words.acknowledgement("施設に預けるのが不安です") is not None
+    # a complaint without 「!!」: the phone never answers, the desk ignores working people
+    assert words.acknowledgement("何回電話してもつながらない！平日しか開いてないって、働いてる人間のことを考えてないだろ") is not None
+    assert words.acknowledgement("窓口で2時間待たされた。いつになったら届くんですか") is not None
+    assert words.acknowledgement("暗証番号は何回まちがえてもいいの？") is None  # a plain question
     assert words.acknowledgement("カードの有効期限はいつまでですか") is None
 
 
