@@ -88,7 +88,7 @@ def test_feelings_get_one_acknowledging_sentence(words):
 
 
 def test_in_domain_words(words):
-    for text in ("保険証が使えない", "施設でカードを預かれない", "病院の窓口で番号を見られる？", "役所の証明書"):
+    for text in ("保険証が使えない", "施設でカードを預かれない", "病院の窓口で番号を見られる？", "役所の証明書", "しやくしょ なんじまで あいとる"):
         assert words.about_the_domain(text)
     assert not words.about_the_domain("明日の天気は？")
 
