@@ -4,9 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-import yaml
-
-from assistant.nlu.concepts import LEXICON
+from assistant.nlu.concepts import load_lexicon
 from assistant.nlu.ranking import geometric_mix
 
 # Longer messages say what they are about themselves (English takes about twice the letters).
@@ -31,14 +29,8 @@ CONTEXT_KEY = "read_with"
 _NO_CONTEXT_TOPICS = _KEEP_ALONE | {"human_help_request"}
 
 
-def _subject_words() -> "re.Pattern[str]":
-    """The words of the things and events a message can be about (カード, はがき, なくした…: concepts.yml)."""
-    groups = yaml.safe_load(LEXICON.read_text(encoding="utf-8")) or {}
-    patterns = [p for group in ("things", "events") for p in (groups.get(group) or {}).values()]
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
-
-
-_SUBJECT = _subject_words()
+# The words of the things and events a message can be about (カード, はがき, なくした…: concepts.yml).
+_SUBJECT = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things", "events")).values()), re.I)
 
 
 def names_a_subject(text: str) -> bool:

@@ -4,18 +4,20 @@ from __future__ import annotations
 import itertools
 import re
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterable, List, Optional
 
 import yaml
 
 LEXICON = Path(__file__).with_name("concepts.yml")
 
 
-def load_lexicon(path: Path = LEXICON) -> Dict[str, str]:
-    """Concept name → its words as one regular expression (groups of the file flattened)."""
+def load_lexicon(path: Path = LEXICON, groups: Optional[Iterable[str]] = None) -> Dict[str, str]:
+    """Concept name → its words as one regular expression (groups of the file flattened; only `groups`, if given)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     lexicon: Dict[str, str] = {}
-    for group in data.values():
+    for group_name, group in data.items():
+        if groups is not None and group_name not in groups:
+            continue
         for name, pattern in (group or {}).items():
             re.compile(pattern)  # a broken pattern stops training, naming nothing else
             lexicon[name] = pattern

@@ -201,8 +201,8 @@ class EntrySelector(GraphComponent, IntentClassifier):
         entry = self._config.get("lost_card_entry")
         if not entry or entry not in self._model.labels:
             return []
-        concepts = set(self._model.concepts(text).split())
-        if "CARD_LOST" not in concepts or concepts & {"NOTICE", "PHONE"}:
+        concepts = set(self._model.concepts.found(text))
+        if not {"CARD", "LOST"} <= concepts or concepts & {"NOTICE", "PHONE"}:
             return []
         if any(topic_of(key) == topic_of(entry) for key in [best] + [k for k, _, _ in parts]):
             return []
