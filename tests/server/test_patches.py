@@ -102,6 +102,11 @@ ACTION_RESULTS = [
     {"responses": ["not an object"]},
     {"events": [{"event": "user", "parse_data": {"intent": {"name": 3}}}]},
     {"events": [], "responses": [], "extra": 1},
+    {"events": [{"event": "slot", "name": "topic", "value": 1, "timestamp": "yesterday"}]},
+    {"events": [{"event": "entities"}]},  # an entities event without its entities
+    {"events": ["not an object"]},
+    {"events": [{"event": "user", "text": "カード", "parse_data": {"intent": {"name": "fees", "confidence": 0.9}}},
+                {"event": "action", "name": "action_listen", "metadata": None}]},
 ]
 
 
@@ -120,7 +125,21 @@ def test_action_answers_are_validated_as_rasa_does():
     patches.module("action_validation").apply()
     ours = [outcome(action._validate_action_result, r) for r in ACTION_RESULTS]
     assert ours == theirs
-    assert sum(o[0] == "raises" for o in ours) == 6
+    assert sum(o[0] == "raises" for o in ours) == 9
+
+
+def test_each_event_checked_against_its_own_kind_passes_what_the_whole_schema_passes():
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    from assistant.server.patches.action_validation import by_event_name
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    quick = by_event_name(schema, cls)
+    assert quick is not None
+    assert [quick(r) for r in ACTION_RESULTS] == [cls(schema).is_valid(r) for r in ACTION_RESULTS]
+    assert by_event_name({"properties": {"events": {"items": {"oneOf": [{"properties": {}}]}}}}, cls) is None
 
 
 def test_event_classes_are_found_as_rasa_finds_them():
