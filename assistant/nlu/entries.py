@@ -120,6 +120,7 @@ class EntryModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if fit:
+            self._idf_cache = {}
             self._vectorizers = [
                 ("text", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)),
                 ("readings", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)),
@@ -146,7 +147,7 @@ class EntryModel:
             if tfidf.sublinear_tf:
                 np.log(x, x)
                 x += 1
-            x *= tfidf._idf_diag.diagonal()[counts.indices]
+            x *= self._idf(tfidf)[counts.indices]
             # The product with the idf's diagonal matrix lists each row's columns in reverse.
             row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
             order = counts.indptr[row_of] + counts.indptr[row_of + 1] - 1 - np.arange(len(x))
@@ -161,6 +162,14 @@ class EntryModel:
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows_all, minlength=n))])
         return sp.csr_matrix((np.concatenate(data)[by_row], np.concatenate(indices)[by_row], indptr),
                              shape=(n, offset))
+
+    def _idf(self, tfidf) -> np.ndarray:
+        """A vectorizer's idf vector, taken from its diagonal matrix once (a copy on every message cost a
+        fifth of the features' time)."""
+        cache = self.__dict__.setdefault("_idf_cache", {})
+        if id(tfidf) not in cache:
+            cache[id(tfidf)] = tfidf._idf_diag.diagonal()
+        return cache[id(tfidf)]
 
     def fit(self, readings: Sequence[Reading], labels: Sequence[str]) -> "EntryModel":
         from sklearn.svm import LinearSVC
@@ -181,6 +190,7 @@ class EntryModel:
     def __getstate__(self) -> Dict[str, object]:
         # The classifier's coef_ is a view of the sparse weights: stored once, made a view again on load.
         state = dict(self.__dict__)
+        state.pop("_idf_cache", None)
         if state.get("_weights") is not None and self._classifier is not None:
             import copy
 
@@ -193,6 +203,9 @@ class EntryModel:
         self.__dict__.update(state)
         if getattr(self, "_weights", None) is not None and self._classifier is not None:
             self._classifier.coef_ = self._weights.T
+        for _, vectorizer in self._vectorizers or ():  # at load, before a worker is forked: shared pages
+            if getattr(vectorizer, "_tfidf", None) is not None and vectorizer._tfidf.use_idf:
+                self._idf(vectorizer._tfidf)
 
     def knows_a_word_of(self, reading: Reading) -> bool:
         """Whether any word of the text (two characters or more) was seen in training: 「ふがふが」 or

@@ -72,10 +72,14 @@ def test_the_features_are_the_tf_idf_vectorizers_own():
         vectorizer.transform([r.text if name == "text" else trained.concepts(r.text) if name == "concepts" else r.readings
                               for r in texts])
         for name, vectorizer in trained._vectorizers], format="csr")
-    features = trained._features(texts)
-    assert np.array_equal(features.indptr, expected.indptr)
-    assert np.array_equal(features.indices, expected.indices)
-    assert np.array_equal(features.data, expected.data)
+    import pickle
+
+    for loaded in (trained, pickle.loads(pickle.dumps(trained))):  # the idf vectors kept at load, not stored
+        features = loaded._features(texts)
+        assert np.array_equal(features.indptr, expected.indptr)
+        assert np.array_equal(features.indices, expected.indices)
+        assert np.array_equal(features.data, expected.data)
+    assert "_idf_cache" not in trained.__getstate__()
 
 
 def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
