@@ -145,6 +145,19 @@ class TopicResponder:
         ]
         return events
 
+    def easier(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
+        """「もっとかんたんに」: the last answer again in やさしい日本語, and easy words from now on."""
+        knowledge, words = self.answers.knowledge, self.answers.knowledge.conversation
+        topic = knowledge.topic(tracker.get_slot("last_topic") or "")
+        entry = topic.entry(tracker.get_slot("last_entry") or "") if topic is not None else None
+        if topic is None or entry is None or not entry.easy:
+            dispatcher.utter_message(text=words.easier_no_answer, buttons=self.answers.menu_buttons())
+        else:
+            reply = self.answers.answer(topic, entry, easy=True)
+            dispatcher.utter_message(text=f"{words.easier_reply}\n{reply['text']}", buttons=reply["buttons"],
+                                     json_message=reply.get("custom") or None)
+        return [SlotSet("easy_words", True), SlotSet("fallback_count", 0.0)]
+
     def _framed(self, reply: str, text: str, topic_id: str, typed: bool) -> str:
         """A greeting back and one sentence for the resident's feeling, before the fact."""
         words = self.answers.knowledge.conversation

@@ -116,7 +116,10 @@ def is_bare_word(text: str) -> bool:
 
 
 def wants_easy(tracker) -> bool:
-    """The resident's front end asked for やさしい日本語 (the kiosk's toggle sends metadata {"easy": true})."""
+    """The resident asked for easier words earlier (「もっとかんたんに」: the slot easy_words), or the front end asks
+    for やさしい日本語 (the kiosk's toggle sends metadata {"easy": true})."""
+    if tracker.get_slot("easy_words"):
+        return True
     for event in reversed(tracker.events or []):
         if event.get("event") == "user":
             return bool((event.get("metadata") or {}).get("easy"))

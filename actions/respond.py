@@ -74,6 +74,9 @@ class ActionRespond(Action):
             return handoff.phone_turn(dispatcher, tracker)
         # An offered callback not taken up: the resident has moved on.
         moved_on = [SlotSet("handoff_stage", None)] if stage else []
+        words = topics.answers.knowledge.conversation
+        if typed and words is not None and not guides.active(tracker) and words.asks_easier(message.get("text") or ""):
+            return moved_on + topics.easier(dispatcher, tracker)
         events = moved_on + self._respond(dispatcher, tracker, intent, entities, typed)
         if age_band.ends_conversation(intent, events):
             events += age_band.ask(dispatcher, tracker)

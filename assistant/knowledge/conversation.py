@@ -36,6 +36,10 @@ class Conversation:
     person_unless: "re.Pattern[str]"
     person_max_chars: int
     vague: "re.Pattern[str]"
+    easier: "re.Pattern[str]"
+    easier_max_chars: int
+    easier_reply: str
+    easier_no_answer: str
     greeting_replies: Tuple[Tuple["re.Pattern[str]", str], ...] = ()
 
     @classmethod
@@ -58,6 +62,10 @@ class Conversation:
         max_chars = person.get("max_chars", 40)
         if not isinstance(max_chars, int) or max_chars < 1:
             raise KnowledgeError(path, "person.max_chars", "expected a positive whole number")
+        easier = data.get("easier") or {}
+        easier_chars = easier.get("max_chars", 30)
+        if not isinstance(easier_chars, int) or easier_chars < 1:
+            raise KnowledgeError(path, "easier.max_chars", "expected a positive whole number")
         return cls(
             greeting=_pattern(greeting, "pattern", path, "greeting."),
             greeting_reply=required_text(greeting, "reply", path, "greeting."),
@@ -73,6 +81,10 @@ class Conversation:
             person_unless=_pattern(person, "unless", path, "person."),
             person_max_chars=max_chars,
             vague=_pattern(data, "vague", path, ""),
+            easier=_pattern(easier, "pattern", path, "easier."),
+            easier_max_chars=easier_chars,
+            easier_reply=required_text(easier, "reply", path, "easier."),
+            easier_no_answer=required_text(easier, "no_answer", path, "easier."),
             greeting_replies=tuple((_pattern(r, "pattern", path, f"greeting.replies[{i}]."),
                                     required_text(r, "text", path, f"greeting.replies[{i}]."))
                                    for i, r in enumerate(replies)),
@@ -102,6 +114,12 @@ class Conversation:
     def is_vague(self, text: str) -> bool:
         """One word that names no need (「カード」「手続き」)."""
         return bool(self.vague.search(text.strip()))
+
+    def asks_easier(self, text: str) -> bool:
+        """A short request for easier words that names no thing of the card (「もっとかんたんに」, not
+        「申請って難しい？」)."""
+        text = text.strip()
+        return len(text) <= self.easier_max_chars and bool(self.easier.search(text)) and not self.about_the_domain(text)
 
     def asks_for_person(self, text: str) -> bool:
         """A short message that asks for a person in words, or gives up on the assistant."""

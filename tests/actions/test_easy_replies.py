@@ -48,3 +48,33 @@ def test_the_kiosk_reply_carries_the_easy_mark_that_rasa_sends_as_its_own_messag
     shown = [m for m in to_kiosk(messages, get_furigana()) if m["text"]]
     assert [m["text"] for m in shown] == ["やさしい答え", "どれですか？"]
     assert shown[0]["custom"].get("easy") is True and not shown[1]["custom"].get("easy")
+
+
+async def test_asking_for_easier_words_gives_the_last_answer_again_easy_and_easy_answers_after_it(knowledge):
+    chat = Conversation(knowledge)
+    first = await chat.say("public_fund_account", text="公金受取口座ってなんですか", entities={"subtopic": "overview"})
+    overview = knowledge.topics["public_fund_account"].entry("overview")
+    assert first[0]["text"].startswith(overview.answer[:20])
+    for said in ("むずかしくて わからん", "easier please", "ひらがなで おねがい"):
+        other = Conversation(knowledge)
+        await other.say("public_fund_account", text="公金受取口座ってなんですか", entities={"subtopic": "overview"})
+        assert overview.easy in (await other.say("nlu_fallback", text=said))[0]["text"], said
+    easier = await chat.say("nlu_fallback", text="もっとかんたんに いうて")
+    assert overview.easy in easier[0]["text"] and easier[0]["custom"] == EASY
+    assert chat.slots["last_entry"] == "overview" and chat.slots["easy_words"] is True
+    later = await chat.say("card_return", text="返納したい", entities={"subtopic": "deceased"})
+    assert knowledge.topics["card_return"].entry("deceased").easy in later[0]["text"] and later[0]["custom"] == EASY
+
+
+async def test_easier_words_asked_before_any_answer_are_promised_and_a_question_about_difficulty_is_answered(knowledge):
+    chat = Conversation(knowledge)
+    promised = await chat.say("guide_stuck", text="むずかしい ことば わからん")
+    assert promised[0]["text"] == knowledge.conversation.easier_no_answer and chat.slots["easy_words"] is True
+    # 「申請って難しい？」 names a thing of the card: a question, answered as one.
+    question = await Conversation(knowledge).say("apply_card", text="マイナの申請って難しい？", entities={"subtopic": "methods"})
+    assert not question[0]["text"].startswith(knowledge.conversation.easier_reply)
+    # In a guide, 「むずかしい」 is being stuck, not a request for another wording of an answer.
+    guide = Conversation(knowledge)
+    await guide.say("guide_start", entities={"guide": "apply_pc"})
+    stuck = await guide.say("guide_stuck", text="むずかしい")
+    assert "easy_words" not in guide.slots and not stuck[0]["text"].startswith(knowledge.conversation.easier_reply)

@@ -48,3 +48,13 @@ def test_thanks_after_an_answer_is_not_read_as_the_question_again(assistant):
     assistant.send(sender, "コンビニで住民票とれますか")
     assistant.send(sender, "ありがとう")
     assert assistant.tracker(sender)["slots"]["last_topic"] == "goodbye"
+
+
+def test_asking_for_easier_words_gets_the_answer_again_in_easy_japanese(assistant, knowledge):
+    sender = f"f-{uuid.uuid4().hex}"
+    assistant.send(sender, "公金受取口座ってなんですか")
+    slots = assistant.tracker(sender)["slots"]
+    entry = knowledge.topics[slots["last_topic"]].entry(slots["last_entry"])
+    replies = assistant.send(sender, "ようわからん、もっと かんたんに いうて")
+    assert entry.easy in replies[0]["text"]
+    assert assistant.tracker(sender)["slots"]["easy_words"] is True
