@@ -10,6 +10,13 @@ OUT_OF_SCOPE = "out_of_scope"
 HUMAN = "human_help_request"
 # A re-route needs at least this much belief in the topic it moves to.
 MIN_REROUTE = 0.05
+# Two topics about as likely (the fallback's ambiguity) while the entry model is this sure of an entry of one of
+# them: that entry is answered (「子どものカードを作りたい。写真は赤ちゃんでもいる？」: 申請 and 写真 tie, the
+# baby's photo is near certain).
+SURE_ENTRY_OF_TWO = 0.9
+# The fallback's own threshold (config.yml, FallbackClassifier): a best topic above it fell back for the tie only.
+FALLBACK_THRESHOLD = 0.5
+CONVERSATION = {OUT_OF_SCOPE, "greeting", "goodbye", "unclear_need_clarification", "nlu_fallback"}
 
 
 @dataclass(frozen=True)
@@ -67,12 +74,31 @@ def reroute(knowledge: Knowledge, intent: Optional[str], message: Dict[str, Any]
         return "nlu_fallback"
     if intent != HUMAN and words.asks_for_person(text):
         return HUMAN
+    if intent == "nlu_fallback":
+        return _sure_entry_of_a_tie(knowledge, message, text)
     if intent == OUT_OF_SCOPE and words.about_the_domain(text):
         best = Reading.of(message).best_topic_except({OUT_OF_SCOPE, "greeting", "goodbye"})
         if best and best[1] >= MIN_REROUTE:
             return best[0]
         return "nlu_fallback"
     return None
+
+
+def _sure_entry_of_a_tie(knowledge: Knowledge, message: Dict[str, Any], text: str) -> Optional[str]:
+    """The topic to answer when the NLU fell back only because two topics tied and it is near certain of an entry
+    of one of them (whose own words, for an entry that hands over, the message shows); else None."""
+    topics = [(r.get("name"), float(r.get("confidence") or 0.0)) for r in (message or {}).get("intent_ranking") or []
+              if isinstance(r, dict) and r.get("name") != "nlu_fallback"]
+    if len(topics) < 2 or topics[0][1] < FALLBACK_THRESHOLD:
+        return None  # unsure of every topic, not a tie
+    ranking = Reading.of(message).ranking
+    if not ranking or ranking[0][1] < SURE_ENTRY_OF_TWO:
+        return None
+    key = ranking[0][0]
+    topic, entry = key.split("/", 1)[0], knowledge.entry_by_key(key)
+    if entry is None or topic in CONVERSATION or topic not in {t for t, _ in topics[:2]}:
+        return None
+    return topic if not entry.handoff or entry.signalled_by(text) else None
 
 
 def other_parts(knowledge: Knowledge, message: Dict[str, Any], answered: Optional[Entry]) -> List[Tuple[str, Entry]]:

@@ -192,3 +192,32 @@ async def test_an_unsure_reading_gets_no_yes_or_no(respond):
     messages, _ = await run(respond, tracker("apply_online_smartphone", text, sure))
     assert messages[0]["text"].startswith("はい、")
 
+
+
+def tied(text: str, topics: List[Tuple[str, float]], ranking: List[Tuple[str, float]]) -> Tracker:
+    """The fallback's reading: nlu_fallback first, the topics after it as the NLU ranked them."""
+    t = tracker("nlu_fallback", text, ranking)
+    t.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.5}
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.5}] + [
+        {"name": n, "confidence": c} for n, c in topics]
+    return t
+
+
+async def test_two_tied_topics_with_a_near_certain_entry_of_one_answer_it(respond):
+    text = "子どものカードを作りたい。写真は赤ちゃんでもいる？"
+    ranking = [("apply_photo/baby", 0.91), ("apply_card/child", 0.09)]
+    messages, events = await run(respond, tied(text, [("apply_card", 0.51), ("apply_photo", 0.49)], ranking))
+    assert SlotSet("last_entry", "baby") in events
+    # Unsure of every topic (not a tie), or unsure of the entry: the question back stays.
+    for topics, ranking in (([("apply_card", 0.45), ("apply_photo", 0.40)], ranking),
+                            ([("apply_card", 0.51), ("apply_photo", 0.49)], [("apply_photo/baby", 0.6), ("apply_card/child", 0.4)]),
+                            ([("apply_card", 0.51), ("fees", 0.48)], [("apply_photo/baby", 0.95)])):
+        messages, events = await run(respond, tied(text, topics, ranking))
+        assert SlotSet("fallback_count", 1.0) in events and not any(e.get("name") == "last_entry" and e.get("value") for e in events)
+
+
+async def test_a_tie_never_hands_over_without_the_entrys_own_words(respond):
+    text = "災害で避難所にいてカードが手元にありません"
+    messages, events = await run(respond, tied(text, [("lost_card_suspend", 0.52), ("scam_security", 0.47)],
+                                               [("lost_card_suspend/dv_evacuated", 0.95)]))
+    assert not any("handoff" in (m.get("custom") or {}) for m in messages)
