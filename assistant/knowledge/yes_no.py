@@ -141,6 +141,34 @@ def is_negative(question: str) -> bool:
     return bool(_NEGATIVE.search(question)) and not _NOT_NEGATIVE.search(question)
 
 
+# A yes/no question about a condition (a day, a person, a way, a place, a price…) is answered はい/いいえ only when the
+# short answer speaks of the same condition: 「土曜日でもできる？」 must not get 「はい、窓口で再設定できます」.
+# Each pair: the words in the question, the words that show the short answer speaks of it.
+_CONDITIONS = tuple((re.compile(q, re.I), re.compile(a, re.I)) for q, a in (
+    (r"土曜|日曜|土日|休日|祝日|週末|やすみの日|休みの日|weekend|saturday|sunday", r"土曜|日曜|土日|休日|祝日|週末"),
+    (r"夜|夕方|朝|早朝|何時|24時間|深夜", r"夜|夕方|朝|時|24時間"),
+    (r"今日|きょう|明日|あした|あす|すぐ|即日|当日|その日", r"今日|明日|すぐ|即日|当日|その日"),
+    (r"代理|代わり|かわりに|代行|本人以外|(?:家族|妻|夫|嫁|旦那|息子|娘|親|母|父)(?:が|に)(?:行|い|頼|たの|代|か)",
+     r"代理|代わり|家族|本人以外|親|法定代理人|任意代理人"),
+    (r"子ども|子供|こども|赤ちゃん|赤ん坊|乳児|幼児|小学生|中学生|高校生|未成年|息子|娘", r"子ども|子供|お子さん|赤ちゃん|未成年|15歳|18歳|歳未満"),
+    (r"郵送|郵便|ゆうそう|ポスト", r"郵送|郵便"),
+    (r"電話|でんわ|\bphone\b", r"電話|フリーダイヤル|ダイヤル"),
+    (r"スマホ|スマートフォン|携帯|iphone|android|パソコン|pc|オンライン|ネット|web", r"スマホ|スマートフォン|パソコン|オンライン|ネット|マイナポータル|iphone|android"),
+    (r"コンビニ|セブン|ローソン|ファミマ|ファミリーマート|イオン", r"コンビニ|セブン|ローソン|ファミマ|ファミリーマート|イオン"),
+    (r"海外|外国|国外|日本にいない", r"海外|国外|外国"),
+    (r"予約|よやく", r"予約"),
+    (r"(?:申請|申し込|もうしこ|手続き|てつづき)(?:しないと|しなくても|なしで|せず|しなきゃ|しなければ|まないと)", r"申請|申し込"),
+    (r"無料|有料|タダ|ただで|お金|おかね|費用|手数料|料金|いくら|円", r"無料|有料|手数料|円|お金|費用|かかりません|かかります"),
+))
+
+
+def speaks_of_the_conditions(question: str, short_text: str) -> bool:
+    """True unless the question's last clause names a condition (土曜, 代理, 郵送, 予約…) that the short answer does
+    not speak of (「スマホも持ってない母ですが、作らなくてもいい？」 asks about making the card, not about a phone)."""
+    asked_clause = re.split(r"[、,]", question)[-1]
+    return all(answer.search(short_text) for asked, answer in _CONDITIONS if asked.search(asked_clause))
+
+
 def _flipped(text: str) -> str:
     return NO + text[len(YES):] if text.startswith(YES) else YES + text[len(NO):]
 
@@ -148,7 +176,7 @@ def _flipped(text: str) -> str:
 def answer_for(short: ShortAnswer, text: str) -> Optional[str]:
     """The short answer turned to the resident's question, or None when the text is no yes/no question."""
     question = question_sentence(text)
-    if question is None:
+    if question is None or not speaks_of_the_conditions(question, short.text):
         return None
     other_way = bool(short.opposite and short.opposite.search(question))
     return _flipped(short.text) if other_way != is_negative(question) else short.text

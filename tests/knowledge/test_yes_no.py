@@ -115,3 +115,23 @@ def test_the_question_of_a_story_is_its_last_asking_sentence():
 def test_short_answer_reads_the_project_file_by_default():
     assert short_answer("fees/first_time", "無料ですか？") == "はい、" + yaml.safe_load(
         FILE.read_text(encoding="utf-8"))["fees/first_time"]["answer"].split("、", 1)[1]
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("pin_forgotten_locked/forgotten_locked", "土曜日でもできる？"),
+    ("health_insurance_card/shikaku_kakuninsho", "資格確認書は申請しないともらえないのでしょうか。"),
+    ("pin_forgotten_locked/forgotten_locked", "娘に行ってもらってもいいですか"),
+    ("apply_card/by_mail", "今日中に出せる？"),
+])
+def test_a_condition_the_short_answer_does_not_speak_of_gets_no_yes_or_no(table, entry, message):
+    assert short_answer(entry, message, table) is None
+
+
+@pytest.mark.parametrize("entry, message, expected", [
+    ("pin_forgotten_locked/convenience_store_reset", "ファミマでもリセットできる？", "いいえ"),
+    ("smartphone_card/overview", "iPhoneにも入れられる？", "はい"),
+    ("apply_card/optional", "スマホも持ってない母ですが、作らなくてもいいでしょうか", "はい"),
+])
+def test_a_condition_the_short_answer_speaks_of_keeps_its_yes_or_no(table, entry, message, expected):
+    answer = short_answer(entry, message, table)
+    assert answer is not None and answer.split("、")[0] == expected, answer
