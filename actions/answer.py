@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import Answers, entity_value, get_yes_no, wants_easy
+from actions.common import Answers, as_typed, entity_value, get_yes_no, wants_easy, written_in_hiragana
 from actions.feedback import with_rating
 from actions.guide import GuideFlow
 from actions.understanding import Reading, other_parts
@@ -109,8 +109,10 @@ class TopicResponder:
             warned = self._phishing_first(dispatcher, topic, chosen, words, wants_easy(tracker))
             if warned is not None:
                 return warned
+        # A question written in hiragana only (「あんしょうばんごう わすれて しもうた」) is answered in やさしい日本語 too.
+        easy = wants_easy(tracker) or (typed and topic.id not in CONVERSATION_TOPICS and written_in_hiragana(as_typed(tracker)))
         reply, entry, asked = self.answers.respond(topic, text, subtopic, may_ask=topic.id not in DIRECT_TOPICS,
-                                                   easy=wants_easy(tracker), chosen=chosen)
+                                                   easy=easy, chosen=chosen)
         buttons = reply["buttons"]
         if topic.id in MENU_TOPICS and not asked:
             buttons = self.answers.menu_buttons()

@@ -115,6 +115,30 @@ def is_bare_word(text: str) -> bool:
     return len(text) <= BARE_WORD_CHARS and not _ASKING_WORDS.search(text)
 
 
+# A message written in hiragana (「あんしょうばんごう わすれて しもうた」): at least this many letters, no kanji, and
+# mostly hiragana (not ﾊﾝｶｸ katakana typed in a hurry).
+KANA_ONLY_MIN_LETTERS = 5
+_KANJI = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf々]")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_LETTER = re.compile(r"[\u3041-\u30ff\uff66-\uff9fA-Za-z]")
+
+
+def written_in_hiragana(text: str) -> bool:
+    """True for a message in hiragana only (no kanji), as residents write who do not read kanji easily."""
+    letters = len(_LETTER.findall(text or ""))
+    return (letters >= KANA_ONLY_MIN_LETTERS and not _KANJI.search(text)
+            and len(_HIRAGANA.findall(text)) >= 0.6 * letters)
+
+
+def as_typed(tracker) -> str:
+    """The resident's latest message as the channel received it (the NLU's text is normalised: 「あんしょうばんごう」
+    becomes 「暗証番号」)."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return event.get("text") or ""
+    return (tracker.latest_message or {}).get("text") or ""
+
+
 def wants_easy(tracker) -> bool:
     """The resident asked for easier words earlier (「もっとかんたんに」: the slot easy_words), or the front end asks
     for やさしい日本語 (the kiosk's toggle sends metadata {"easy": true})."""

@@ -43,7 +43,7 @@ TOPIC_CASES = [
 
 # The registers residents type in: (topic, message, facts the reply must hold)
 REGISTER_CASES = [
-    ("kana only", "あんしょうばんごう わすれちゃった", ["再設定"]),
+    ("kana only", "あんしょうばんごう わすれちゃった", ["もう一度決められます", "窓口"]),  # in hiragana: the easy text
     ("half-width katakana", "ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ なくした", ["0120-95-0178"]),
     ("typo", "暗唱番号がロックされた", ["再設定"]),
     ("dialect", "マイナのカード、どっかで落としてもうたんやけど、どないしたらええ？", ["0120-95-0178"]),
