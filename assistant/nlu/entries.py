@@ -10,6 +10,9 @@ import scipy.sparse as sp
 
 from assistant.nlu.ranking import geometric_mix
 
+# Words that name what is asked (「…のしかたと、…」).
+_ASKED_NOUNS = ("方法", "しかた", "仕方", "やり方", "手順", "手数料", "料金", "費用", "内容", "設定", "期限", "期間",
+                "時間", "場所", "持ち物", "必要なもの", "必要書類", "メリット", "条件", "違い", "ちがい")
 # A sentence ends at these marks, a second question starts at あと/それと/ついでに or a number; a story's
 # sentences are read one by one.
 _SENTENCE_END = re.compile(
@@ -19,6 +22,9 @@ _SENTENCE_END = re.compile(
     r"|(?:(?<=ですか[、,])|(?<=ますか[、,])|(?<=でしょうか[、,]))(?!\s*(?:と|って))"
     # 「…何日前から出せるのか、また必要なものは…」: a second question in the same sentence (not 「何度か、また…」).
     r"|(?<=のか[、,])(?=また)"
+    # 「登録のしかたと、口座の登録のしかたを教えて」「何ができるのかと、手数料について」: two asked things joined by
+    # と after a word that names what is asked (not 「母と、どこに…」).
+    r"|" + "|".join(f"(?<={noun}と、)|(?<={noun}と,)" for noun in _ASKED_NOUNS) +
     # Numbered questions (「①受け取れますか ②お金は？」, 「1) … 2) …」) and 「A＋B」.
     r"|(?=[①②③④⑤⑥⑦⑧⑨])|(?<=\S)\s*(?=[2-9][)）.]\s)|(?<=\S)\s*[＋+]\s*(?=\S)"
 )
@@ -70,10 +76,13 @@ def _before_another(pieces: Sequence["Reading"], i: int) -> bool:
     return i + 1 < len(pieces) and bool(_ANOTHER.match(pieces[i + 1].text))
 
 
+_ASKED_AND = re.compile(r"(?:" + "|".join(_ASKED_NOUNS) + r")と[、,]\s*$")
+
+
 def asks(sentence: str) -> bool:
-    """True when the sentence asks for something (a question, a wish, a request), or starts a second need
-    (「あと暗証番号って何回までだっけ」)."""
-    return bool(_ASKS.search(sentence.strip()) or _ANOTHER.match(sentence))
+    """True when the sentence asks for something (a question, a wish, a request), starts a second need
+    (「あと暗証番号って何回までだっけ」) or names a first asked thing before と (「登録のしかたと、」)."""
+    return bool(_ASKS.search(sentence.strip()) or _ANOTHER.match(sentence) or _ASKED_AND.search(sentence))
 
 
 @dataclass

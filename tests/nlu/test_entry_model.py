@@ -104,6 +104,11 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
     assert split("何日前から出せるのか、また必要なものは何か教えてください") == ["何日前から出せるのか、", "また必要なものは何か教えてください"]
     assert split("何度か、また窓口に行きました") == ["何度か、また窓口に行きました"]
     assert split("これでいいのかと、心配です") == ["これでいいのかと、心配です"]
+    # Two asked things joined by と after a word that names what is asked; not 「母と、…」.
+    assert split("マイナ保険証の登録のしかたと、公金受取口座の登録のしかたを教えて") == [
+        "マイナ保険証の登録のしかたと、", "公金受取口座の登録のしかたを教えて"]
+    assert split("更新の手数料と、何を持っていけばいいか知りたい") == ["更新の手数料と、", "何を持っていけばいいか知りたい"]
+    assert split("母と、どこに行けばいいですか") == ["母と、どこに行けばいいですか"]
 
 
 def test_a_wish_a_half_remembered_question_and_a_second_need_ask():
@@ -111,7 +116,7 @@ def test_a_wish_a_half_remembered_question_and_a_second_need_ask():
 
     for sentence in ("まえに もらった ぽいんとが のこっているかも しりたいです", "暗証番号って何回までミスっていいんだっけ",
                      "あと、電子証明書の更新も", "併せて有効期限についても", "ご教示いただけますと幸いです",
-                     "必要な書類は何ですか、"):
+                     "必要な書類は何ですか、", "代理人の設定と、"):
         assert asks(sentence), sentence
     for sentence in ("通知カードはどこかにいってしまいました。", "母は施設に入っています", "よろしくお願いします。",
                      "また、写真が使えないと言われました。"):
