@@ -64,6 +64,21 @@ def test_the_action_server_gets_rasas_request_with_a_compact_history(turns):
         assert len(json.dumps(compact)) < len(json.dumps(full)) / 2
 
 
+@pytest.mark.parametrize("endpoints", ["endpoints.yml", "endpoints.production.yml"])
+def test_the_action_server_is_not_sent_the_domain(endpoints):
+    import yaml
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    from assistant.settings import PROJECT_ROOT
+
+    section = yaml.safe_load((PROJECT_ROOT / "assistant" / "rasa" / endpoints).read_text())["action_endpoint"]
+    config = EndpointConfig.from_dict(section)
+    tracker, domain = conversation(1)
+    assert "domain" not in RemoteAction("action_respond", config)._action_call_format(tracker, domain)
+    assert "domain" in RemoteAction("action_respond", None)._action_call_format(tracker, domain)  # Rasa's default
+
+
 # --- action_sessions ---------------------------------------------------------------------
 
 async def action_server():
