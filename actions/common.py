@@ -50,9 +50,12 @@ class Answers:
 
     def source_line(self, entry: Entry) -> str:
         when = f"{entry.checked.year}年{entry.checked.month}月{entry.checked.day}日時点の情報です"
+        city = self.knowledge.municipality["city"]
         if entry.source == MUNICIPALITY_SOURCE:
-            city = self.knowledge.municipality["city"]
             return f"出典：{city['name']}の案内 {city['website']}（{when}）"
+        if is_other_municipality(entry.source, city.get("website") or ""):
+            # 「上山市？」: a rule the same everywhere, checked on another city's page, says so.
+            return f"出典：{entry.source}（全国共通の内容を、ほかの市町村の案内で確かめました。{when}）"
         return f"出典：{entry.source}（{when}）"
 
     def topic_button(self, topic_id: str) -> Dict[str, str]:
@@ -116,8 +119,8 @@ def is_bare_word(text: str) -> bool:
 
 
 # A message written in hiragana (「あんしょうばんごう わすれて しもうた」): at least this many letters, no kanji, and
-# mostly hiragana (not ﾊﾝｶｸ katakana typed in a hurry).
-KANA_ONLY_MIN_LETTERS = 5
+# nearly all hiragana (not 「カードをなくした」 typed in a hurry, nor ﾊﾝｶｸ katakana).
+KANA_ONLY_MIN_LETTERS = 8
 _KANJI = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf々]")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _LETTER = re.compile(r"[\u3041-\u30ff\uff66-\uff9fA-Za-z]")
@@ -127,7 +130,18 @@ def written_in_hiragana(text: str) -> bool:
     """True for a message in hiragana only (no kanji), as residents write who do not read kanji easily."""
     letters = len(_LETTER.findall(text or ""))
     return (letters >= KANA_ONLY_MIN_LETTERS and not _KANJI.search(text)
-            and len(_HIRAGANA.findall(text)) >= 0.6 * letters)
+            and len(_HIRAGANA.findall(text)) >= 0.8 * letters)
+
+
+_MUNICIPAL_HOST = re.compile(r"(?:^|\.)(?:city|town|vill)\.|\.lg\.jp$")
+
+
+def is_other_municipality(url: str, own_website: str) -> bool:
+    """True for a page of another city, town or village (www.city.kaminoyama.yamagata.jp, *.lg.jp), not this city's."""
+    from urllib.parse import urlparse
+
+    host, own = urlparse(url).hostname or "", urlparse(own_website).hostname or ""
+    return bool(_MUNICIPAL_HOST.search(host)) and host != own
 
 
 def as_typed(tracker) -> str:

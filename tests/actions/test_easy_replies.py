@@ -83,7 +83,8 @@ async def test_easier_words_asked_before_any_answer_are_promised_and_a_question_
 async def test_a_message_in_hiragana_gets_the_easy_answer_and_one_with_kanji_or_hankaku_the_usual_one(knowledge):
     entry = knowledge.topics["pin_forgotten_locked"].entry("forgotten_locked")
     for text, easy in (("あんしょうばんごう わすれて しもうた", True), ("まいなかーど の ばんごう わすれた どないしたら ええ", True),
-                       ("暗証番号わすれた", False), ("ｱﾝｼｮｳﾊﾞﾝｺﾞｳ ﾜｽﾚﾀ", False), ("I forgot my PIN", False)):
+                       ("暗証番号わすれた", False), ("ｱﾝｼｮｳﾊﾞﾝｺﾞｳ ﾜｽﾚﾀ", False), ("I forgot my PIN", False),
+                       ("カードのばんごうわすれた", False)):
         messages = await Conversation(knowledge).say("pin_forgotten_locked", text=text, entities={"subtopic": "forgotten_locked"})
         assert (entry.easy.splitlines()[0] in messages[0]["text"]) is easy, text
         assert (messages[0]["custom"] == EASY) is easy, text
