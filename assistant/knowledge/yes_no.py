@@ -80,6 +80,7 @@ def with_published(table: Mapping[str, ShortAnswer], published: Mapping[str, Map
 # A question ends with ? or a question particle (after NFKC, so ﾊﾝｶｸ and ？ are covered).
 _TRAILING = re.compile(r"[\s!！。．.…・~〜ーｰ笑\U0001F000-\U0001FAFF\u2600-\u27BF]+$")
 _PARTICLE = re.compile(r"(?:か|かな|かね|かい|かのう|かしら|かや|の|のか|っけ)$")
+_SECOND_QUESTION = re.compile(r"(?:か|かな|かね|かい|かのう|かしら|っけ)$")
 _REQUEST = re.compile(r"(?:くれ|もらえ|いただけ|ください|下さい|くださ)(?:ませ|ない)?(?:ん)?(?:か|の|でしょうか)?$")
 _WH = re.compile(r"何|なに|なんで(?!す)|なんの|なんて|なんか|いつ(?!も)|どこ|どう(?!も|ぞ)|いくら|いくつ|誰|だれ|どれ|どちら"
                  # and in dialect: どない(関西), どがぁ/どがい(広島), どげん/どぎゃん(九州), なんぼ
@@ -89,8 +90,8 @@ _WH = re.compile(r"何|なに|なんで(?!す)|なんの|なんて|なんか|い
                  r"|\b(?:how|what|when|where|which|who|why)\b", re.I)
 # 〜じゃない？／〜でしょ？: the resident states something and asks for agreement; what is stated counts.
 _TAG = re.compile(r"(?:ん|の)?(?:(?:じゃ|では|でわ)(?:ない|ありません|ねえ|ね)(?:です)?|でしょ|だろ|じゃん|やろ)(?:う)?(?:か|の|ね|よね)?$")
-# 〜ないでしょうか: a polite way to ask, not a negative question.
-_POLITE = re.compile(r"ない(?:の)?でしょうか$")
+# 〜ないでしょうか: a polite way to ask, not a negative question (but 「もう受け取れないのでしょうか」 is one).
+_POLITE = re.compile(r"ないでしょうか$")
 # 〜ないといけない／〜なきゃだめ: asks whether something is required; not a negative question.
 _OBLIGATION = re.compile(r"(?:ないと|なきゃ|なけりゃ|なければ|なくては|なくちゃ|ねば|んと)\s*(?:いけ|だめ|ダメ|駄目|なら|あかん|まず)"
                          # 「作らなきゃ保険が使えないの？」: without it, something else cannot be done = must I?
@@ -104,24 +105,35 @@ _FORBIDDEN = re.compile(r"(?:だめ|ダメ|駄目|いけない|いけません|�
 # 「手数料は？」「コンビニって？」: a subject alone asks "what about it", not yes or no.
 _SUBJECT_ONLY = re.compile(r"(?:は|って|のは|とか|なら)$")
 _NOT_NEGATIVE = re.compile(r"(?:かま|構)いません|問題(?:ない|ありません)|(?:危|あぶ|少|すく|汚|きたな|もったい|しょうが|仕方が?|つまら|くだら)ない")
-_NEGATIVE = re.compile(r"(?:ない|ません|へん|ひん|ねえ|ねー|なかった|ませんでした)(?:です|ん|の|んです|のです)?(?:か|かな|かね|かい|かのう|かしら|の)?$")
+_NEGATIVE = re.compile(r"(?:ない|ません|へん|ひん|ねえ|ねー|なかった|ませんでした)(?:です|ん|の|んです|のです|のでしょう)?"
+                       r"(?:か|かな|かね|かい|かのう|かしら|の)?$")
+# 「もう つかえんのかね」「いけんの？」: a western dialect's negative ん after an e-row verb (not 「ええん？」, nor a request
+# 「もらえんかね」).
+_DIALECT_NEGATIVE = re.compile(r"(?<!もら)(?<!いただ)(?:[けげせぜてでねべめれ]|(?<![えい])え)ん(?:の|のか)?(?:か|かね|かな|かの|かのう|ね)?$")
 
 
 def question_sentence(text: str) -> Optional[str]:
-    """The resident's last sentence that asks a yes/no question (normalized), or None."""
+    """The resident's yes/no question (normalized), or None: also when the message asks two (「取り消せるのでしょうか。
+    取り消したら病院にかかれなくなったりしませんか。」): one はい/いいえ cannot answer both."""
     normalized = unicodedata.normalize("NFKC", text or "")
+    found: Optional[str] = None
     for sentence in reversed(re.split(r"(?<=[。!?\n])", normalized)):
         core = _TRAILING.sub("", sentence.strip())
         asks = core.endswith("?")
         core = _TRAILING.sub("", core.rstrip("?"))
         if not core or not (asks or _PARTICLE.search(core)):
-            if _WH.search(core):
+            if _WH.search(core) and found is None:
                 return None  # a later sentence asks 何／どこ／いつ…: that is the need
+            continue
+        if found is not None:
+            # an earlier sentence asks too (by ? or か; 「母が施設にいるの。」 only tells)
+            if asks or _SECOND_QUESTION.search(core):
+                return None
             continue
         if _REQUEST.search(core) or _WH.search(core) or _SUBJECT_ONLY.search(core):
             return None
-        return core
-    return None
+        found = core
+    return found
 
 
 def is_negative(question: str) -> bool:
@@ -138,7 +150,7 @@ def is_negative(question: str) -> bool:
         return bool(stated) and is_negative(stated)
     if _FORBIDDEN.search(question):
         return True
-    return bool(_NEGATIVE.search(question)) and not _NOT_NEGATIVE.search(question)
+    return bool(_NEGATIVE.search(question) or _DIALECT_NEGATIVE.search(question)) and not _NOT_NEGATIVE.search(question)
 
 
 # A yes/no question about a condition (a day, a person, a way, a place, a price…) is answered はい/いいえ only when the

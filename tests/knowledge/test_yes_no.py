@@ -135,3 +135,20 @@ def test_a_condition_the_short_answer_does_not_speak_of_gets_no_yes_or_no(table,
 def test_a_condition_the_short_answer_speaks_of_keeps_its_yes_or_no(table, entry, message, expected):
     answer = short_answer(entry, message, table)
     assert answer is not None and answer.split("、")[0] == expected, answer
+
+
+@pytest.mark.parametrize("entry, message, expected", [
+    ("receive_card/deadline_passed", "はがきの期限が過ぎました。もう受け取れないのでしょうか", "いいえ"),
+    ("health_insurance_card/old_card", "かみの ほけんしょうは もう つかえんのかね", "はい"),
+    ("health_insurance_card/cancel", "母が施設にいるの。登録を取り消すことはできるのでしょうか", "はい"),
+])
+def test_negative_questions_in_keigo_and_dialect_are_turned(table, entry, message, expected):
+    answer = short_answer(entry, message, table)
+    assert answer is not None and answer.split("、")[0] == expected, answer
+
+
+def test_two_yes_no_questions_in_one_message_get_neither():
+    from assistant.knowledge.yes_no import question_sentence
+
+    assert question_sentence("そもそも取り消すことはできるのでしょうか。取り消したら病院にかかれなくなったりしませんか。") is None
+    assert question_sentence("代わりに受け取ることはできないでしょうか") == "代わりに受け取ることはできないでしょうか"
