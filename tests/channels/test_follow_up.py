@@ -61,6 +61,11 @@ def test_thanks_a_person_or_a_guide_step_are_read_alone():
     assert follow_up.reads_alone(what, "他に何ができるの？")  # asks what the assistant can do
     assert follow_up.reads_alone({**what, "response_selector": {"default": {"response": {
         "intent_response_key": "greeting/hello"}}}}, "こんにちは")
+    # 「どこで？」 alone reads as out of scope; a question word alone asks about the previous question's subject.
+    elsewhere = {"intent": {"name": "out_of_scope"}}
+    for text in ("どこで？", "いつまで？", "それってどこで？", "いくらぐらい？"):
+        assert not follow_up.reads_alone(elsewhere, text), text
+    assert follow_up.reads_alone(elsewhere, "天気は？")
 
 
 def test_a_message_sure_of_itself_is_read_alone_only_when_it_names_its_subject():

@@ -58,3 +58,11 @@ def test_asking_for_easier_words_gets_the_answer_again_in_easy_japanese(assistan
     replies = assistant.send(sender, "ようわからん、もっと かんたんに いうて")
     assert entry.easy in replies[0]["text"]
     assert assistant.tracker(sender)["slots"]["easy_words"] is True
+
+
+def test_a_question_word_alone_asks_about_the_previous_question(assistant):
+    sender = f"f-{uuid.uuid4().hex}"
+    assistant.send(sender, "暗証番号を忘れました")
+    replies = assistant.send(sender, "どこで？")
+    assert assistant.tracker(sender)["slots"]["last_topic"] == "pin_forgotten_locked"
+    assert "窓口" in replies[0]["text"]
