@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import Answers, as_typed, entity_value, get_yes_no, wants_easy, written_in_hiragana
 from actions.feedback import with_rating
 from actions.guide import GuideFlow
-from actions.understanding import Reading, other_parts
+from actions.understanding import READ_WITH, Reading, other_parts
 from assistant.knowledge import Entry, Topic
 from assistant.knowledge.yes_no import question_sentence, short_answer
 
@@ -103,7 +103,7 @@ class TopicResponder:
 
         subtopic = entity_value(message.get("entities"), "subtopic")
         typed = not text.startswith("/")
-        chosen = reading.entry_for(knowledge, topic.id, text) if typed and not subtopic else None
+        chosen = reading.entry_for(knowledge, topic.id, text, message.get(READ_WITH) or "") if typed and not subtopic else None
         words = knowledge.conversation
         if typed and words is not None and words.looks_like_phishing(text):
             warned = self._phishing_first(dispatcher, topic, chosen, words, wants_easy(tracker))

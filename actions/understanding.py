@@ -7,6 +7,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from assistant.knowledge import Entry, Knowledge
 
 OUT_OF_SCOPE = "out_of_scope"
+# The parse data of a follow-up holds the question it was read with under this key (the REST door's
+# assistant/channels/follow_up.py: CONTEXT_KEY).
+READ_WITH = "read_with"
 HUMAN = "human_help_request"
 # A re-route needs at least this much belief in the topic it moves to.
 MIN_REROUTE = 0.05
@@ -43,11 +46,13 @@ class Reading:
                      if isinstance(p, dict) and p.get("asks") is False)
         return cls(ranking, parts, told)
 
-    def entry_for(self, knowledge: Knowledge, topic_id: str, text: str) -> Optional[Entry]:
-        """The best-ranked entry of the topic whose signals (if any) the resident's words show."""
+    def entry_for(self, knowledge: Knowledge, topic_id: str, text: str, context: str = "") -> Optional[Entry]:
+        """The best-ranked entry of the topic whose signals (if any) the resident's words show. For a follow-up, the
+        question it was read with (`context`) counts too, except for an entry that hands over to a person."""
         for key, _ in self.ranking:
             entry = knowledge.entry_by_key(key)
-            if entry is not None and key.startswith(topic_id + "/") and entry.signalled_by(text):
+            if entry is not None and key.startswith(topic_id + "/") and (
+                    entry.signalled_by(text) or (context and not entry.handoff and entry.signalled_by(f"{context}\n{text}"))):
                 return entry
         return None
 
@@ -76,12 +81,28 @@ def reroute(knowledge: Knowledge, intent: Optional[str], message: Dict[str, Any]
         return HUMAN
     if intent == "nlu_fallback":
         return _sure_entry_of_a_tie(knowledge, message, text)
+    unsignalled = _topic_not_signalled(knowledge, intent, message, text)
+    if unsignalled is not None:
+        return unsignalled
     if intent == OUT_OF_SCOPE and words.about_the_domain(text):
         best = Reading.of(message).best_topic_except({OUT_OF_SCOPE, "greeting", "goodbye"})
         if best and best[1] >= MIN_REROUTE:
             return best[0]
         return "nlu_fallback"
     return None
+
+
+def _topic_not_signalled(knowledge: Knowledge, intent: Optional[str], message: Dict[str, Any], text: str) -> Optional[str]:
+    """For a topic every entry of which needs the resident's own words (a residence status for 外国人の在留期間) and the
+    message (with the question a follow-up was read with) shows none: the best other topic the NLU read; else None."""
+    topic = knowledge.topic(intent or "")
+    if topic is None or not topic.entries or not all(e.signals for e in topic.entries):
+        return None
+    said = f"{(message or {}).get(READ_WITH) or ''}\n{text}"
+    if any(e.signalled_by(said) for e in topic.entries):
+        return None
+    best = Reading.of(message).best_topic_except({topic.id} | CONVERSATION)
+    return best[0] if best else "nlu_fallback"
 
 
 def _sure_entry_of_a_tie(knowledge: Knowledge, message: Dict[str, Any], text: str) -> Optional[str]:

@@ -221,3 +221,21 @@ async def test_a_tie_never_hands_over_without_the_entrys_own_words(respond):
     messages, events = await run(respond, tied(text, [("lost_card_suspend", 0.52), ("scam_security", 0.47)],
                                                [("lost_card_suspend/dv_evacuated", 0.95)]))
     assert not any("handoff" in (m.get("custom") or {}) for m in messages)
+
+
+async def test_the_residence_period_topic_needs_a_residence_word_in_the_message_or_the_question_it_follows(respond):
+    from actions.understanding import READ_WITH
+    from assistant.channels.follow_up import CONTEXT_KEY
+
+    assert READ_WITH == CONTEXT_KEY
+    ranking = [("foreign_resident_period/expired", 0.95), ("fees/renewal", 0.03), ("card_renewal/already_expired", 0.01)]
+    # 「カードの期限が切れてた、お金かかる？」: the card's own expiry, not the 1,000円 reissue after a residence period.
+    messages, events = await run(respond, tracker("foreign_resident_period", "カードの期限が切れてた お金かかる？", ranking))
+    assert SlotSet("last_topic", "fees") in events and "1,000円" not in messages[0]["text"]
+    messages, events = await run(respond, tracker("foreign_resident_period", "在留期限が切れてた カードは？", ranking))
+    assert SlotSet("last_entry", "expired") in events
+    # A follow-up read with its question: the question's words count.
+    follow = tracker("foreign_resident_period", "なんかい のばせますか", [("foreign_resident_period/pending", 0.99)])
+    follow.latest_message[READ_WITH] = "ざいりゅうきかんの こうしんを しんせいしています"
+    messages, events = await run(respond, follow)
+    assert SlotSet("last_entry", "pending") in events
