@@ -114,6 +114,14 @@ async def test_no_person_when_the_resident_says_they_want_something_else(respond
     assert SlotSet("last_entry", entry) in events
 
 
+@pytest.mark.parametrize("text", ["ロボットじゃなくて人間と話したい", "機械じゃなくて、ちゃんと人に聞きたいです",
+                                  "電話じゃなくて、チャットで職員さんとやりとりしたい"])
+async def test_not_the_machine_but_a_person_gets_a_person(respond, text):
+    messages, events = await run(respond, tracker("human_help_request", text, [("human_help_request/talk_staff", 0.9)]))
+    assert SlotSet("last_entry", "talk_staff") in events
+    assert any("handoff" in (m.get("custom") or {}) for m in messages)
+
+
 async def test_a_way_to_do_one_thing_is_answered_and_the_procedure_starts_the_guide(respond, knowledge):
     """「方法」 asking one entry's question (a faster reissue) gets that entry with the guide as a button;
     asking for the procedure of the topic's default entry starts the guide."""
