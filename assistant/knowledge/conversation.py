@@ -37,6 +37,7 @@ class Conversation:
     person_max_chars: int
     vague: "re.Pattern[str]"
     easier: "re.Pattern[str]"
+    easier_unless: "re.Pattern[str]"
     easier_max_chars: int
     easier_reply: str
     easier_no_answer: str
@@ -82,6 +83,7 @@ class Conversation:
             person_max_chars=max_chars,
             vague=_pattern(data, "vague", path, ""),
             easier=_pattern(easier, "pattern", path, "easier."),
+            easier_unless=_pattern(easier, "unless", path, "easier."),
             easier_max_chars=easier_chars,
             easier_reply=required_text(easier, "reply", path, "easier."),
             easier_no_answer=required_text(easier, "no_answer", path, "easier."),
@@ -122,10 +124,13 @@ class Conversation:
         return bool(self.vague.search(text.strip()))
 
     def asks_easier(self, text: str) -> bool:
-        """A short request for easier words that names no thing of the card (「もっとかんたんに」, not
-        「申請って難しい？」)."""
+        """A short request for easier words (「もっとかんたんに」「むずかしい」) that names no thing of the card, asks for
+        no person, thanks for nothing and shows no scam (not 「申請って難しい？」 or 「わかりやすくて助かりました」)."""
         text = text.strip()
-        return len(text) <= self.easier_max_chars and bool(self.easier.search(text)) and not self.about_the_domain(text)
+        if len(text) > self.easier_max_chars or not self.easier.search(text) or self.easier_unless.search(text):
+            return False
+        # 「にほんご むずかしい です。まどぐち の ひと と はなしたい」 asks for a person; 「簡単にポイント…ってメール」 is a scam.
+        return not (self.about_the_domain(text) or self.person.search(text) or self.looks_like_phishing(text))
 
     def asks_for_person(self, text: str) -> bool:
         """A short message that asks for a person in words, or gives up on the assistant."""

@@ -70,6 +70,15 @@ async def test_easier_words_asked_before_any_answer_are_promised_and_a_question_
     chat = Conversation(knowledge)
     promised = await chat.say("guide_stuck", text="むずかしい ことば わからん")
     assert promised[0]["text"] == knowledge.conversation.easier_no_answer and chat.slots["easy_words"] is True
+    # Hard Japanese and a person asked for: the person, not easier words.
+    assert not knowledge.conversation.asks_easier("にほんご むずかしい です。まどぐち の ひと と はなしたい")
+    assert knowledge.conversation.asks_for_person("にほんご むずかしい です。まどぐち の ひと と はなしたい")
+    # Thanks, the past, a scam mail, a question about ease: no request for easier words.
+    for text in ("わかりやすく説明してくれて助かりました", "むずかしかったけど できました", "簡単にポイントもらえるってメール来た、本物？",
+                 "簡単にできる？", "難しいので人と話したい"):
+        assert not knowledge.conversation.asks_easier(text), text
+    for text in ("もっとかんたんに", "もう少しやさしく説明して", "むずかしい", "ひらがなで おねがい"):
+        assert knowledge.conversation.asks_easier(text), text
     # 「申請って難しい？」 names a thing of the card: a question, answered as one.
     question = await Conversation(knowledge).say("apply_card", text="マイナの申請って難しい？", entities={"subtopic": "methods"})
     assert not question[0]["text"].startswith(knowledge.conversation.easier_reply)
