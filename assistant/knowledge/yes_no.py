@@ -80,8 +80,9 @@ def with_published(table: Mapping[str, ShortAnswer], published: Mapping[str, Map
 # A question ends with ? or a question particle (after NFKC, so ﾊﾝｶｸ and ？ are covered).
 _TRAILING = re.compile(r"[\s!！。．.…・~〜ーｰ笑\U0001F000-\U0001FAFF\u2600-\u27BF]+$")
 _PARTICLE = re.compile(r"(?:か|かな|かね|かい|かのう|かしら|かや|の|のか|っけ)$")
+_SHORT_REMARK = 8
 _SECOND_QUESTION = re.compile(r"(?:か|かな|かね|かい|かのう|かしら|っけ)$")
-_REQUEST = re.compile(r"(?:くれ|もらえ|いただけ|ください|下さい|くださ)(?:ませ|ない)?(?:ん)?(?:か|の|でしょうか)?$")
+_REQUEST = re.compile(r"(?:くれ|もらえ|いただけ|ください|下さい|くださ)(?:ませ|ない)?(?:ん)?(?:か|かね|かな|かのう|の|でしょうか)?$")
 _WH = re.compile(r"何|なに|なんで(?!す)|なんの|なんて|なんか|いつ(?!も)|どこ|どう(?!も|ぞ)|いくら|いくつ|誰|だれ|どれ|どちら"
                  # and in dialect: どない(関西), どがぁ/どがい(広島), どげん/どぎゃん(九州), なんぼ
                  r"|どっち|なぜ|何故|どの|どんな|どない|どがぁ|どがい|どげん|どぎゃん|なんぼ"
@@ -107,9 +108,9 @@ _SUBJECT_ONLY = re.compile(r"(?:は|って|のは|とか|なら)$")
 _NOT_NEGATIVE = re.compile(r"(?:かま|構)いません|問題(?:ない|ありません)|(?:危|あぶ|少|すく|汚|きたな|もったい|しょうが|仕方が?|つまら|くだら)ない")
 _NEGATIVE = re.compile(r"(?:ない|ません|へん|ひん|ねえ|ねー|なかった|ませんでした)(?:です|ん|の|んです|のです|のでしょう)?"
                        r"(?:か|かな|かね|かい|かのう|かしら|の)?$")
-# 「もう つかえんのかね」「いけんの？」: a western dialect's negative ん after an e-row verb (not 「ええん？」, nor a request
-# 「もらえんかね」).
-_DIALECT_NEGATIVE = re.compile(r"(?<!もら)(?<!いただ)(?:[けげせぜてでねべめれ]|(?<![えい])え)ん(?:の|のか)?(?:か|かね|かな|かの|かのう|ね)?$")
+# 「もう つかえんのかね」「いけんの？」: a western dialect's negative ん after an e-row verb, asked with の (not 「ええん？」,
+# 「まいなほけん？」「使えるけん？」, nor a request 「もらえんかね」「くれんかね」).
+_DIALECT_NEGATIVE = re.compile(r"(?<!もら)(?<!いただ)(?:[けげせぜてでねべめれ]|(?<![えい])え)ん(?:の|のか)(?:か|かね|かな|かの|かのう|ね)?$")
 
 
 def question_sentence(text: str) -> Optional[str]:
@@ -126,8 +127,9 @@ def question_sentence(text: str) -> Optional[str]:
                 return None  # a later sentence asks 何／どこ／いつ…: that is the need
             continue
         if found is not None:
-            # an earlier sentence asks too (by ? or か; 「母が施設にいるの。」 only tells)
-            if asks or _SECOND_QUESTION.search(core):
+            # an earlier sentence asks too (by ? or か; 「母が施設にいるの。」 only tells, and 「そうですか。」
+            # 「質問いいですか。」 are too short to be a second question)
+            if (asks or _SECOND_QUESTION.search(core)) and len(core) > _SHORT_REMARK:
                 return None
             continue
         if _REQUEST.search(core) or _WH.search(core) or _SUBJECT_ONLY.search(core):

@@ -150,5 +150,20 @@ def test_negative_questions_in_keigo_and_dialect_are_turned(table, entry, messag
 def test_two_yes_no_questions_in_one_message_get_neither():
     from assistant.knowledge.yes_no import question_sentence
 
+    assert question_sentence("そうですか。じゃあ土曜日も受け取れますか") == "じゃあ土曜日も受け取れますか"  # a remark before it
+
     assert question_sentence("そもそも取り消すことはできるのでしょうか。取り消したら病院にかかれなくなったりしませんか。") is None
     assert question_sentence("代わりに受け取ることはできないでしょうか") == "代わりに受け取ることはできないでしょうか"
+
+
+@pytest.mark.parametrize("question", ["これって まいなほけん", "使えるけん", "じょうけん"])
+def test_a_noun_or_a_reason_ending_in_ん_is_no_negative_question(question):
+    from assistant.knowledge.yes_no import is_negative
+
+    assert not is_negative(question)
+
+
+def test_a_dialect_request_gets_no_yes_or_no():
+    from assistant.knowledge.yes_no import question_sentence
+
+    assert question_sentence("てつだって くれんかね") is None
