@@ -24,10 +24,11 @@ _WHAT_CAN_YOU_DO = "greeting/what_can_you_do"
 # 「何が必要？」「何がいいの？」: read alone as "what can you do", but after an answer they ask about its subject.
 _WHAT_IS_NEEDED = re.compile(r"(何|なに|なん)が(必要|ひつよう|いる|要る|いい|ええ|違う|ちがう|メリット)|what do i need", re.I)
 # 「どこで？」「いつまで？」「何時から？」: a question word alone asks about the previous question's subject, whatever
-# the message alone reads as (「どこで？」 alone reads as a question about something else than the card).
+# the message alone reads as (「どこで？」 alone reads as a question about something else than the card); not
+# 「だれか？」 (a person) or 「なんか…」.
 _BARE_QUESTION = re.compile(
     r"^\W*(?:それ(?:は|って)?)?(?:どこ|いつ|いくら|何時|なんじ|何日|なんにち|何回|なんかい|どれくらい|どのくらい|どうやって|どうすれば"
-    r"|どうしたら|だれ|誰|なに|なん|何)(?:で|に|へ|まで|から|が|を|は|なら|ぐらい|くらい)?(?:です|でしょう|なの|なん)?(?:か|の)?\W*$",
+    r"|どうしたら|なに|なん(?!か)|何)(?:で|に|へ|まで|から|が|を|は|なら|ぐらい|くらい)?(?:です|でしょう|なの)?(?:か|の)?\W*$",
     re.I)
 # The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
 CONTEXT_KEY = "read_with"
@@ -87,9 +88,9 @@ def reads_alone(parse: Dict[str, Any], text: str) -> bool:
     selector = ((parse or {}).get("response_selector") or {}).get("default") or {}
     key = (selector.get("response") or {}).get("intent_response_key")
     if key == _WHAT_CAN_YOU_DO and _WHAT_IS_NEEDED.search(text) and not names_a_subject(text):
-        return False
-    if _BARE_QUESTION.search(text):
         return False  # 「何が必要？」「何がいいの？」 after an answer ask about its subject, not what the assistant can do
+    if _BARE_QUESTION.search(text):
+        return False  # 「どこで？」: about the previous question's subject
     if name in _UNSURE:
         return names_a_subject(text)  # 「どこに いけば ええの」 after an answer: read with its question
     if name is None or name in _KEEP_ALONE or name.startswith(("guide_", "handoff_", "age_band")):

@@ -66,6 +66,9 @@ def test_thanks_a_person_or_a_guide_step_are_read_alone():
     for text in ("どこで？", "いつまで？", "それってどこで？", "いくらぐらい？"):
         assert not follow_up.reads_alone(elsewhere, text), text
     assert follow_up.reads_alone(elsewhere, "天気は？")
+    # 「だれか？」 asks for a person, 「なんか…」 is no question word.
+    assert follow_up.reads_alone(person, "だれか？")
+    assert not follow_up._BARE_QUESTION.search("なんか")
 
 
 def test_a_message_sure_of_itself_is_read_alone_only_when_it_names_its_subject():
