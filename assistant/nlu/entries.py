@@ -24,7 +24,8 @@ _SENTENCE_END = re.compile(
     r"|(?<=のか[、,])(?=また)"
     # 「登録のしかたと、口座の登録のしかたを教えて」「何ができるのかと、手数料について」: two asked things joined by
     # と after a word that names what is asked (not 「母と、どこに…」).
-    r"|" + "|".join(f"(?<={noun}と、)|(?<={noun}と,)" for noun in _ASKED_NOUNS) +
+    # Not a comparison (「カードの期限と、在留カードの期限は同じですか」).
+    r"|(?:" + "|".join(f"(?<={noun}と、)|(?<={noun}と,)" for noun in _ASKED_NOUNS) + r")(?![^。？?\n]*(?:同じ|おなじ|違う|ちがう|どちら|どっち|比べ|くらべ))" +
     # Numbered questions (「①受け取れますか ②お金は？」, 「1) … 2) …」) and 「A＋B」.
     r"|(?=[①②③④⑤⑥⑦⑧⑨])|(?<=\S)\s*(?=[2-9][)）.]\s)|(?<=\S)\s*[＋+]\s*(?=\S)"
 )
@@ -245,6 +246,8 @@ class Reply:
 
     ranking: List[Tuple[str, float]]
     parts: List[Tuple[str, float, str]]  # (entry, confidence, sentence) of other sentences that ask
+    # (entry, confidence, sentence) of the sentence that asks most (the need), read as the parts are
+    need: Optional[Tuple[str, float, str]] = None
 
 
 def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
@@ -273,6 +276,8 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
         # 入所していて歩けません。…家族が代わりに受け取ることはできますでしょうか。」 the need alone says "a proxy",
         # the whole message "a proxy for a care-home resident"; an average would follow the surer of the two.
         combined = geometric_mix(whole, sentence_probs[need], need_weight)
+        j = int(np.argmax(sentence_probs[need]))
+        need_part = (model.labels[j], float(sentence_probs[need][j]), pieces[1 + need].text.strip())
         best = int(np.argmax(combined))
         # Every asking sentence whose own entry is not the answer is offered, the need's too: in
         # 「マイナ免許証ってなに？ 切り替えるメリットあんの？」 the whole message says 免許証 and the last sentence メリット.
@@ -288,6 +293,6 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
                     and all(p[0] != model.labels[j] for p in parts)):
                 parts.append((model.labels[j], float(sentence_probs[i][j]), pieces[1 + i].text.strip()))
     else:
-        combined = whole
+        combined, need_part = whole, None
     order = np.argsort(-combined)[:top] if top else np.argsort(-combined)
-    return Reply([(model.labels[i], float(combined[i])) for i in order], parts)
+    return Reply([(model.labels[i], float(combined[i])) for i in order], parts, need_part)

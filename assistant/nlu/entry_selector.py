@@ -171,6 +171,10 @@ class EntrySelector(GraphComponent, IntentClassifier):
             # 「再発行いくら？あと何日かかる？」: the topic settled on the fee, but the asking sentence's own
             # entry (how long) is a part of the message too.
             candidates.append((own[0], own[1], ""))
+        if reply.need and reply.need[0] != best[0]:
+            # 「…もうカード使えない？再発行っていくら？」: the intent model settles the topic on 引越し, and the need's own
+            # entry (the fee, near certain in its sentence) is offered, as sure as its sentence reads it.
+            candidates.append(reply.need)
         parts: List = []
         for key, p, sentence in candidates:
             if (key != best[0] and topic_of(key) not in never and all(key != q[0] for q in parts)

@@ -109,6 +109,7 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
         "マイナ保険証の登録のしかたと、", "公金受取口座の登録のしかたを教えて"]
     assert split("更新の手数料と、何を持っていけばいいか知りたい") == ["更新の手数料と、", "何を持っていけばいいか知りたい"]
     assert split("母と、どこに行けばいいですか") == ["母と、どこに行けばいいですか"]
+    assert split("カードの期限と、在留カードの期限は同じですか") == ["カードの期限と、在留カードの期限は同じですか"]  # one comparison
 
 
 def test_a_wish_a_half_remembered_question_and_a_second_need_ask():
@@ -225,6 +226,8 @@ def test_a_later_sentence_is_read_with_the_one_before_only_when_it_is_unsure_alo
         "お金はかかる？": [0.1, 0.40, 0.50], "更新はどうやるの？ お金はかかる？": [0.2, 0.75, 0.05]})
     reply = read_message(unsure, Reading("更新はどうやるの？お金はかかる？", []))
     assert reply.ranking[0][0] == "renew/how" and [key for key, _, _ in reply.parts] == ["renew/fee"]
+    # The need (the last asking sentence, read as the parts are) is kept for the selector, whose topic may differ.
+    assert reply.need[0] == "renew/fee" and reply.need[2] == "お金はかかる？"
     # 「わたしは 82さいで こうきこうれいしゃ です。」 after a question: it tells, and is offered only near certain.
     sure = _Scripted({
         "更新はどうやるの？後期高齢者です。": [0.8, 0.1, 0.1], "更新はどうやるの？": [0.95, 0.03, 0.02],
