@@ -17,8 +17,6 @@ MIN_REROUTE = 0.05
 # them: that entry is answered (「子どものカードを作りたい。写真は赤ちゃんでもいる？」: 申請 and 写真 tie, the
 # baby's photo is near certain).
 SURE_ENTRY_OF_TWO = 0.9
-# The fallback's own threshold (config.yml, FallbackClassifier): a best topic above it fell back for the tie only.
-FALLBACK_THRESHOLD = 0.5
 CONVERSATION = {OUT_OF_SCOPE, "greeting", "goodbye", "unclear_need_clarification", "nlu_fallback"}
 
 
@@ -108,9 +106,12 @@ def _topic_not_signalled(knowledge: Knowledge, intent: Optional[str], message: D
 def _sure_entry_of_a_tie(knowledge: Knowledge, message: Dict[str, Any], text: str) -> Optional[str]:
     """The topic to answer when the NLU fell back only because two topics tied and it is near certain of an entry
     of one of them (whose own words, for an entry that hands over, the message shows); else None."""
-    topics = [(r.get("name"), float(r.get("confidence") or 0.0)) for r in (message or {}).get("intent_ranking") or []
-              if isinstance(r, dict) and r.get("name") != "nlu_fallback"]
-    if len(topics) < 2 or topics[0][1] < FALLBACK_THRESHOLD:
+    ranked = [r for r in (message or {}).get("intent_ranking") or [] if isinstance(r, dict)]
+    # Rasa's FallbackClassifier ranks nlu_fallback with its own threshold as confidence: a topic at or above it fell
+    # back for the tie only.
+    threshold = next((float(r.get("confidence") or 0.0) for r in ranked if r.get("name") == "nlu_fallback"), 1.0)
+    topics = [(r.get("name"), float(r.get("confidence") or 0.0)) for r in ranked if r.get("name") != "nlu_fallback"]
+    if len(topics) < 2 or topics[0][1] < threshold:
         return None  # unsure of every topic, not a tie
     ranking = Reading.of(message).ranking
     if not ranking or ranking[0][1] < SURE_ENTRY_OF_TWO:

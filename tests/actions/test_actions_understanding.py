@@ -247,3 +247,17 @@ async def test_the_residence_period_topic_needs_a_residence_word_in_the_message_
     follow.latest_message[READ_WITH] = "ざいりゅうきかんの こうしんを しんせいしています"
     messages, events = await run(respond, follow)
     assert SlotSet("last_entry", "pending") in events
+
+
+async def test_a_residence_word_read_from_romaji_counts(respond):
+    # The NLU's text of 「zairyu card no kigen」 is 「ざいりゅ card の きげん」 (romaji read as kana, no long vowel).
+    messages, events = await run(respond, tracker("foreign_resident_period", "myna card の きげん? ざいりゅ card の きげん と おなじ です か",
+                                                  [("foreign_resident_period/expiry_date", 0.9)]))
+    assert SlotSet("last_entry", "expiry_date") in events
+
+
+def test_a_way_to_find_out_is_no_person_and_a_person_after_本人_is_one(knowledge):
+    talk = knowledge.entry_by_key("human_help_request/talk_staff")
+    assert not talk.signalled_by("番号が分かる方法を教えて")
+    assert talk.signalled_by("詳しい方に聞きたい")
+    assert talk.signalled_by("本人じゃなくて娘ですが、担当の人と話したい")
