@@ -147,6 +147,15 @@ class TopicResponder:
         ]
         return events
 
+    def respond_entry(self, dispatcher: CollectingDispatcher, key: str) -> List[Dict[str, Any]]:
+        """One entry (`topic/entry`) answered as it stands: a message in a language the assistant does not read gets
+        the multilingual line."""
+        topic_id, _, entry_id = key.partition("/")
+        topic = self.answers.knowledge.topics[topic_id]
+        reply = self.answers.answer(topic, topic.entry(entry_id))
+        dispatcher.utter_message(text=reply["text"], buttons=reply["buttons"])
+        return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", topic_id), SlotSet("last_entry", entry_id)]
+
     def easier(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
         """「もっとかんたんに」: the last answer again in やさしい日本語, and easy words from now on."""
         knowledge, words = self.answers.knowledge, self.answers.knowledge.conversation

@@ -77,6 +77,8 @@ class ActionRespond(Action):
         words = topics.answers.knowledge.conversation
         if typed and words is not None and not guides.active(tracker) and words.asks_easier(message.get("text") or ""):
             return moved_on + topics.easier(dispatcher, tracker)
+        if typed and words is not None and words.in_another_language(message.get("text") or ""):
+            return moved_on + topics.respond_entry(dispatcher, words.other_language_entry)
         events = moved_on + self._respond(dispatcher, tracker, intent, entities, typed)
         if age_band.ends_conversation(intent, events):
             events += age_band.ask(dispatcher, tracker)

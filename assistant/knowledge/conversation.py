@@ -41,6 +41,8 @@ class Conversation:
     easier_max_chars: int
     easier_reply: str
     easier_no_answer: str
+    other_language: Optional["re.Pattern[str]"] = None
+    other_language_entry: str = ""
     greeting_replies: Tuple[Tuple["re.Pattern[str]", str], ...] = ()
 
     @classmethod
@@ -67,7 +69,10 @@ class Conversation:
         easier_chars = easier.get("max_chars", 30)
         if not isinstance(easier_chars, int) or easier_chars < 1:
             raise KnowledgeError(path, "easier.max_chars", "expected a positive whole number")
+        other = data.get("other_language") or {}
         return cls(
+            other_language=_pattern(other, "pattern", path, "other_language.") if other else None,
+            other_language_entry=required_text(other, "entry", path, "other_language.") if other else "",
             greeting=_pattern(greeting, "pattern", path, "greeting."),
             greeting_reply=required_text(greeting, "reply", path, "greeting."),
             acknowledge=tuple((_pattern(a, "pattern", path, f"acknowledge[{i}]."), required_text(a, "text", path, f"acknowledge[{i}]."))
@@ -94,7 +99,7 @@ class Conversation:
 
     def entry_ids(self) -> List[str]:
         """Every `topic/entry` this file names (checked against the topics by the loader)."""
-        return [self.phishing_entry, *self.phishing_already]
+        return [self.phishing_entry, *self.phishing_already] + ([self.other_language_entry] if self.other_language_entry else [])
 
     def greets(self, text: str) -> bool:
         return bool(self.greeting.search(text))
@@ -122,6 +127,10 @@ class Conversation:
     def is_vague(self, text: str) -> bool:
         """One word that names no need (「カード」「手続き」)."""
         return bool(self.vague.search(text.strip()))
+
+    def in_another_language(self, text: str) -> bool:
+        """A message in Chinese or Korean (no kana): answered with the multilingual line (other_language.entry)."""
+        return bool(self.other_language and self.other_language.search(text.strip()))
 
     def asks_easier(self, text: str) -> bool:
         """A short request for easier words (「もっとかんたんに」「むずかしい」) that names no thing of the card, asks for

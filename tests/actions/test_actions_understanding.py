@@ -261,3 +261,9 @@ def test_a_way_to_find_out_is_no_person_and_a_person_after_本人_is_one(knowled
     assert not talk.signalled_by("番号が分かる方法を教えて")
     assert talk.signalled_by("詳しい方に聞きたい")
     assert talk.signalled_by("本人じゃなくて娘ですが、担当の人と話したい")
+
+
+@pytest.mark.parametrize("text", ["请问有会说中文的人吗？我的卡丢了。", "카드를 잃어버렸어요. 어떻게 해요?"])
+async def test_a_message_in_chinese_or_korean_gets_the_multilingual_line(respond, text):
+    messages, events = await run(respond, tracker("fees", text, [("fees/first_time", 0.5)]))
+    assert SlotSet("last_entry", "foreign_language") in events and "0120-0178-27" in messages[0]["text"]
