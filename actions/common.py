@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from assistant.knowledge import MUNICIPALITY_SOURCE, Entry, Knowledge, Topic
+from assistant.knowledge import MUNICIPALITY_SOURCE, OTHER_MUNICIPALITY_NOTE, Entry, Knowledge, Topic
 from assistant.knowledge.live import LiveKnowledge
 from assistant.knowledge.retrieval import EntryPicker
 from assistant.settings import Settings
@@ -55,7 +55,7 @@ class Answers:
             return f"出典：{city['name']}の案内 {city['website']}（{when}）"
         if is_other_municipality(entry.source, city.get("website") or ""):
             # 「上山市？」: a rule the same everywhere, checked on another city's page, says so.
-            return f"出典：{entry.source}（全国共通の内容を、ほかの市町村の案内で確かめました。{when}）"
+            return f"出典：{entry.source}（{OTHER_MUNICIPALITY_NOTE}{when}）"
         return f"出典：{entry.source}（{when}）"
 
     def topic_button(self, topic_id: str) -> Dict[str, str]:

@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from assistant.knowledge import OTHER_MUNICIPALITY_NOTE
+
 TELEGRAM_TEXT_LIMIT = 4096  # Telegram counts UTF-16 code units
 BUTTONS_ONLY_TEXT = "下のボタンから選んでください。"
 # Where a sentence ends: Japanese and Latin full stops, question and exclamation marks, closing brackets after them.
@@ -192,9 +194,11 @@ def to_kiosk(messages: Any, furigana: Any, source_title: Any = None) -> List[Dic
             title = source_title(source.group(1))
             before = text[:source.start(1)].rstrip()  # 「出典：」, or 「出典：〇〇市の案内」 that already names it
             unnamed = before.endswith("出典：")
+            after = text[source.end(1):]
             if unnamed and title.startswith("参考："):
                 before = before[:-len("出典：")]  # 「参考：ほかの市区町村の案内」 is not this city's own source
-            text = before + (title if unnamed else "") + text[source.end(1):]
+                after = after.replace(OTHER_MUNICIPALITY_NOTE, "")  # the title says it already
+            text = before + (title if unnamed else "") + after
         rating = [b for b in reply.buttons if is_rating(b)]
         result.append({
             "text": text,

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from assistant.knowledge.conversation import Conversation
-from assistant.knowledge.currency import MUNICIPALITY_SOURCE, Currency, Sourced
+from assistant.knowledge.currency import MUNICIPALITY_SOURCE, OTHER_MUNICIPALITY_NOTE, Currency, Sourced
 from assistant.knowledge.fields import KnowledgeError, easy_text, one_sentence_a_line, read_named_file
 from assistant.knowledge.fields import fill as _fill, read_yaml as _read_yaml, required_text as _text
 from assistant.knowledge.guides import load_guides

@@ -12,6 +12,9 @@ from dateutil.relativedelta import relativedelta
 from assistant.knowledge.fields import KnowledgeError
 
 MUNICIPALITY_SOURCE = "municipality"
+# Said after the source of an answer checked on another city's page (the rule is the same everywhere); the kiosk,
+# which names such a source 「参考：ほかの市区町村の案内（全国で同じ手続き）」 itself, leaves it out.
+OTHER_MUNICIPALITY_NOTE = "全国共通の内容を、ほかの市町村の案内で確かめました。"
 DEFAULT_MONTHS = 6
 _URL_RE = re.compile(r"^https?://\S+$")
 

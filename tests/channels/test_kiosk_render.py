@@ -29,8 +29,13 @@ def test_a_cited_page_is_named_in_words(kiosk, url, title):
 
 
 def test_the_answer_on_the_kiosk_shows_no_address_but_keeps_it_for_the_qr_code(kiosk):
+    from actions.common import Answers
+    from assistant.knowledge import OTHER_MUNICIPALITY_NOTE
+
     url = "https://www.city.bunkyo.lg.jp/b013/p000323.html"
-    text = f"暗証番号は窓口で再設定できます。\n出典：{url}（2026年11月26日時点の情報です）"
+    text = f"暗証番号は窓口で再設定できます。\n出典：{url}（{OTHER_MUNICIPALITY_NOTE}2026年11月26日時点の情報です）"
+    assert OTHER_MUNICIPALITY_NOTE in Answers(kiosk.knowledge).source_line(  # what the actions write, as the chat shows it
+        kiosk.knowledge.entry_by_key("pin_forgotten_locked/forgotten_locked"))
     shown = to_kiosk([{"text": text}], get_furigana(), kiosk.source_title)[0]
     # Another city's page is a reference for a nationwide procedure, not this city's source.
     assert shown["text"].endswith("できます。\n参考：ほかの市区町村の案内（全国で同じ手続き）（2026年11月26日時点の情報です）")
