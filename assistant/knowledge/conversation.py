@@ -109,14 +109,9 @@ class Conversation:
         return next((line for pattern, line in self.greeting_replies if pattern.search(text)), self.greeting_reply)
 
     def acknowledgement(self, text: str) -> Optional[str]:
-        """One short sentence for the feeling the text shows, or None; of several, the one shown last (「おかしいと思って
-        切りましたが…不安で眠れません」 is worry, not a complaint), the file's order between equals."""
-        best: Optional[Tuple[int, int, str]] = None
-        for order, (pattern, line) in enumerate(self.acknowledge):
-            ends = [m.end() for m in pattern.finditer(text)]
-            if ends and (best is None or ends[-1] > best[0]):
-                best = (ends[-1], order, line)
-        return best[2] if best else None
+        """One short sentence for the feeling the text shows, or None (the file's first pattern that matches: a
+        complaint before worry, so an angry resident who is also 困って hears the apology)."""
+        return next((line for pattern, line in self.acknowledge if pattern.search(text)), None)
 
     def looks_like_phishing(self, text: str) -> bool:
         return bool(self.phishing_channel.search(text) and self.phishing_bait.search(text))

@@ -85,10 +85,11 @@ def test_feelings_get_one_acknowledging_sentence(words):
     assert words.acknowledgement("窓口で2時間待たされた。いつになったら届くんですか") is not None
     assert words.acknowledgement("暗証番号は何回まちがえてもいいの？") is None  # a plain question
     assert words.acknowledgement("カードの有効期限はいつまでですか") is None
-    # Of two feelings, the one shown last: suspicion of a call, then worry.
+    # 「おかしいと思って」 is suspicion of a call, not a complaint: the worry is acknowledged; a complaint comes first.
     worry = words.acknowledgement("施設に預けるのが不安です")
     assert words.acknowledgement("おかしいと思ってすぐ切りましたが、番号を言ってしまった気がします。不安で眠れません") == worry
-    assert words.acknowledgement("不安でしたが、何回電話してもつながらない") != worry
+    assert words.acknowledgement("何回電話してもつながらない。本当に困ってます") != worry
+    assert words.acknowledgement("何回電話してもつながらない。本当に困ってます") == words.acknowledgement("ひどい")
 
 
 def test_in_domain_words(words):
