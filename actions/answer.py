@@ -30,13 +30,18 @@ HOW_TO_RE = re.compile(r"やり方|やりかた|手順|てじゅん|方法|ほ�
 # when the NLU is this sure of an entry other than the topic's default, that entry is answered (with
 # the guide as a button).
 SURE_FOR_SPECIFIC = 0.6
+# ...or when the topic's default entry (what its guide walks through) is below this.
+NOT_THE_DEFAULT = 0.05
 
 
 def asks_a_specific_entry(reading: Reading, topic: Topic) -> bool:
-    """True when the message's best entry in this topic is a sure one other than the topic's default."""
+    """True when the message's best entry in this topic is another than the topic's default, and either sure or the
+    default (what the topic's guide walks through) all but ruled out: 「母の代わりに…家族でもログインできる方法は」 is
+    torn between 代理人 and できること, never the own first login."""
+    default = f"{topic.id}/{topic.default_entry.id}"
     for key, confidence in reading.ranking:
         if key.startswith(topic.id + "/"):
-            return confidence >= SURE_FOR_SPECIFIC and key != f"{topic.id}/{topic.default_entry.id}"
+            return key != default and (confidence >= SURE_FOR_SPECIFIC or dict(reading.ranking).get(default, 0.0) < NOT_THE_DEFAULT)
     return False
 
 

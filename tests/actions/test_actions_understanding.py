@@ -136,6 +136,15 @@ async def test_a_way_to_do_one_thing_is_answered_and_the_procedure_starts_the_gu
     messages, events = await run(respond, tracker("lost_card_suspend", text, [("lost_card_suspend/stop_now", 0.9)]))
     assert "手順を、ひとつずつご案内します" in messages[0]["text"]
 
+    # Torn between two entries that are not the default (what the guide walks through): the better one is answered.
+    text = "母の代わりに、家族でもマイナポータルにログインできる方法はありますか"
+    torn = [("mynaportal_login/proxy", 0.49), ("mynaportal_login/what_can_do", 0.48), ("mynaportal_login/login_needs", 0.01)]
+    messages, events = await run(respond, tracker("mynaportal_login", text, torn))
+    assert SlotSet("last_entry", "proxy") in events
+    likely = [("mynaportal_login/proxy", 0.5), ("mynaportal_login/login_needs", 0.4)]
+    messages, events = await run(respond, tracker("mynaportal_login", "マイナポータルにログインする方法を教えて", likely))
+    assert "手順を、ひとつずつご案内します" in messages[0]["text"]
+
 
 async def test_no_yes_or_no_first_when_the_message_asks_another_question_too(respond):
     """「…どうなりますか？あと口座はそのまま使えますか？」: the yes/no question is the second one."""
