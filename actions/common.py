@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from assistant.knowledge import MUNICIPALITY_SOURCE, OTHER_MUNICIPALITY_NOTE, Entry, Knowledge, Topic
 from assistant.knowledge.live import LiveKnowledge
+from assistant.knowledge.sources import other_local_government
 from assistant.knowledge.retrieval import EntryPicker
 from assistant.settings import Settings
 from assistant.text import TextNormalizer
@@ -53,7 +54,7 @@ class Answers:
         city = self.knowledge.municipality["city"]
         if entry.source == MUNICIPALITY_SOURCE:
             return f"出典：{city['name']}の案内 {city['website']}（{when}）"
-        if is_other_municipality(entry.source, city.get("website") or ""):
+        if other_local_government(entry.source, city.get("website") or "") == "city":
             # 「上山市？」: a rule the same everywhere, checked on another city's page, says so.
             return f"出典：{entry.source}（{OTHER_MUNICIPALITY_NOTE}{when}）"
         return f"出典：{entry.source}（{when}）"
@@ -133,24 +134,15 @@ def written_in_hiragana(text: str) -> bool:
             and len(_HIRAGANA.findall(text)) >= 0.8 * letters)
 
 
-_MUNICIPAL_HOST = re.compile(r"(?:^|\.)(?:city|town|vill)\.|\.lg\.jp$")
-
-
-def is_other_municipality(url: str, own_website: str) -> bool:
-    """True for a page of another city, town or village (www.city.kaminoyama.yamagata.jp, *.lg.jp), not this city's."""
-    from urllib.parse import urlparse
-
-    host, own = urlparse(url).hostname or "", urlparse(own_website).hostname or ""
-    return bool(_MUNICIPAL_HOST.search(host)) and host != own
+def _latest_user_event(tracker) -> Optional[Dict[str, Any]]:
+    return next((e for e in reversed(tracker.events or []) if e.get("event") == "user"), None)
 
 
 def as_typed(tracker) -> str:
     """The resident's latest message as the channel received it (the NLU's text is normalised: 「あんしょうばんごう」
     becomes 「暗証番号」)."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            return event.get("text") or ""
-    return (tracker.latest_message or {}).get("text") or ""
+    event = _latest_user_event(tracker)
+    return (event or tracker.latest_message or {}).get("text") or ""
 
 
 def wants_easy(tracker) -> bool:
@@ -158,10 +150,7 @@ def wants_easy(tracker) -> bool:
     for やさしい日本語 (the kiosk's toggle sends metadata {"easy": true})."""
     if tracker.get_slot("easy_words"):
         return True
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            return bool((event.get("metadata") or {}).get("easy"))
-    return False
+    return bool(((_latest_user_event(tracker) or {}).get("metadata") or {}).get("easy"))
 
 
 def entity_value(entities: Iterable[Dict[str, Any]], name: str) -> Optional[str]:

@@ -3,7 +3,6 @@ which is the REST channel's door plus the kiosk's rendering (furigana, source QR
 from __future__ import annotations
 
 import io
-import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -19,6 +18,7 @@ from assistant.channels.render import to_kiosk
 from assistant.channels.common import KIOSK_HEADERS
 from assistant.channels.rest import ResidentRestInput
 from assistant.channels.furigana import get_furigana
+from assistant.knowledge.sources import other_local_government
 from assistant.privacy.redact import redact
 from assistant.server.edge import refuse_nul_in_path
 from assistant.settings import PROJECT_ROOT, Settings
@@ -89,11 +89,9 @@ class KioskInput(ResidentRestInput):
         if "kenpo" in host:
             return "健康保険組合のホームページ"
         # Another city's page about a procedure that is the same all over Japan (a resident asks: why another city?).
-        local = _LOCAL_RE.search(host)
-        if local and local.group(2) == "pref":
-            return OTHER_PREFECTURE
-        if host.endswith(".lg.jp") or local:
-            return OTHER_CITY
+        kind = other_local_government(url, city["website"])
+        if kind:
+            return OTHER_PREFECTURE if kind == "prefecture" else OTHER_CITY
         return "参考にしたホームページ"
 
     def page(self, request: Request) -> HTTPResponse:
@@ -161,7 +159,6 @@ SOURCE_TITLES = (
     ("jpki.go.jp", "公的個人認証サービスのページ"), ("j-lis.go.jp", "地方公共団体情報システム機構のページ"),
     ("nta.go.jp", "国税庁のページ"), ("moj.go.jp", "法務省のホームページ"), ("apple.com", "アップルのサポートページ"),
 )
-_LOCAL_RE = re.compile(r"(^|[.-])(city|town|vill|pref)[.-]")  # www.city.x.jp, www.tomioka-town.jp, pref.oita.jp
 FAVICON = STATIC / "favicon.ico"
 OTHER_CITY = "参考：ほかの市区町村の案内（全国で同じ手続き）"
 OTHER_PREFECTURE = "参考：ほかの都道府県の案内（全国で同じ手続き）"
