@@ -130,7 +130,7 @@ class EntryModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if fit:
-            self._idf_cache = {}
+            self._idf_cache = None
             self._vectorizers = [
                 ("text", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)),
                 ("readings", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)),
@@ -148,7 +148,7 @@ class EntryModel:
         # blocks side by side), without its checks, which recompute the idf vector on every call: the
         # features are the same numbers in the same places, a few times faster.
         n, offset, data, indices, rows = len(readings), 0, [], [], []
-        for (_, vectorizer), column in zip(self._vectorizers, columns):
+        for (_, vectorizer), column, idf in zip(self._vectorizers, columns, self._idf_vectors()):
             tfidf = vectorizer._tfidf
             if not (tfidf.use_idf and tfidf.norm == "l2"):
                 return sp.hstack([v.transform(c) for (_, v), c in zip(self._vectorizers, columns)], format="csr")
@@ -157,7 +157,7 @@ class EntryModel:
             if tfidf.sublinear_tf:
                 np.log(x, x)
                 x += 1
-            x *= self._idf(tfidf)[counts.indices]
+            x *= idf[counts.indices]
             # The product with the idf's diagonal matrix lists each row's columns in reverse.
             row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
             order = counts.indptr[row_of] + counts.indptr[row_of + 1] - 1 - np.arange(len(x))
@@ -173,13 +173,12 @@ class EntryModel:
         return sp.csr_matrix((np.concatenate(data)[by_row], np.concatenate(indices)[by_row], indptr),
                              shape=(n, offset))
 
-    def _idf(self, tfidf) -> np.ndarray:
-        """A vectorizer's idf vector, taken from its diagonal matrix once (a copy on every message cost a
-        fifth of the features' time)."""
-        cache = self.__dict__.setdefault("_idf_cache", {})
-        if id(tfidf) not in cache:
-            cache[id(tfidf)] = tfidf._idf_diag.diagonal()
-        return cache[id(tfidf)]
+    def _idf_vectors(self) -> List[Optional[np.ndarray]]:
+        """Each vectorizer's idf vector, taken from its diagonal matrix once (a copy on every message cost a
+        fifth of the features' time); None for one without idf."""
+        if getattr(self, "_idf_cache", None) is None:
+            self._idf_cache = [v._tfidf._idf_diag.diagonal() if v._tfidf.use_idf else None for _, v in self._vectorizers]
+        return self._idf_cache
 
     def fit(self, readings: Sequence[Reading], labels: Sequence[str]) -> "EntryModel":
         from sklearn.svm import LinearSVC
@@ -213,9 +212,8 @@ class EntryModel:
         self.__dict__.update(state)
         if getattr(self, "_weights", None) is not None and self._classifier is not None:
             self._classifier.coef_ = self._weights.T
-        for _, vectorizer in self._vectorizers or ():  # at load, before a worker is forked: shared pages
-            if getattr(vectorizer, "_tfidf", None) is not None and vectorizer._tfidf.use_idf:
-                self._idf(vectorizer._tfidf)
+        if self._vectorizers:
+            self._idf_vectors()  # at load, before a worker is forked: shared pages
 
     def knows_a_word_of(self, reading: Reading) -> bool:
         """Whether any word of the text (two characters or more) was seen in training: 「ふがふが」 or
