@@ -43,6 +43,26 @@ _MIN_SEGMENT = 6
 UNSURE_ALONE = 0.6
 
 
+# A phone message's sentences are often parted by a space alone (「有効期限のお知らせ来た 更新ってどうやんの 写真また撮るの？」):
+# a space after a sentence's last word, before one that does not go on with it (not 「です」「けど」…).
+_BURST_GAP = re.compile(
+    r"(?<=[ただのいよねかんるうてわ？?!！笑\U0001F300-\U0001FAFF])[ \u3000]+"
+    r"(?![ \u3000]|です|ます|でしょ|だよ|か[?？]|の[?？]|ね|よ|けど|けれど|ので|から|が|を|に|は|と|って|で|も|や|[?？!！])(?=[^\x00-\x7f])")
+_HIRAGANA = re.compile(r"[ぁ-ゖー]")
+# Word-spaced writing (「カードの はがきが きたけど…」, chunks of a few letters, mostly hiragana) has no such gaps.
+_BURST_MIN_CHUNK = 8
+
+
+def _burst_gaps(text: str, start: int, end: int) -> List[int]:
+    """Where a space parts two sentences of one phone message within text[start:end]."""
+    piece = text[start:end]
+    chunks = piece.split()
+    letters = sum(len(c) for c in chunks)
+    if len(chunks) < 2 or letters / len(chunks) < _BURST_MIN_CHUNK or len(_HIRAGANA.findall(piece)) > 0.7 * letters:
+        return []
+    return [start + m.end() for m in _BURST_GAP.finditer(piece)]
+
+
 def sentences(text: str) -> List[Tuple[int, int]]:
     """(start, end) character spans of the text's sentences, short pieces joined to their neighbour."""
     spans: List[Tuple[int, int]] = []
@@ -54,6 +74,13 @@ def sentences(text: str) -> List[Tuple[int, int]]:
             start = end
     if start < len(text):
         spans.append((start, len(text)))
+    split: List[Tuple[int, int]] = []
+    for s, e in spans:
+        for cut in _burst_gaps(text, s, e):
+            split.append((s, cut))
+            s = cut
+        split.append((s, e))
+    spans = split
     merged: List[Tuple[int, int]] = []
     for s, e in spans:
         if not text[s:e].strip():

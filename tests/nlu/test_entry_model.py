@@ -112,6 +112,24 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
     assert split("カードの期限と、在留カードの期限は同じですか") == ["カードの期限と、在留カードの期限は同じですか"]  # one comparison
 
 
+def test_a_phone_messages_sentences_parted_by_spaces_are_read_one_by_one_but_not_word_spaced_writing():
+    from assistant.nlu.entries import sentences
+
+    def split(text):
+        return [text[s:e].strip() for s, e in sentences(text)]
+
+    assert split("会社から番号出せって言われた 通知カードはなくした 番号入りの住民票ってどう取るの") == [
+        "会社から番号出せって言われた", "通知カードはなくした", "番号入りの住民票ってどう取るの"]
+    assert split("さっき変な電話あった 自動音声で1押せって これ詐欺？") == ["さっき変な電話あった", "自動音声で1押せって", "これ詐欺？"]
+    # A space before a word that goes on with the sentence (です, けど, から…) parts nothing.
+    assert split("マイナカードの更新したいんだ けど予約いるの？") == ["マイナカードの更新したいんだ けど予約いるの？"]
+    # Word-spaced writing: short chunks, mostly hiragana.
+    assert split("はがきが きたけど うけとりの ひは よやく せんと いけんのですか") == [
+        "はがきが きたけど うけとりの ひは よやく せんと いけんのですか"]
+    assert split("でんししょうめいしょの きげんが きれたので こうしんを したいのですが どこに いけば よいですか") == [
+        "でんししょうめいしょの きげんが きれたので こうしんを したいのですが どこに いけば よいですか"]
+
+
 def test_a_wish_a_half_remembered_question_and_a_second_need_ask():
     from assistant.nlu.entries import asks
 

@@ -27,6 +27,9 @@ KEYWORD_CASES = [
     ("財布ごとマイナカード落とした、どうしよう", "lost_card_suspend/stop_now"),
     ("受け取りに持っていく本人確認の書類、免許がない場合は何と何？", "receive_card/id_documents"),
     ("薬局でマイナ保険証を出したら、番号とか見られちゃうの？", "health_insurance_card/clinic_privacy"),
+    # A phone message whose sentences are parted by spaces: its last sentence asks.
+    ("職場でマイナンバー聞かれた カード作ってないし通知カードもどっかいった 番号のってる住民票ほしい どこでとれる？",
+     "my_number_lookup/juminhyo"),
 ]
 # 4. Plain but wordy or dialect.
 DIALECT_CASES = [
