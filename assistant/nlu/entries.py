@@ -100,6 +100,11 @@ def sentences(text: str) -> List[Tuple[int, int]]:
 _ANOTHER = re.compile(r"^\s*(?:あと|それと|ついでに|それから|あわせて|併せて|加えて|and also|also|[②③④⑤]|[2-9][)）.]\s)", re.I)
 
 
+def says_another(sentence: str) -> bool:
+    """「あと…」「また、…」「②…」: the sentence says it is another need than the one before."""
+    return bool(_ANOTHER.match(sentence) or re.match(r"^\s*また[、,\s]", sentence))
+
+
 def _before_another(pieces: Sequence["Reading"], i: int) -> bool:
     return i + 1 < len(pieces) and bool(_ANOTHER.match(pieces[i + 1].text))
 
@@ -275,6 +280,19 @@ class Reply:
     need: Optional[Tuple[str, float, str]] = None
 
 
+def _entry_from_own_words(labels: Sequence[str], alone: np.ndarray, mixed: np.ndarray) -> np.ndarray:
+    """Per sentence: the mixed reading, the probability of its likeliest topic shared among that topic's entries
+    as the sentence alone shares it."""
+    _, index = np.unique([label.split("/", 1)[0] for label in labels], return_inverse=True)
+    out = mixed.copy()
+    for row, (own, mix) in enumerate(zip(alone, mixed)):
+        mass = np.bincount(index, weights=mix)
+        chosen = index == int(mass.argmax())
+        if own[chosen].sum() > 0:
+            out[row, chosen] = mass.max() * own[chosen] / own[chosen].sum()
+    return out
+
+
 def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
                  part_threshold: float = 0.3, top: Optional[int] = None, statement_threshold: float = 0.9) -> Reply:
     """Entry probabilities for a whole message; in a story the asking sentence weighs most."""
@@ -293,7 +311,14 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
         # Only a sentence unsure by itself is read half with the ones before: a clear one
         # (「わたしは 82さいで こうきこうれいしゃ です。」) keeps its own entry.
         unsure = sentence_probs[1:].max(axis=1) < UNSURE_ALONE
-        sentence_probs[1:][unsure] = 0.5 * sentence_probs[1:][unsure] + 0.5 * in_context_probs[unsure]
+        mixed = 0.5 * sentence_probs[1:] + 0.5 * in_context_probs
+        # A later sentence that says it is another need takes its topic from the sentences before it, its entry
+        # from its own words: in 「…銀行が合併しました。…変更は必要でしょうか。また、登録に必要なものも教えて」
+        # the context says 公金受取口座 and, read whole, the merger again; the sentence itself asks what is needed.
+        another = np.array([says_another(p.text) for p in pieces[2:]], dtype=bool)
+        if another.any():
+            mixed[another] = _entry_from_own_words(model.labels, sentence_probs[1:][another], mixed[another])
+        sentence_probs[1:][unsure] = mixed[unsure]
         asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text) or _before_another(pieces[1:], i)]
         need = asking[-1] if asking else len(sentence_probs) - 1
         # The whole message and the need (read as its parts are: with the sentence before it when it is unsure
@@ -308,7 +333,9 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
         # 「マイナ免許証ってなに？ 切り替えるメリットあんの？」 the whole message says 免許証 and the last sentence メリット.
         for i in asking:
             j = int(np.argmax(sentence_probs[i]))
-            if j != best and sentence_probs[i][j] >= part_threshold and all(p[0] != model.labels[j] for p in parts):
+            # A sentence that says it is another need is offered when half as sure.
+            threshold = part_threshold / 2 if says_another(pieces[1 + i].text) else part_threshold
+            if j != best and sentence_probs[i][j] >= threshold and all(p[0] != model.labels[j] for p in parts):
                 parts.append((model.labels[j], float(sentence_probs[i][j]), pieces[1 + i].text.strip()))
         # A sentence that tells rather than asks (「通知カードはどこかにいってしまいました。」) is offered after
         # the questions, only when its entry is near certain.

@@ -265,3 +265,23 @@ def test_the_answer_needs_the_support_of_both_the_whole_message_and_its_asking_s
         text: [0.0, 0.4, 0.6], "母が特養に入所しています。": [0.0, 0.1, 0.9], "家族が代わりに受け取れますか": [0.7, 0.3, 0.0],
         "母が特養に入所しています。 家族が代わりに受け取れますか": [0.0, 0.0, 1.0]})
     assert read_message(scripted, Reading(text, [])).ranking[0][0] == "renew/fee"
+
+
+def test_a_sentence_that_says_it_is_another_need_takes_its_topic_from_the_context_and_its_entry_from_its_own_words():
+    """「更新はどうやるの？また、お金はかかる？」: read with the first question, 「お金はかかる？」 leans to the entry just
+    asked (how to renew); its own words say the fee. Marked as another need, it is offered as the renewal's fee; unmarked,
+    it is read half with the context as before."""
+    from assistant.nlu.entries import read_message, says_another
+
+    alone, context = [0.1, 0.35, 0.55], [0.9, 0.05, 0.05]
+    marked = _Scripted({
+        "更新はどうやるの？また、お金はかかる？": [0.8, 0.1, 0.1], "更新はどうやるの？": [0.95, 0.03, 0.02],
+        "また、お金はかかる？": alone, "更新はどうやるの？ また、お金はかかる？": context})
+    reply = read_message(marked, Reading("更新はどうやるの？また、お金はかかる？", []))
+    assert reply.ranking[0][0] == "renew/how" and [key for key, _, _ in reply.parts] == ["renew/fee"]
+    unmarked = _Scripted({
+        "更新はどうやるの？お金はかかる？": [0.8, 0.1, 0.1], "更新はどうやるの？": [0.95, 0.03, 0.02],
+        "お金はかかる？": alone, "更新はどうやるの？ お金はかかる？": context})
+    assert read_message(unmarked, Reading("更新はどうやるの？お金はかかる？", [])).parts == []
+    assert says_another("あと、手数料は？") and says_another("また、必要なものは何ですか") and says_another("②費用は")
+    assert not says_another("またせてすみません") and not says_another("手数料は？")

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.model
 
 SET = Path(__file__).resolve().parents[1] / "data" / "two_needs" / "two_needs.tsv"
 _BUTTON_ENTRY = re.compile(r'^/([a-z_]+)\{"subtopic":"([a-z0-9_]+)"\}$')
-# Measured 2026-12-06: 48 of 90 (34 before the asking sentence's own entry and the sentences that tell were offered).
-FLOOR = 45
+# Measured 2026-12-06: 48 of 90 (34 before the asking sentence's own entry and the sentences that tell were offered);
+# 2026-12-07: 61 (58 before a sentence that says it is another need took its entry from its own words).
+FLOOR = 52
 
 
 def cases():
