@@ -111,7 +111,7 @@ class TopicResponder:
         chosen = reading.entry_for(knowledge, topic.id, text, message.get(READ_WITH) or "") if typed and not subtopic else None
         words = knowledge.conversation
         if typed and words is not None and words.looks_like_phishing(text):
-            warned = self._phishing_first(dispatcher, topic, chosen, words, wants_easy(tracker))
+            warned = self._phishing_first(dispatcher, topic, chosen, words, text, wants_easy(tracker))
             if warned is not None:
                 return warned
         # A question written in hiragana only (「あんしょうばんごう わすれて しもうた」) is answered in やさしい日本語 too.
@@ -189,14 +189,14 @@ class TopicResponder:
             lines.append(feeling)
         return "".join(lines) + ("\n" if lines else "") + reply
 
-    def _phishing_first(self, dispatcher, topic: Topic, chosen: Optional[Entry], words,
+    def _phishing_first(self, dispatcher, topic: Topic, chosen: Optional[Entry], words, text: str,
                         easy: bool = False) -> Optional[List[Dict[str, Any]]]:
         """A suspected scam mail, SMS or call: the warning first, what else was asked as a button."""
         knowledge = self.answers.knowledge
         key = f"{topic.id}/{chosen.id}" if chosen else None
         if key in words.phishing_already:
             return None
-        warning_topic, _, warning_id = words.phishing_entry.partition("/")
+        warning_topic, _, warning_id = words.scam_warning_for(text).partition("/")
         warning = knowledge.topics[warning_topic].entry(warning_id)
         reply = self.answers.answer(knowledge.topics[warning_topic], warning, easy)
         buttons = reply["buttons"]

@@ -43,6 +43,8 @@ class Conversation:
     easier_no_answer: str
     other_language: Optional["re.Pattern[str]"] = None
     other_language_entry: str = ""
+    phishing_call: Optional["re.Pattern[str]"] = None
+    phishing_call_entry: str = ""
     greeting_replies: Tuple[Tuple["re.Pattern[str]", str], ...] = ()
 
     @classmethod
@@ -81,6 +83,8 @@ class Conversation:
             phishing_channel=_pattern(phishing, "channel", path, "phishing."),
             phishing_bait=_pattern(phishing, "bait", path, "phishing."),
             phishing_already=tuple(already),
+            phishing_call=_pattern(phishing, "call", path, "phishing.") if phishing.get("call") else None,
+            phishing_call_entry=required_text(phishing, "call_entry", path, "phishing.") if phishing.get("call") else "",
             in_domain=_pattern(data, "in_domain", path, ""),
             person=_pattern(person, "pattern", path, "person."),
             giving_up=_pattern(person, "giving_up", path, "person."),
@@ -99,7 +103,8 @@ class Conversation:
 
     def entry_ids(self) -> List[str]:
         """Every `topic/entry` this file names (checked against the topics by the loader)."""
-        return [self.phishing_entry, *self.phishing_already] + ([self.other_language_entry] if self.other_language_entry else [])
+        return ([self.phishing_entry, *self.phishing_already] + ([self.phishing_call_entry] if self.phishing_call_entry else [])
+                + ([self.other_language_entry] if self.other_language_entry else []))
 
     def greets(self, text: str) -> bool:
         return bool(self.greeting.search(text))
@@ -115,6 +120,12 @@ class Conversation:
 
     def looks_like_phishing(self, text: str) -> bool:
         return bool(self.phishing_channel.search(text) and self.phishing_bait.search(text))
+
+    def scam_warning_for(self, text: str) -> str:
+        """The warning a suspected scam gets: about calls for a call or a visit, else about mails and SMS."""
+        if self.phishing_call_entry and self.phishing_call.search(text):
+            return self.phishing_call_entry
+        return self.phishing_entry
 
     def about_the_domain(self, text: str) -> bool:
         return bool(self.in_domain.search(text))

@@ -63,6 +63,13 @@ async def test_phishing_warning_comes_first_with_the_question_as_a_button(respon
     assert '/mynapoint{"subtopic":"check_points"}' in [b["payload"] for b in messages[0]["buttons"]]
 
 
+async def test_a_scam_call_asking_for_money_gets_the_warning_about_calls_first(respond):
+    text = "Somebody called me, he said he is from the city and I must pay money for my card. true??"
+    messages, events = await run(respond, tracker("scam_security", text, [("scam_security/bank_info", 0.8)]))
+    assert SlotSet("last_entry", "scam_calls") in events
+    assert "電話" in messages[0]["text"]
+
+
 async def test_other_parts_are_offered_as_buttons(respond):
     text = "引越しの手続きを忘れてた。カードまだ使える？再発行いくら？"
     messages, events = await run(respond, tracker("address_change", text, [("address_change/ninety_days", 0.6)],

@@ -63,9 +63,24 @@ def test_high_stakes_answers_need_explicit_words(knowledge, key, text, signalled
     ("マイナポイントはまだもらえますか", False),
     ("メールアドレスの登録ができません", False),
     ("手数料はいくらですか", False),
+    # A caller who asks for money.
+    ("市役所の者という電話がかかってきて、カードの手続きにお金を振り込めと言われた", True),
+    ("Somebody called me, he said he is from the city and I must pay money for my card. true??", True),
+    ("再発行のお金を払うのは窓口ですか", False),
+    ("受け取りの予約は電話でできますか", False),
 ])
 def test_phishing_is_recognised_and_ordinary_questions_are_not(words, text, phishing):
     assert words.looks_like_phishing(text) is phishing
+
+
+@pytest.mark.parametrize("text, warning", [
+    ("市役所の者という電話がかかってきて、カードの手続きにお金を振り込めと言われた", "scam_security/scam_calls"),
+    ("Somebody called me and said I must pay money for my card", "scam_security/scam_calls"),
+    ("還付金があるってショートメールが来たんだけどほんと？", "scam_security/phishing"),
+    ("got an email saying my points are suspended", "scam_security/phishing"),
+])
+def test_a_suspected_scam_call_gets_the_warning_about_calls_and_a_mail_the_one_about_mails(words, text, warning):
+    assert words.scam_warning_for(text) == warning
 
 
 @pytest.mark.parametrize("text,expected", [
