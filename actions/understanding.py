@@ -113,8 +113,12 @@ def _sure_entry_of_a_tie(knowledge: Knowledge, message: Dict[str, Any], text: st
     topics = [(r.get("name"), float(r.get("confidence") or 0.0)) for r in ranked if r.get("name") != "nlu_fallback"]
     if len(topics) < 2 or topics[0][1] < threshold:
         return None  # unsure of every topic, not a tie
-    ranking = Reading.of(message).ranking
-    if not ranking or ranking[0][1] < SURE_ENTRY_OF_TWO:
+    reading = Reading.of(message)
+    ranking = reading.ranking
+    # Near certain of the whole message, or of its asking sentence (「…通知を受け取りました。更新手続きに手数料は発生
+    # しますでしょうか。」: 更新 and 手数料 tie as topics, the question is the renewal's fee).
+    if not ranking or (ranking[0][1] < SURE_ENTRY_OF_TWO
+                       and not any(k == ranking[0][0] and p >= SURE_ENTRY_OF_TWO for k, p, _ in reading.parts)):
         return None
     key = ranking[0][0]
     topic, entry = key.split("/", 1)[0], knowledge.entry_by_key(key)

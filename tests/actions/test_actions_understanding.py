@@ -218,9 +218,10 @@ async def test_an_unsure_reading_gets_no_yes_or_no(respond):
 
 
 
-def tied(text: str, topics: List[Tuple[str, float]], ranking: List[Tuple[str, float]]) -> Tracker:
+def tied(text: str, topics: List[Tuple[str, float]], ranking: List[Tuple[str, float]],
+         parts: Optional[List[Tuple[str, float, str]]] = None) -> Tracker:
     """The fallback's reading: nlu_fallback first, the topics after it as the NLU ranked them."""
-    t = tracker("nlu_fallback", text, ranking)
+    t = tracker("nlu_fallback", text, ranking, parts=parts)
     t.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.5}
     t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.5}] + [
         {"name": n, "confidence": c} for n, c in topics]
@@ -238,6 +239,17 @@ async def test_two_tied_topics_with_a_near_certain_entry_of_one_answer_it(respon
                             ([("apply_card", 0.51), ("fees", 0.48)], [("apply_photo/baby", 0.95)])):
         messages, events = await run(respond, tied(text, topics, ranking))
         assert SlotSet("fallback_count", 1.0) in events and not any(e.get("name") == "last_entry" and e.get("value") for e in events)
+
+
+async def test_two_tied_topics_whose_asking_sentence_is_near_certain_of_the_best_entry_answer_it(respond):
+    text = "更新のお知らせが届きました。更新手続きに手数料は発生しますでしょうか。"
+    ranking = [("fees/renewal", 0.7), ("card_renewal/how_to_renew", 0.25)]
+    topics = [("card_renewal", 0.53), ("fees", 0.47)]
+    messages, events = await run(respond, tied(text, topics, ranking, parts=[("fees/renewal", 0.99, "更新手続きに手数料は発生しますでしょうか。")]))
+    assert SlotSet("last_entry", "renewal") in events and SlotSet("last_topic", "fees") in events
+    # The asking sentence near certain of another entry than the best: the question back stays.
+    messages, events = await run(respond, tied(text, topics, ranking, parts=[("card_renewal/how_to_renew", 0.99, "更新は？")]))
+    assert SlotSet("fallback_count", 1.0) in events
 
 
 async def test_a_tie_never_hands_over_without_the_entrys_own_words(respond):
