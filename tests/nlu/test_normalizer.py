@@ -23,6 +23,7 @@ def normalize() -> TextNormalizer:
         ("PIN番号", "暗証番号"),
         ("パスワード", "暗証番号"),
         ("保検証", "保険証"),
+        ("電子証名書", "電子証明書"),  # 明 typed as 名
         ("ＭＹ　ＮＵＭＢＥＲ　ＣＡＲＤ", "マイナンバーカード"),  # full-width Latin and spaces
         ("１２３４円", "1234円"),  # full-width digits
     ],
