@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -34,14 +34,15 @@ SURE_FOR_SPECIFIC = 0.6
 NOT_THE_DEFAULT = 0.05
 
 
-def asks_a_specific_entry(reading: Reading, topic: Topic) -> bool:
-    """True when the message's best entry in this topic is another than the topic's default, and either sure or the
-    default (what the topic's guide walks through) all but ruled out: 「母の代わりに…家族でもログインできる方法は」 is
-    torn between 代理人 and できること, never the own first login."""
-    default = f"{topic.id}/{topic.default_entry.id}"
+def asks_a_specific_entry(reading: Reading, topic: Topic, guided: Set[str]) -> bool:
+    """True when the message's best entry in this topic is another than the ones the topic's guides walk through, and
+    either sure or those all but ruled out: 「母の代わりに…家族でもログインできる方法は」 is torn between 代理人 and
+    できること, never the own first login; 「電子証明書の期限を確認する方法」 asks the period, not how to renew."""
+    ranked = dict(reading.ranking)
     for key, confidence in reading.ranking:
         if key.startswith(topic.id + "/"):
-            return key != default and (confidence >= SURE_FOR_SPECIFIC or dict(reading.ranking).get(default, 0.0) < NOT_THE_DEFAULT)
+            return key not in guided and (confidence >= SURE_FOR_SPECIFIC
+                                          or all(ranked.get(g, 0.0) < NOT_THE_DEFAULT for g in guided))
     return False
 
 
@@ -103,8 +104,9 @@ class TopicResponder:
 
         reading = Reading.of(message)
         if (not guide_active and HOW_TO_RE.search(text) and knowledge.guides_for(topic.id)
-                and not asks_a_specific_entry(reading, topic)):
-            return self.guides.offer_or_start(dispatcher, tracker, topic.id, text)
+                and not asks_a_specific_entry(reading, topic, knowledge.guided_entries(topic.id))):
+            events = self.guides.offer_or_start(dispatcher, tracker, topic.id, text)
+            return events + self._walked_through(topic, reading, events)
 
         subtopic = entity_value(message.get("entities"), "subtopic")
         typed = not text.startswith("/")
@@ -188,6 +190,15 @@ class TopicResponder:
         if feeling:
             lines.append(feeling)
         return "".join(lines) + ("\n" if lines else "") + reply
+
+    def _walked_through(self, topic: Topic, reading: Reading, events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """A guide started for a "how do I" question answers the entry it walks through (the likeliest of them): that
+        entry is the one answered, as if its text had been given."""
+        if not any(e.get("event") == "slot" and e.get("name") == "guide_id" and e.get("value") for e in events):
+            return []
+        ranked = dict(reading.ranking)
+        key = max(sorted(self.answers.knowledge.guided_entries(topic.id)), key=lambda k: ranked.get(k, 0.0), default=None)
+        return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", topic.id), SlotSet("last_entry", key.split("/", 1)[1])] if key else []
 
     def _phishing_first(self, dispatcher, topic: Topic, chosen: Optional[Entry], words, text: str,
                         easy: bool = False) -> Optional[List[Dict[str, Any]]]:

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from assistant.knowledge.conversation import Conversation
 from assistant.knowledge.currency import MUNICIPALITY_SOURCE, OTHER_MUNICIPALITY_NOTE, Currency, Sourced
@@ -88,6 +88,19 @@ class Knowledge:
 
     def guides_for(self, topic_id: str) -> List[Any]:
         return [g for g in self.guides.values() if topic_id in g.topics]
+
+    def guided_entries(self, topic_id: str) -> Set[str]:
+        """The `topic/entry` ids of this topic whose question its guides answer step by step (a guide that names
+        none walks through the topic's default entry)."""
+        topic = self.topics.get(topic_id)
+        keys: Set[str] = set()
+        for guide in self.guides_for(topic_id):
+            named = [k for k in guide.walks_through if k.startswith(topic_id + "/")]
+            if named:
+                keys.update(named)
+            elif topic is not None and topic.entries:
+                keys.add(f"{topic_id}/{topic.default_entry.id}")
+        return keys
 
     def topic(self, topic_id: str) -> Optional[Topic]:
         return self.topics.get(topic_id)
@@ -243,6 +256,10 @@ def load_knowledge(folder: Path, overlay: Optional[Overlay] = None) -> Knowledge
     for key in conversation.entry_ids():
         if knowledge.entry_by_key(key) is None:
             raise KnowledgeError(conversation_path, "phishing", f"unknown entry {key!r}")
+    for guide in guides.values():
+        for key in guide.walks_through:
+            if knowledge.entry_by_key(key) is None:
+                raise KnowledgeError(guide.path, "walks_through", f"unknown entry {key!r}")
     return knowledge
 
 

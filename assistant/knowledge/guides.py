@@ -76,6 +76,8 @@ class Guide:
     steps: Tuple[Step, ...]
     path: Path
     currency: Currency
+    # The entries whose question the guide answers step by step (`topic/entry`); none named: its topics' default entries.
+    walks_through: Tuple[str, ...] = ()
 
     def question(self, question_id: str) -> Optional[Question]:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -219,7 +221,10 @@ def load_guide(path: Path, profile: SimpleNamespace, topic_ids: List[str]) -> Gu
             when=_condition(raw.get("when"), path, f"{where}.when", values_of),
             currency=Currency.read(raw, path, f"{where}.", inherited=currency),
         ))
-    guide = Guide(guide_id, title, tuple(topics), intro, tuple(questions), tuple(steps), path, currency)
+    walks = data.get("walks_through") or []
+    if not isinstance(walks, list) or not all(isinstance(k, str) and k.split("/", 1)[0] in topics for k in walks):
+        raise KnowledgeError(path, "walks_through", "expected a list of topic/entry ids of the guide's topics")
+    guide = Guide(guide_id, title, tuple(topics), intro, tuple(questions), tuple(steps), path, currency, tuple(walks))
     _check_branches(guide)
     return guide
 

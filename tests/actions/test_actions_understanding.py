@@ -153,6 +153,18 @@ async def test_a_way_to_do_one_thing_is_answered_and_the_procedure_starts_the_gu
     assert "手順を、ひとつずつご案内します" in messages[0]["text"]
 
 
+async def test_a_way_to_find_the_period_is_answered_and_the_renewal_guide_answers_how_to_renew(respond):
+    """The renewal guide walks through how to renew, not the period (the topic's default entry): 「期限を確認する
+    方法」 gets the period; 「更新の方法」 starts the guide, which answers how to renew."""
+    text = "父の電子証明書の期限がいつまでか確認する方法を教えて"
+    messages, events = await run(respond, tracker("cert_renewal", text, [("cert_renewal/expiry", 0.99)]))
+    assert SlotSet("last_entry", "expiry") in events and "手順を、ひとつずつご案内します" not in messages[0]["text"]
+    text = "電子証明書の更新の方法を教えてください"
+    messages, events = await run(respond, tracker("cert_renewal", text, [("cert_renewal/how_to_renew", 0.7), ("cert_renewal/expiry", 0.2)]))
+    assert "手順を、ひとつずつご案内します" in messages[0]["text"]
+    assert SlotSet("guide_id", "cert_renewal") in events and SlotSet("last_entry", "how_to_renew") in events
+
+
 async def test_no_yes_or_no_first_when_the_message_asks_another_question_too(respond):
     """「…どうなりますか？あと口座はそのまま使えますか？」: the yes/no question is the second one."""
     text = "海外に引っ越す予定です。カードはどうなりますか？あと公金受取口座はそのまま使えますか？"

@@ -54,6 +54,15 @@ def copy(tmp_path) -> Path:
     return target
 
 
+def test_a_guide_walks_through_the_entries_it_names_or_its_topics_default(knowledge):
+    """The renewal guides walk through how to renew, not the period (the topic's default entry)."""
+    assert knowledge.guided_entries("cert_renewal") == {"cert_renewal/how_to_renew"}
+    assert knowledge.guided_entries("pin_forgotten_locked") == {"pin_forgotten_locked/forgotten_locked",
+                                                                "pin_forgotten_locked/convenience_store_reset"}
+    assert knowledge.guided_entries("lost_card_suspend") == {"lost_card_suspend/stop_now"}
+    assert knowledge.guided_entries("fees") == set()
+
+
 def edit(path: Path, change) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
@@ -68,6 +77,8 @@ def edit(path: Path, change) -> None:
         (lambda d: d.update(topics=["not_a_topic"]), "topics[0]"),
         (lambda d: d["steps"][1].update(id=d["steps"][0]["id"]), "steps[1].id"),
         (lambda d: d["steps"][0].pop("text"), "steps[0].text"),
+        (lambda d: d.update(walks_through=["card_renewal/how_to_renew"]), "walks_through"),  # not its topic's
+        (lambda d: d.update(walks_through=["receive_card/no_such_entry"]), "walks_through"),
         # Only the proxy steps remain: the 本人 branch leads nowhere.
         (lambda d: d.update(steps=[s for s in d["steps"] if s.get("when") == {"who": ["proxy"]}]), "steps"),
     ],
