@@ -110,6 +110,9 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
     assert split("更新の手数料と、何を持っていけばいいか知りたい") == ["更新の手数料と、", "何を持っていけばいいか知りたい"]
     assert split("母と、どこに行けばいいですか") == ["母と、どこに行けばいいですか"]
     assert split("カードの期限と、在留カードの期限は同じですか") == ["カードの期限と、在留カードの期限は同じですか"]  # one comparison
+    # What happened, then the question: 「…きたけど、…」.
+    assert split("はがきが きたけど うけとりの ひは よやく いるの") == ["はがきが きたけど", "うけとりの ひは よやく いるの"]
+    assert split("登録したけど、変えたい") == ["登録したけど、", "変えたい"]
 
 
 def test_a_phone_messages_sentences_parted_by_spaces_are_read_one_by_one_but_not_word_spaced_writing():
@@ -124,8 +127,8 @@ def test_a_phone_messages_sentences_parted_by_spaces_are_read_one_by_one_but_not
     # A space before a word that goes on with the sentence (です, けど, から…) parts nothing.
     assert split("マイナカードの更新したいんだ けど予約いるの？") == ["マイナカードの更新したいんだ けど予約いるの？"]
     # Word-spaced writing: short chunks, mostly hiragana.
-    assert split("はがきが きたけど うけとりの ひは よやく せんと いけんのですか") == [
-        "はがきが きたけど うけとりの ひは よやく せんと いけんのですか"]
+    assert split("はがきが とどいたので うけとりの ひは よやく せんと いけんのですか") == [
+        "はがきが とどいたので うけとりの ひは よやく せんと いけんのですか"]
     assert split("でんししょうめいしょの きげんが きれたので こうしんを したいのですが どこに いけば よいですか") == [
         "でんししょうめいしょの きげんが きれたので こうしんを したいのですが どこに いけば よいですか"]
 

@@ -30,6 +30,8 @@ KEYWORD_CASES = [
     # A phone message whose sentences are parted by spaces: its last sentence asks.
     ("職場でマイナンバー聞かれた カード作ってないし通知カードもどっかいった 番号のってる住民票ほしい どこでとれる？",
      "my_number_lookup/juminhyo"),
+    # What happened, then the question after けど.
+    ("しやくしょから はがきが とどいたけど、うけとりの ひは よやく しないと だめなの", "receive_card/reservation"),
 ]
 # 4. Plain but wordy or dialect.
 DIALECT_CASES = [
