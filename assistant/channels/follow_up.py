@@ -45,9 +45,12 @@ def names_a_subject(text: str) -> bool:
     return bool(_SUBJECT.search(text))
 
 
-def may_follow_up(text: str) -> bool:
-    """A typed message short enough to lean on the previous question, not changing the subject."""
+def may_follow_up(text: str, parse: Optional[Dict[str, Any]] = None) -> bool:
+    """A typed message short enough to lean on the previous question, not changing the subject; twice as long when
+    the NLU could not read it alone (「別に住んでいる息子が代わりに行ってもいいですか」 after a question on 住所変更)."""
     limit = 2 * MAX_FOLLOW_UP_CHARS if text.isascii() else MAX_FOLLOW_UP_CHARS
+    if (((parse or {}).get("intent") or {}).get("name")) in _UNSURE:
+        limit *= 2
     return not text.startswith("/") and len(text.strip()) <= limit and not _NEW_SUBJECT.search(text)
 
 

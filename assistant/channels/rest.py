@@ -321,7 +321,7 @@ class ResidentRestInput(RestInput):
         agent = getattr(request.app.ctx, "agent", None)
         peek = getattr(getattr(agent, "tracker_store", None), "peek", None)
         # Without a worker's parse (none, busy or still loading) the server reads the message alone, once.
-        if parse_data is None or peek is None or not follow_up.may_follow_up(text) or follow_up.reads_alone(parse_data, text):
+        if parse_data is None or peek is None or not follow_up.may_follow_up(text, parse_data) or follow_up.reads_alone(parse_data, text):
             return parse_data
         try:
             # The conversation as this server last saved it, left in place for Rasa (no second read).

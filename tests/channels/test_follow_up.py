@@ -21,6 +21,10 @@ def test_a_short_question_may_follow_up_but_a_new_subject_or_a_button_does_not()
     assert not follow_up.may_follow_up("Also, I lost my card")
     assert not follow_up.may_follow_up('/fees{"subtopic":"renewal"}')
     assert not follow_up.may_follow_up("マイナ保険証の登録はどこでできるのか教えてください、今月中に")
+    # Longer, when the NLU could not read it alone.
+    longer = "別に住んでいる息子が代わりに行ってもいいですか"
+    assert not follow_up.may_follow_up(longer, {"intent": {"name": "address_change"}})
+    assert follow_up.may_follow_up(longer, {"intent": {"name": "nlu_fallback"}})
 
 
 def test_the_previous_question_counts_only_after_an_answered_entry_and_outside_a_guide(knowledge):
