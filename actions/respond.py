@@ -79,6 +79,8 @@ class ActionRespond(Action):
             return moved_on + topics.easier(dispatcher, tracker)
         if typed and words is not None and words.in_another_language(message.get("text") or ""):
             return moved_on + topics.respond_entry(dispatcher, words.other_language_entry)
+        if typed and words is not None and not guides.active(tracker) and words.acknowledges(message.get("text") or ""):
+            return moved_on + topics.respond_entry(dispatcher, words.acknowledged_entry)
         events = moved_on + self._respond(dispatcher, tracker, intent, entities, typed)
         if age_band.ends_conversation(intent, events):
             events += age_band.ask(dispatcher, tracker)

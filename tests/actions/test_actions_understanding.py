@@ -70,6 +70,13 @@ async def test_a_scam_call_asking_for_money_gets_the_warning_about_calls_first(r
     assert "電話" in messages[0]["text"]
 
 
+async def test_a_bare_acknowledgement_gets_a_plain_go_on_when_you_like(respond):
+    # The NLU reads 「了解」 as a guide's 「できた」 or a fee question; outside a guide it is neither.
+    messages, events = await run(respond, tracker("fees", "了解", [("fees/first_time", 0.8)]))
+    assert SlotSet("last_topic", "goodbye") in events and SlotSet("last_entry", "ok") in events
+    assert "円" not in messages[0]["text"]
+
+
 async def test_other_parts_are_offered_as_buttons(respond):
     text = "引越しの手続きを忘れてた。カードまだ使える？再発行いくら？"
     messages, events = await run(respond, tracker("address_change", text, [("address_change/ninety_days", 0.6)],

@@ -176,3 +176,10 @@ def test_not_asking_for_a_person(knowledge, words, text):
     assert not words.asks_for_person(text)
     assert not knowledge.entry_by_key("human_help_request/talk_staff").signalled_by(text)
 
+
+@pytest.mark.parametrize("text, acknowledged", [
+    ("了解", True), ("りょうかいです！", True), ("わかりました。", True), ("なるほどね", True), ("OK", True), ("got it", True),
+    ("わかりました、ありがとう", False), ("了解、次お願いします", False), ("わかりましたが、予約はいりますか", False),
+])
+def test_a_bare_acknowledgement_is_recognised(words, text, acknowledged):
+    assert words.acknowledges(text) is acknowledged
