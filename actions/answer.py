@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import Answers, as_typed, entity_value, get_yes_no, wants_easy, written_in_hiragana
+from actions.common import HUMAN_TOPIC, Answers, as_typed, entity_value, get_yes_no, wants_easy, written_in_hiragana
 from actions.feedback import with_rating
 from actions.guide import GuideFlow
 from actions.understanding import READ_WITH, Reading, other_parts
@@ -152,7 +152,8 @@ class TopicResponder:
             SlotSet("last_topic", topic.id),
             SlotSet("last_entry", None if asked else entry.id),
         ]
-        return events
+        # Answered in やさしい日本語 for a hiragana question: easy words for the rest of the conversation too.
+        return events + ([SlotSet("easy_words", True)] if easy and not wants_easy(tracker) else [])
 
     def respond_entry(self, dispatcher: CollectingDispatcher, key: str) -> List[Dict[str, Any]]:
         """One entry (`topic/entry`) answered as it stands: a message in a language the assistant does not read gets
@@ -170,6 +171,13 @@ class TopicResponder:
         entry = topic.entry(tracker.get_slot("last_entry") or "") if topic is not None else None
         if topic is None or entry is None or not entry.easy:
             dispatcher.utter_message(text=words.easier_no_answer, buttons=self.answers.menu_buttons())
+        elif wants_easy(tracker):
+            # The answer was already in its easiest words: a person explains instead.
+            human = knowledge.topics.get(HUMAN_TOPIC)
+            phone = human.entry("phone") if human is not None else None
+            buttons = [{"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}] + (
+                [self.answers.entry_button(human, phone)] if phone is not None else [])
+            dispatcher.utter_message(text=words.easier_already, buttons=buttons)
         else:
             reply = self.answers.answer(topic, entry, easy=True)
             dispatcher.utter_message(text=f"{words.easier_reply}\n{reply['text']}", buttons=reply["buttons"],

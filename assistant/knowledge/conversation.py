@@ -41,6 +41,7 @@ class Conversation:
     easier_max_chars: int
     easier_reply: str
     easier_no_answer: str
+    easier_already: str
     other_language: Optional["re.Pattern[str]"] = None
     other_language_entry: str = ""
     acknowledged: Optional["re.Pattern[str]"] = None
@@ -101,6 +102,7 @@ class Conversation:
             easier_max_chars=easier_chars,
             easier_reply=required_text(easier, "reply", path, "easier."),
             easier_no_answer=required_text(easier, "no_answer", path, "easier."),
+            easier_already=required_text(easier, "already", path, "easier."),
             greeting_replies=tuple((_pattern(r, "pattern", path, f"greeting.replies[{i}]."),
                                     required_text(r, "text", path, f"greeting.replies[{i}]."))
                                    for i, r in enumerate(replies)),

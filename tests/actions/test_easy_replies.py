@@ -97,3 +97,16 @@ async def test_a_message_in_hiragana_gets_the_easy_answer_and_one_with_kanji_or_
         messages = await Conversation(knowledge).say("pin_forgotten_locked", text=text, entities={"subtopic": "forgotten_locked"})
         assert (entry.easy.splitlines()[0] in messages[0]["text"]) is easy, text
         assert (messages[0]["custom"] == EASY) is easy, text
+
+
+async def test_a_hiragana_question_keeps_easy_words_and_asking_easier_again_offers_a_person(knowledge):
+    entry = knowledge.topics["pin_forgotten_locked"].entry("forgotten_locked")
+    chat = Conversation(knowledge)
+    await chat.say("pin_forgotten_locked", text="あんしょうばんごう わすれて しもうた", entities={"subtopic": "forgotten_locked"})
+    assert chat.slots["easy_words"] is True
+    later = await chat.say("card_return", text="返納したい", entities={"subtopic": "deceased"})
+    assert knowledge.topics["card_return"].entry("deceased").easy in later[0]["text"]
+    # Already in its easiest words: not the same text again, a person instead.
+    again = await chat.say("nlu_fallback", text="もっと かんたんに いって")
+    assert again[0]["text"] == knowledge.conversation.easier_already and entry.easy not in again[0]["text"]
+    assert "/human_help_request" in [b["payload"] for b in again[0]["buttons"]]
