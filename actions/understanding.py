@@ -13,6 +13,8 @@ READ_WITH = "read_with"
 HUMAN = "human_help_request"
 # A re-route needs at least this much belief in the topic it moves to.
 MIN_REROUTE = 0.05
+# Below this, a topic is ruled out even as the only other one.
+RULED_OUT = 0.01
 # Two topics about as likely (the fallback's ambiguity) while the entry model is this sure of an entry of one of
 # them: that entry is answered (「子どものカードを作りたい。写真は赤ちゃんでもいる？」: 申請 and 写真 tie, the
 # baby's photo is near certain; 「マイナの更新って金かかる？」: 更新 and 手数料 tie, the renewal's fee at 0.87).
@@ -47,11 +49,18 @@ class Reading:
     def entry_for(self, knowledge: Knowledge, topic_id: str, text: str, context: str = "") -> Optional[Entry]:
         """The best-ranked entry of the topic whose signals (if any) the resident's words show. For a follow-up, the
         question it was read with (`context`) counts too, except for an entry that hands over to a person."""
-        for key, _ in self.ranking:
+        passed_over = False
+        for key, confidence in self.ranking:
             entry = knowledge.entry_by_key(key)
-            if entry is not None and key.startswith(topic_id + "/") and (
-                    entry.signalled_by(text) or (context and not entry.handoff and entry.signalled_by(f"{context}\n{text}"))):
+            if entry is None or not key.startswith(topic_id + "/"):
+                continue
+            if passed_over and confidence < RULED_OUT:
+                # 「住所を夫に知られたくないです」 after a DV story: not the foreign-language line the model all but ruled
+                # out; the topic's own choice (or a question back) instead.
+                return None
+            if entry.signalled_by(text) or (context and not entry.handoff and entry.signalled_by(f"{context}\n{text}")):
                 return entry
+            passed_over = True
         return None
 
     def best_topic_except(self, excluded: set) -> Optional[Tuple[str, float]]:
@@ -100,7 +109,9 @@ def _topic_not_signalled(knowledge: Knowledge, intent: Optional[str], message: D
     if any(e.signalled_by(said) for e in topic.entries):
         return None
     best = Reading.of(message).best_topic_except({topic.id} | CONVERSATION)
-    return best[0] if best else "nlu_fallback"
+    # Another topic the NLU all but ruled out answers nothing (「きょう にゅうかんで カード もらいました」 got the organ
+    # donation box): ask instead.
+    return best[0] if best and best[1] >= RULED_OUT else "nlu_fallback"
 
 
 def _sure_entry_of_a_tie(knowledge: Knowledge, message: Dict[str, Any], text: str) -> Optional[str]:

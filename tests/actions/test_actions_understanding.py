@@ -289,6 +289,12 @@ async def test_the_residence_period_topic_needs_a_residence_word_in_the_message_
     assert SlotSet("last_topic", "fees") in events and "1,000円" not in messages[0]["text"]
     messages, events = await run(respond, tracker("foreign_resident_period", "在留期限が切れてた カードは？", ranking))
     assert SlotSet("last_entry", "expired") in events
+    # No residence word, and every other topic all but ruled out: a question back, not another topic's answer.
+    sure = [("foreign_resident_period/same_day", 0.96), ("foreign_resident_period/pending", 0.039), ("receive_card/organ_donation", 0.001)]
+    messages, events = await run(respond, tracker("foreign_resident_period", "カードをもらいました。きょう いけますか", sure))
+    assert SlotSet("fallback_count", 1.0) in events
+    messages, events = await run(respond, tracker("foreign_resident_period", "きょう にゅうかんで カード もらいました", sure))
+    assert SlotSet("last_entry", "same_day") in events
     # A follow-up read with its question: the question's words count.
     follow = tracker("foreign_resident_period", "なんかい のばせますか", [("foreign_resident_period/pending", 0.99)])
     follow.latest_message[READ_WITH] = "ざいりゅうきかんの こうしんを しんせいしています"
