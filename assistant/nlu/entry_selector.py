@@ -16,8 +16,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.nlu.entries import EntryModel, Reading, asks, read_message
+from assistant.nlu.entries import EntryModel, Reading, read_message
 from assistant.nlu.ranking import best_topic, joint_ranking, topic_confidences, topic_of
+from assistant.nlu.sentences import asks
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.nlu.entries import asks, sentences
+from assistant.nlu.sentences import asks, sentences
 
 
 @pytest.fixture(scope="module")

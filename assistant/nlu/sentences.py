@@ -1,0 +1,113 @@
+"""A resident's message cut into sentences, and which of them ask (a question, a wish, another need)."""
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+# Words that name what is asked (「…のしかたと、…」).
+_ASKED_NOUNS = ("方法", "しかた", "仕方", "やり方", "手順", "手数料", "料金", "費用", "内容", "設定", "期限", "期間",
+                "時間", "場所", "持ち物", "必要なもの", "必要書類", "メリット", "条件", "違い", "ちがい")
+# A sentence ends at these marks, a second question starts at あと/それと/ついでに or a number; a story's
+# sentences are read one by one.
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？!?\n])|(?<=[.])\s+|(?=(?:あと|それと|ついでに|それから|and also|also)[、,\s])"
+    r"|(?<=[、,\s])(?=ついでに|それと(?!も)|それから)"
+    # 「はがきが きたけど うけとりの ひは よやく いるの」: what happened, then the question.
+    r"|(?<=けど[、,\s])|(?<=けれど[、,\s])|(?<=けども[、,\s])|(?<=んだが[、,\s])"
+    # 「…ですか、…ますか」: two questions in one line (not 「本人ですか、と聞かれた」).
+    r"|(?:(?<=ですか[、,])|(?<=ますか[、,])|(?<=でしょうか[、,]))(?!\s*(?:と|って))"
+    # 「…何日前から出せるのか、また必要なものは…」: a second question in the same sentence (not 「何度か、また…」).
+    r"|(?<=のか[、,])(?=また)"
+    # 「登録のしかたと、口座の登録のしかたを教えて」「何ができるのかと、手数料について」: two asked things joined by
+    # と after a word that names what is asked (not 「母と、どこに…」).
+    # Not a comparison (「カードの期限と、在留カードの期限は同じですか」).
+    r"|(?:" + "|".join(f"(?<={noun}と、)|(?<={noun}と,)" for noun in _ASKED_NOUNS) + r")(?![^。？?\n]*(?:同じ|おなじ|違う|ちがう|どちら|どっち|比べ|くらべ))" +
+    # Numbered questions (「①受け取れますか ②お金は？」, 「1) … 2) …」) and 「A＋B」.
+    r"|(?=[①②③④⑤⑥⑦⑧⑨])|(?<=\S)\s*(?=[2-9][)）.]\s)|(?<=\S)\s*[＋+]\s*(?=\S)"
+)
+# The sentence that asks: a question mark, a question ending, a wish or a request.
+_ASKS = re.compile(
+    r"([?？]|か|かな|かね|の|でしょう|ますか|ですか|たい|ほしい|教えて|おしえて|ください|下さい|どうすれば|どうしたら"
+    r"|どうする|いい|よい|ええ|ええん|ですかね|ん|何|なに|いくら|いつ|どこ|how|what|when|where|can i|please"
+    r"|っけ|かしら|たいです|たいのですが|たいんですが|ほしいです|幸いです|存じます)"
+    r"[\s。．.!！~〜ー…w笑、,]*$",
+    re.I,
+)
+# Shorter pieces are joined to the sentence before them (「はい。」「あの、」).
+_MIN_SEGMENT = 6
+
+
+# A phone message's sentences are often parted by a space alone (「有効期限のお知らせ来た 更新ってどうやんの 写真また撮るの？」):
+# a space after a sentence's last word, before one that does not go on with it (not 「です」「けど」…).
+_BURST_GAP = re.compile(
+    r"(?<=[ただのいよねかんるうてわ？?!！笑\U0001F300-\U0001FAFF])[ \u3000]+"
+    r"(?![ \u3000]|です|ます|でしょ|だよ|か[?？]|の[?？]|ね|よ|けど|けれど|ので|から|が|を|に|は|と|って|で|も|や|[?？!！])(?=[^\x00-\x7f])")
+_HIRAGANA = re.compile(r"[ぁ-ゖー]")
+# Word-spaced writing (「カードの はがきが きたけど…」, chunks of a few letters, mostly hiragana) has no such gaps.
+_BURST_MIN_CHUNK = 8
+
+
+def _burst_gaps(text: str, start: int, end: int) -> List[int]:
+    """Where a space parts two sentences of one phone message within text[start:end]."""
+    piece = text[start:end]
+    chunks = piece.split()
+    letters = sum(len(c) for c in chunks)
+    if len(chunks) < 2 or letters / len(chunks) < _BURST_MIN_CHUNK or len(_HIRAGANA.findall(piece)) > 0.7 * letters:
+        return []
+    return [start + m.end() for m in _BURST_GAP.finditer(piece)]
+
+
+def sentences(text: str) -> List[Tuple[int, int]]:
+    """(start, end) character spans of the text's sentences, short pieces joined to their neighbour."""
+    spans: List[Tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start()
+        if end > start:
+            spans.append((start, end))
+            start = end
+    if start < len(text):
+        spans.append((start, len(text)))
+    split: List[Tuple[int, int]] = []
+    for s, e in spans:
+        for cut in _burst_gaps(text, s, e):
+            split.append((s, cut))
+            s = cut
+        split.append((s, e))
+    spans = split
+    merged: List[Tuple[int, int]] = []
+    for s, e in spans:
+        if not text[s:e].strip():
+            continue
+        previous = text[merged[-1][0]:merged[-1][1]] if merged else ""
+        if merged and len(previous.strip()) < _MIN_SEGMENT and not asks(previous):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    if len(merged) > 1 and len(text[merged[-1][0]:merged[-1][1]].strip()) < 3:
+        last = merged.pop()
+        merged[-1] = (merged[-1][0], last[1])
+    return merged
+
+
+# 「暗証番号を忘れました。あと、電子証明書の更新も…」: a sentence followed by あと/それと/② is a need too.
+_ANOTHER = re.compile(r"^\s*(?:あと|それと|ついでに|それから|あわせて|併せて|加えて|and also|also|[②③④⑤]|[2-9][)）.]\s)", re.I)
+
+
+def starts_another(sentence: str) -> bool:
+    """「あと…」「それと…」「②…」: the sentence starts a second need."""
+    return bool(_ANOTHER.match(sentence))
+
+
+def says_another(sentence: str) -> bool:
+    """「あと…」「また、…」「②…」: the sentence says it is another need than the one before."""
+    return bool(_ANOTHER.match(sentence) or re.match(r"^\s*また[、,\s]", sentence))
+
+
+_ASKED_AND = re.compile(r"(?:" + "|".join(_ASKED_NOUNS) + r")と[、,]\s*$")
+
+
+def asks(sentence: str) -> bool:
+    """True when the sentence asks for something (a question, a wish, a request), starts a second need
+    (「あと暗証番号って何回までだっけ」) or names a first asked thing before と (「登録のしかたと、」)."""
+    return bool(_ASKS.search(sentence.strip()) or _ANOTHER.match(sentence) or _ASKED_AND.search(sentence))
