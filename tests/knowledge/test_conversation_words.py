@@ -86,6 +86,7 @@ def test_a_suspected_scam_call_gets_the_warning_about_calls_and_a_mail_the_one_a
 @pytest.mark.parametrize("text,expected", [
     ("もういい、人間だして", True), ("職員と話したい", True), ("もういいです", True),
     ("I want to talk to a real person", True), ("もういい歳なので更新が不安です", False),
+    ("もういい、責任者を出せ", True), ("I want to talk to a manager", True),
     ("窓口の受付時間を教えてください。マイナンバーカードの受け取りについて詳しく聞きたいです。長くなりますがよろしくお願いします", False),
 ])
 def test_asking_for_a_person(words, text, expected):
