@@ -30,6 +30,8 @@ _BARE_QUESTION = re.compile(
     r"^\W*(?:それ(?:は|って)?)?(?:どこ|いつ|いくら|何時|なんじ|何日|なんにち|何回|なんかい|どれくらい|どのくらい|どうやって|どうすれば"
     r"|どうしたら|なに|なん(?!か)|何)(?:で|に|へ|まで|から|が|を|は|なら|ぐらい|くらい)?(?:です|でしょう|なの)?(?:か|の)?\W*$",
     re.I)
+# 「ほんで何日以内やったっけ」: read as a goodbye (ほな…), but it asks.
+_ASKS_SOMETHING = re.compile(r"(?:何|なん)(?:日|時|回|曜|円|歳|ぼ)|いつ|どこ|いくら|どうやって|どうすれば|どうしたら|っけ|[?？]")
 # The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
 CONTEXT_KEY = "read_with"
 # After these the previous question was not answered with an entry: nothing to read the follow-up with.
@@ -96,6 +98,8 @@ def reads_alone(parse: Dict[str, Any], text: str) -> bool:
         return False  # 「どこで？」: about the previous question's subject
     if name in _UNSURE:
         return names_a_subject(text)  # 「どこに いけば ええの」 after an answer: read with its question
+    if name in ("goodbye", "greeting") and _ASKS_SOMETHING.search(text) and key != _WHAT_CAN_YOU_DO:
+        return False  # a question is no goodbye
     if name is None or name in _KEEP_ALONE or name.startswith(("guide_", "handoff_", "age_band")):
         return True
     if key == _PERSON:

@@ -139,3 +139,10 @@ def test_a_follow_up_that_ranks_none_of_the_topics_entries_leaves_the_reading_to
     merged = follow_up.in_context(alone, together, "b", "a")
     assert merged["response_selector"]["default"]["ranking"] == together["response_selector"]["default"]["ranking"]
 
+
+def test_a_question_the_nlu_reads_as_a_goodbye_is_read_with_the_previous_question():
+    goodbye = {"intent": {"name": "goodbye"}, "response_selector": {"default": {
+        "response": {"intent_response_key": "goodbye/bye"}, "own_confidence": 0.9}}}
+    assert not follow_up.reads_alone(goodbye, "ほんで何日以内やったっけ")
+    assert follow_up.reads_alone(goodbye, "ほな、さいなら")
+    assert follow_up.reads_alone(goodbye, "どうもありがとう")
