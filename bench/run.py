@@ -69,6 +69,7 @@ def main() -> int:
     train = training_examples()
     independent, old = independent_cases(), topic_cases()
     development = independent_cases(ROOT / "tests" / "data" / "blind_dev")
+    development2 = independent_cases(ROOT / "tests" / "data" / "blind_dev2")
     follow_ups = follow_up_cases()
     test_texts = [c.text for c in old]
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -91,7 +92,8 @@ def main() -> int:
             wait_for_nlu_workers([stack])  # with MADOGUCHI_NLU_WORKERS set: once the workers are ready
             client = Assistant(stack.url, stack.token)
             outcomes = {name: [client.outcome(f"eval-{name}-{i}", c.text) for i, c in enumerate(cases)]
-                        for name, cases in (("independent", independent), ("development", development), ("old", old))}
+                        for name, cases in (("independent", independent), ("development", development),
+                                            ("development2", development2), ("old", old))}
             # A follow-up in the conversation its first message started: its reply is the outcome.
             outcomes["follow_ups"] = []
             for i, (first, case) in enumerate(follow_ups):
@@ -126,6 +128,11 @@ def main() -> int:
     print()
     for line in report("development set (tests/data/blind_dev/: tuned on, not frozen)", judge(development, outcomes["development"], high_stakes),
                        judge(development, baseline(train, development), high_stakes)):
+        print(line)
+    print()
+    for line in report("second development set (tests/data/blind_dev2/: tuned on, not frozen)",
+                       judge(development2, outcomes["development2"], high_stakes),
+                       judge(development2, baseline(train, development2), high_stakes)):
         print(line)
     print()
     cases = [case for _, case in follow_ups]
