@@ -68,6 +68,11 @@ def test_high_stakes_answers_need_explicit_words(knowledge, key, text, signalled
     ("Somebody called me, he said he is from the city and I must pay money for my card. true??", True),
     ("再発行のお金を払うのは窓口ですか", False),
     ("受け取りの予約は電話でできますか", False),
+    ("Someone keeps calling me saying I must pay money", True),
+    # Ordinary questions with a word of money or of a channel (online is no LINE).
+    ("Can I pay the fee online?", False),
+    ("I got an email from the city. Do I need to pay for the renewal?", False),
+    ("公金受取口座の登録にキャッシュカードは必要ですか？メールで案内が来ました", False),
 ])
 def test_phishing_is_recognised_and_ordinary_questions_are_not(words, text, phishing):
     assert words.looks_like_phishing(text) is phishing
@@ -181,6 +186,7 @@ def test_not_asking_for_a_person(knowledge, words, text):
 @pytest.mark.parametrize("text, acknowledged", [
     ("了解", True), ("りょうかいです！", True), ("わかりました。", True), ("なるほどね", True), ("OK", True), ("got it", True),
     ("わかりました、ありがとう", False), ("了解、次お願いします", False), ("わかりましたが、予約はいりますか", False),
+    ("了解？", False), ("わかった？", False), ("そうですか？", False),
 ])
 def test_a_bare_acknowledgement_is_recognised(words, text, acknowledged):
-    assert words.acknowledges(text) is acknowledged
+    assert words.says_only_ok(text) is acknowledged
