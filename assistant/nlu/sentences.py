@@ -7,6 +7,9 @@ from typing import List, Tuple
 # Words that name what is asked (「…のしかたと、…」).
 _ASKED_NOUNS = ("方法", "しかた", "仕方", "やり方", "手順", "手数料", "料金", "費用", "内容", "設定", "期限", "期間",
                 "時間", "場所", "持ち物", "必要なもの", "必要書類", "メリット", "条件", "違い", "ちがい")
+# Words that start a second need: ついでに, 併せて; あと and それと only with a comma or a space after them (「あと、」, not
+# 「あとで」「あと何日」).
+_ANOTHER_WORDS = r"(?:ついでに|あわせて|併せて|加えて|(?:あと|それと|それから|and also|also)[、,\s])"
 # A sentence ends at these marks, a second question starts at あと/それと/ついでに or a number; a story's
 # sentences are read one by one.
 _SENTENCE_END = re.compile(
@@ -38,9 +41,10 @@ _MIN_SEGMENT = 6
 
 
 # A phone message's sentences are often parted by a space alone (「有効期限のお知らせ来た 更新ってどうやんの 写真また撮るの？」):
-# a space after a sentence's last word, before one that does not go on with it (not 「です」「けど」…).
+# a space after a sentence's last word, before one that does not go on with it (not 「です」「けど」…). Not after a
+# word that may qualify the next one (「マイナポイントの 申込期限」「使える 病院」): の only after a verb (「どうやんの」).
 _BURST_GAP = re.compile(
-    r"(?<=[ただのいよねかんるうてわ？?!！笑\U0001F300-\U0001FAFF])[ \u3000]+"
+    r"(?:(?<=[ただよねかんてわ？?!！笑\U0001F300-\U0001FAFF])|(?<=[んるたいだ]の)|(?<=ない)|(?<=たい))[ \u3000]+"
     r"(?![ \u3000]|です|ます|でしょ|だよ|か[?？]|の[?？]|ね|よ|けど|けれど|ので|から|が|を|に|は|と|って|で|も|や|[?？!！])(?=[^\x00-\x7f])")
 _HIRAGANA = re.compile(r"[ぁ-ゖー]")
 # Word-spaced writing (「カードの はがきが きたけど…」, chunks of a few letters, mostly hiragana) has no such gaps.
@@ -91,7 +95,7 @@ def sentences(text: str) -> List[Tuple[int, int]]:
 
 
 # 「暗証番号を忘れました。あと、電子証明書の更新も…」: a sentence followed by あと/それと/② is a need too.
-_ANOTHER = re.compile(r"^\s*(?:あと|それと|ついでに|それから|あわせて|併せて|加えて|and also|also|[②③④⑤]|[2-9][)）.]\s)", re.I)
+_ANOTHER = re.compile(r"^\s*(?:" + _ANOTHER_WORDS + r"|[②③④⑤]|[2-9][)）.]\s)", re.I)
 
 
 def starts_another(sentence: str) -> bool:

@@ -45,6 +45,9 @@ def test_a_phone_messages_sentences_parted_by_spaces_are_read_one_by_one_but_not
     assert split("さっき変な電話あった 自動音声で1押せって これ詐欺？") == ["さっき変な電話あった", "自動音声で1押せって", "これ詐欺？"]
     # A space before a word that goes on with the sentence (です, けど, から…) parts nothing.
     assert split("マイナカードの更新したいんだ けど予約いるの？") == ["マイナカードの更新したいんだ けど予約いるの？"]
+    # A word that qualifies the next one parts nothing.
+    assert split("マイナポイントの 申込期限はいつまでですか") == ["マイナポイントの 申込期限はいつまでですか"]
+    assert split("マイナ保険証が使える 病院を教えて") == ["マイナ保険証が使える 病院を教えて"]
     # Word-spaced writing: short chunks, mostly hiragana.
     assert split("はがきが とどいたので うけとりの ひは よやく せんと いけんのですか") == [
         "はがきが とどいたので うけとりの ひは よやく せんと いけんのですか"]
@@ -62,3 +65,11 @@ def test_a_wish_a_half_remembered_question_and_a_second_need_ask():
     for sentence in ("通知カードはどこかにいってしまいました。", "母は施設に入っています", "よろしくお願いします。",
                      "また、写真が使えないと言われました。"):
         assert not asks(sentence), sentence
+
+
+def test_only_a_connective_with_a_comma_or_space_says_another_need():
+    from assistant.nlu.sentences import says_another
+
+    assert says_another("あと、手数料は？") and says_another("また、必要なものは何ですか") and says_another("②費用は")
+    assert says_another("それと 予約はいる？")
+    assert not says_another("あとで電話します") and not says_another("あと何日で届きますか") and not says_another("またせてすみません")
