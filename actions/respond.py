@@ -79,8 +79,10 @@ class ActionRespond(Action):
             return moved_on + topics.easier(dispatcher, tracker)
         if typed and words is not None and words.in_another_language(message.get("text") or ""):
             return moved_on + topics.respond_entry(dispatcher, words.other_language_entry)
-        if typed and words is not None and not guides.active(tracker) and words.acknowledges(message.get("text") or ""):
-            return moved_on + topics.respond_entry(dispatcher, words.acknowledged_entry)
+        if (typed and words is not None and not stage and not guides.active(tracker)
+                and words.says_only_ok(message.get("text") or "")):
+            # Not while a call back is offered (there 「OK」 may take it up) or a guide waits for 「できた」.
+            return moved_on + topics.respond_entry(dispatcher, words.only_ok_entry)
         events = moved_on + self._respond(dispatcher, tracker, intent, entities, typed)
         if age_band.ends_conversation(intent, events):
             events += age_band.ask(dispatcher, tracker)

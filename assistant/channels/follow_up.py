@@ -31,7 +31,7 @@ _BARE_QUESTION = re.compile(
     r"|どうしたら|なに|なん(?!か)|何)(?:で|に|へ|まで|から|が|を|は|なら|ぐらい|くらい)?(?:です|でしょう|なの)?(?:か|の)?\W*$",
     re.I)
 # 「ほんで何日以内やったっけ」: read as a goodbye (ほな…), but it asks.
-_ASKS_SOMETHING = re.compile(r"(?:何|なん)(?:日|時|回|曜|円|歳|ぼ)|いつ|どこ|いくら|どうやって|どうすれば|どうしたら|っけ|[?？]")
+_ASKS_SOMETHING = re.compile(r"(?:何|なん)(?:日|時|回|曜|円|歳|ぼ)|いつ(?!も)|どこ(?!か)|いくら|どうやって|どうすれば|どうしたら|っけ|[?？]")
 # The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
 CONTEXT_KEY = "read_with"
 # After these the previous question was not answered with an entry: nothing to read the follow-up with.

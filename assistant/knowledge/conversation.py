@@ -44,8 +44,8 @@ class Conversation:
     easier_already: str
     other_language: Optional["re.Pattern[str]"] = None
     other_language_entry: str = ""
-    acknowledged: Optional["re.Pattern[str]"] = None
-    acknowledged_entry: str = ""
+    only_ok: Optional["re.Pattern[str]"] = None
+    only_ok_entry: str = ""
     phishing_call: Optional["re.Pattern[str]"] = None
     phishing_call_entry: str = ""
     greeting_replies: Tuple[Tuple["re.Pattern[str]", str], ...] = ()
@@ -75,12 +75,12 @@ class Conversation:
         if not isinstance(easier_chars, int) or easier_chars < 1:
             raise KnowledgeError(path, "easier.max_chars", "expected a positive whole number")
         other = data.get("other_language") or {}
-        ack = data.get("acknowledged") or {}
+        ok = data.get("only_ok") or {}
         return cls(
             other_language=_pattern(other, "pattern", path, "other_language.") if other else None,
             other_language_entry=required_text(other, "entry", path, "other_language.") if other else "",
-            acknowledged=_pattern(ack, "pattern", path, "acknowledged.") if ack else None,
-            acknowledged_entry=required_text(ack, "entry", path, "acknowledged.") if ack else "",
+            only_ok=_pattern(ok, "pattern", path, "only_ok.") if ok else None,
+            only_ok_entry=required_text(ok, "entry", path, "only_ok.") if ok else "",
             greeting=_pattern(greeting, "pattern", path, "greeting."),
             greeting_reply=required_text(greeting, "reply", path, "greeting."),
             acknowledge=tuple((_pattern(a, "pattern", path, f"acknowledge[{i}]."), required_text(a, "text", path, f"acknowledge[{i}]."))
@@ -112,7 +112,7 @@ class Conversation:
         """Every `topic/entry` this file names (checked against the topics by the loader)."""
         return ([self.phishing_entry, *self.phishing_already] + ([self.phishing_call_entry] if self.phishing_call_entry else [])
                 + ([self.other_language_entry] if self.other_language_entry else [])
-                + ([self.acknowledged_entry] if self.acknowledged_entry else []))
+                + ([self.only_ok_entry] if self.only_ok_entry else []))
 
     def greets(self, text: str) -> bool:
         return bool(self.greeting.search(text))
@@ -142,9 +142,9 @@ class Conversation:
         """One word that names no need (「カード」「手続き」)."""
         return bool(self.vague.search(text.strip()))
 
-    def acknowledges(self, text: str) -> bool:
-        """「了解」「わかりました」 and nothing more."""
-        return bool(self.acknowledged and self.acknowledged.search(text.strip()))
+    def says_only_ok(self, text: str) -> bool:
+        """「了解」「わかりました」 and nothing more (not 「了解？」)."""
+        return bool(self.only_ok and self.only_ok.search(text.strip()))
 
     def in_another_language(self, text: str) -> bool:
         """A message in Chinese or Korean (no kana): answered with the multilingual line (other_language.entry)."""

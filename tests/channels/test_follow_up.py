@@ -146,3 +146,4 @@ def test_a_question_the_nlu_reads_as_a_goodbye_is_read_with_the_previous_questio
     assert not follow_up.reads_alone(goodbye, "ほんで何日以内やったっけ")
     assert follow_up.reads_alone(goodbye, "ほな、さいなら")
     assert follow_up.reads_alone(goodbye, "どうもありがとう")
+    assert follow_up.reads_alone(goodbye, "いつもありがとうございます")
