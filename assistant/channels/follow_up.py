@@ -108,7 +108,8 @@ def reads_alone(parse: Dict[str, Any], text: str) -> bool:
     return float(selector.get("own_confidence") or 0.0) >= SURE_ALONE and names_a_subject(text)
 
 
-def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previous: str) -> Dict[str, Any]:
+def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previous: str,
+               answered: Optional[str] = None) -> Dict[str, Any]:
     """The reading of previous question + follow-up, as the follow-up's own: its text and entities, and only
     the parts asked in the follow-up itself (the previous question is not offered again)."""
     merged = dict(together)
@@ -119,9 +120,40 @@ def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previ
         selector["parts"] = [p for p in selector.get("parts") or [] if (p.get("text") or "") and p["text"] in text]
         own = ((alone.get("response_selector") or {}).get("default") or {}).get("ranking") or []
         selector.update(_weighed_with_own(selector, own, (merged.get("intent") or {}).get("name")))
+        aspect = _asked_aspect(selector, own, answered)
+        if aspect is not None:
+            key, confidence = aspect
+            selector["response"] = {**(selector.get("response") or {}), "intent_response_key": key, "confidence": confidence}
+            selector["ranking"] = [{"intent_response_key": key, "confidence": confidence}] + [
+                r for r in selector.get("ranking") or [] if r.get("intent_response_key") != key]
+            merged["intent"] = {"name": key.split("/", 1)[0], "confidence": confidence}
         merged["response_selector"] = {**merged["response_selector"], "default": selector}
     merged[CONTEXT_KEY] = previous
     return merged
+
+
+# What a short follow-up may ask of any subject: its fee (fees/…, …/fees) or the desk (hours, phone, FAX).
+_ASPECTS = {
+    "fee": lambda key: key.startswith("fees/") or key.endswith("/fees"),
+    "desk": lambda key: key in ("human_help_request/desk_hours", "human_help_request/phone", "human_help_request/fax"),
+}
+# The follow-up alone must read that sure of an aspect's entry.
+SURE_OF_ASPECT = 0.5
+
+
+def _asked_aspect(together: Dict[str, Any], own: List[Dict[str, Any]], answered: Optional[str]):
+    """(entry, confidence) when the reading together would answer the entry just answered again, but the follow-up
+    alone asks a fee or the desk: the likeliest entry of that aspect read together (「手数料はいくら？」 after 戸籍 at the
+    convenience store: that fee), else the follow-up's own. None otherwise."""
+    best = ((together.get("response") or {}).get("intent_response_key"))
+    if not answered or best != answered or not own:
+        return None
+    key, confidence = own[0].get("intent_response_key") or "", float(own[0].get("confidence") or 0.0)
+    aspect = next((test for test in _ASPECTS.values() if test(key)), None)
+    if aspect is None or confidence < SURE_OF_ASPECT:
+        return None
+    ranked = [r.get("intent_response_key") for r in together.get("ranking") or [] if aspect(r.get("intent_response_key") or "")]
+    return (ranked[0] if ranked else key), confidence
 
 
 # How much the follow-up read alone counts, against the reading together, in choosing among the topic's entries.

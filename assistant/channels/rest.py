@@ -325,11 +325,13 @@ class ResidentRestInput(RestInput):
             return parse_data
         try:
             # The conversation as this server last saved it, left in place for Rasa (no second read).
-            previous = follow_up.previous_question(await peek(sender), self.knowledge)
+            tracker = await peek(sender)
+            previous = follow_up.previous_question(tracker, self.knowledge)
             if previous is None:
                 return parse_data
             together = await self.parse_in_worker(request, f"{previous}\n{text}")
-            return follow_up.in_context(parse_data, together, text, previous) if together else parse_data
+            answered = f"{tracker.get_slot('last_topic')}/{tracker.get_slot('last_entry')}"
+            return follow_up.in_context(parse_data, together, text, previous, answered) if together else parse_data
         except Exception:
             # The message is still answered, read alone.
             logger.exception("rest: the previous question could not be read with a follow-up")

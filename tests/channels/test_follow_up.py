@@ -147,3 +147,27 @@ def test_a_question_the_nlu_reads_as_a_goodbye_is_read_with_the_previous_questio
     assert follow_up.reads_alone(goodbye, "ほな、さいなら")
     assert follow_up.reads_alone(goodbye, "どうもありがとう")
     assert follow_up.reads_alone(goodbye, "いつもありがとうございます")
+
+
+def test_a_follow_up_asking_the_fee_or_the_desk_is_not_answered_with_the_entry_just_answered():
+    """「コンビニで戸籍謄本はとれますか」 then 「手数料はいくらだ」: read together, the 戸籍 answer leads again; alone the message
+    asks a fee, so the likeliest fee read together is answered (the convenience store's, not the first card's)."""
+    together = {"text": "コンビニで戸籍謄本はとれますか\n手数料はいくらだ", "intent": {"name": "convenience_store_certificate"},
+                "response_selector": {"default": {
+                    "response": {"intent_response_key": "convenience_store_certificate/koseki", "confidence": 0.9},
+                    "ranking": [{"intent_response_key": "convenience_store_certificate/koseki", "confidence": 0.9},
+                                {"intent_response_key": "convenience_store_certificate/fees", "confidence": 0.05},
+                                {"intent_response_key": "fees/first_time", "confidence": 0.01}], "parts": []}}}
+    alone = {"text": "手数料はいくらだ", "intent": {"name": "fees"}, "response_selector": {"default": {"ranking": [
+        {"intent_response_key": "fees/first_time", "confidence": 0.97}]}}}
+    merged = follow_up.in_context(alone, together, "手数料はいくらだ", "コンビニで戸籍謄本はとれますか",
+                                  answered="convenience_store_certificate/koseki")
+    selector = merged["response_selector"]["default"]
+    assert selector["response"]["intent_response_key"] == "convenience_store_certificate/fees"
+    assert selector["ranking"][0]["intent_response_key"] == "convenience_store_certificate/fees"
+    assert merged["intent"]["name"] == "convenience_store_certificate"
+    # Not the entry just answered (a new reading together leads elsewhere), or the follow-up unsure of its fee: as it was.
+    for answered, sure in (("convenience_store_certificate/overview", 0.97), ("convenience_store_certificate/koseki", 0.3)):
+        alone["response_selector"]["default"]["ranking"][0]["confidence"] = sure
+        merged = follow_up.in_context(alone, together, "手数料はいくらだ", "コンビニで戸籍謄本はとれますか", answered=answered)
+        assert merged["response_selector"]["default"]["response"]["intent_response_key"] == "convenience_store_certificate/koseki"
