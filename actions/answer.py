@@ -192,6 +192,8 @@ class TopicResponder:
         if not typed or words is None or topic_id in CONVERSATION_TOPICS:
             return reply
         lines = []
+        if words.in_english(text) and words.english_note:
+            lines.append(words.english_note + "\n")
         if words.greets(text):
             lines.append(words.greeting_back(text))
         feeling = words.acknowledgement(text)

@@ -44,6 +44,8 @@ class Conversation:
     easier_already: str
     other_language: Optional["re.Pattern[str]"] = None
     other_language_entry: str = ""
+    english: Optional["re.Pattern[str]"] = None
+    english_note: str = ""
     only_ok: Optional["re.Pattern[str]"] = None
     only_ok_entry: str = ""
     phishing_call: Optional["re.Pattern[str]"] = None
@@ -76,9 +78,12 @@ class Conversation:
             raise KnowledgeError(path, "easier.max_chars", "expected a positive whole number")
         other = data.get("other_language") or {}
         ok = data.get("only_ok") or {}
+        english = data.get("english") or {}
         return cls(
             other_language=_pattern(other, "pattern", path, "other_language.") if other else None,
             other_language_entry=required_text(other, "entry", path, "other_language.") if other else "",
+            english=_pattern(english, "pattern", path, "english.") if english else None,
+            english_note=required_text(english, "note", path, "english.") if english else "",
             only_ok=_pattern(ok, "pattern", path, "only_ok.") if ok else None,
             only_ok_entry=required_text(ok, "entry", path, "only_ok.") if ok else "",
             greeting=_pattern(greeting, "pattern", path, "greeting."),
@@ -141,6 +146,10 @@ class Conversation:
     def is_vague(self, text: str) -> bool:
         """One word that names no need (「カード」「手続き」)."""
         return bool(self.vague.search(text.strip()))
+
+    def in_english(self, text: str) -> bool:
+        """「How do I renew my card?」: English (or romaji) only, three words or more."""
+        return bool(self.english and self.english.search(text.strip()))
 
     def says_only_ok(self, text: str) -> bool:
         """「了解」「わかりました」 and nothing more (not 「了解？」)."""

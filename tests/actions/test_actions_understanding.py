@@ -77,6 +77,15 @@ async def test_a_bare_acknowledgement_gets_a_plain_go_on_when_you_like(respond):
     assert "円" not in messages[0]["text"]
 
 
+async def test_a_question_in_english_names_the_multilingual_lines_first(respond, knowledge):
+    messages, events = await run(respond, tracker("card_renewal", "How do I renew my My Number card?",
+                                                  [("card_renewal/how_to_renew", 0.9)]))
+    assert messages[0]["text"].startswith(knowledge.conversation.english_note)
+    assert "0120-0178-27" in messages[0]["text"] and SlotSet("last_entry", "how_to_renew") in events
+    messages, _ = await run(respond, tracker("card_renewal", "カードの更新はどうすればいいですか", [("card_renewal/how_to_renew", 0.9)]))
+    assert "0120-0178-27" not in messages[0]["text"]
+
+
 async def test_other_parts_are_offered_as_buttons(respond):
     text = "引越しの手続きを忘れてた。カードまだ使える？再発行いくら？"
     messages, events = await run(respond, tracker("address_change", text, [("address_change/ninety_days", 0.6)],

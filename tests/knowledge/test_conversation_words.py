@@ -190,3 +190,11 @@ def test_not_asking_for_a_person(knowledge, words, text):
 ])
 def test_a_bare_acknowledgement_is_recognised(words, text, acknowledged):
     assert words.says_only_ok(text) is acknowledged
+
+
+@pytest.mark.parametrize("text, english", [
+    ("How do I renew my card?", True), ("I lost my My Number card", True), ("watashi no card kigen kireta", True),
+    ("PIN", False), ("OK thanks", False), ("my number card の きげん", False), ("カードの更新", False),
+])
+def test_a_message_in_english_is_recognised(words, text, english):
+    assert words.in_english(text) is english
