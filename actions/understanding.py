@@ -86,6 +86,9 @@ def reroute(knowledge: Knowledge, intent: Optional[str], message: Dict[str, Any]
         return "nlu_fallback"
     if intent != HUMAN and words.asks_for_person(text):
         return HUMAN
+    if intent in ("nlu_fallback", OUT_OF_SCOPE) and words.looks_like_phishing(text):
+        # A suspected scam mail or call the NLU could not place (ポイント and 詐欺 tie): its warning, never a question back.
+        return words.scam_warning_for(text).split("/", 1)[0]
     if intent == "nlu_fallback":
         return _sure_entry_of_a_tie(knowledge, message, text)
     unsignalled = _topic_not_signalled(knowledge, intent, message, text)

@@ -63,6 +63,13 @@ async def test_phishing_warning_comes_first_with_the_question_as_a_button(respon
     assert '/mynapoint{"subtopic":"check_points"}' in [b["payload"] for b in messages[0]["buttons"]]
 
 
+async def test_a_suspected_scam_mail_the_nlu_could_not_place_still_gets_the_warning(respond):
+    text = "マイナポイント2万円分の付与が保留中ですってメールがきた。ポイントってどこで確認できる？"
+    t = tied(text, [("mynapoint", 0.5), ("scam_security", 0.45)], [("mynapoint/check_points", 0.5), ("scam_security/phishing", 0.45)])
+    messages, events = await run(respond, t)
+    assert "詐欺" in messages[0]["text"] and SlotSet("last_topic", "scam_security") in events
+
+
 async def test_a_scam_call_asking_for_money_gets_the_warning_about_calls_first(respond):
     text = "Somebody called me, he said he is from the city and I must pay money for my card. true??"
     messages, events = await run(respond, tracker("scam_security", text, [("scam_security/bank_info", 0.8)]))
