@@ -142,15 +142,16 @@ SURE_OF_ASPECT = 0.5
 
 
 def _asked_aspect(together: Dict[str, Any], own: List[Dict[str, Any]], answered: Optional[str]):
-    """(entry, confidence) when the reading together would answer the entry just answered again, but the follow-up
-    alone asks a fee or the desk: the likeliest entry of that aspect read together (「手数料はいくら？」 after 戸籍 at the
+    """(entry, confidence) when the reading together stays in the topic just answered (the same entry, or another
+    that is no fee or desk: 「土日あいてる？」 after a renewal read as the expiry notice), but the follow-up alone asks a
+    fee or the desk: the likeliest entry of that aspect read together (「手数料はいくら？」 after 戸籍 at the
     convenience store: that fee), else the follow-up's own. None otherwise."""
-    best = ((together.get("response") or {}).get("intent_response_key"))
-    if not answered or best != answered or not own:
+    best = ((together.get("response") or {}).get("intent_response_key")) or ""
+    if not answered or best.split("/", 1)[0] != answered.split("/", 1)[0] or not own:
         return None
     key, confidence = own[0].get("intent_response_key") or "", float(own[0].get("confidence") or 0.0)
     aspect = next((test for test in _ASPECTS.values() if test(key)), None)
-    if aspect is None or confidence < SURE_OF_ASPECT:
+    if aspect is None or confidence < SURE_OF_ASPECT or aspect(best):
         return None
     ranked = [r.get("intent_response_key") for r in together.get("ranking") or [] if aspect(r.get("intent_response_key") or "")]
     return (ranked[0] if ranked else key), confidence
