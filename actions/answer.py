@@ -145,7 +145,7 @@ class TopicResponder:
         first = short_answer(key, text, get_yes_no()) if typed and not asked and sure and alone else None
         if typed and not asked:
             reply = {**reply, "text": with_yes_no(reply["text"], first, question_sentence(text) is not None)}
-        dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed), buttons=buttons,
+        dispatcher.utter_message(text=self._framed(reply["text"], text, topic.id, typed, as_typed(tracker)), buttons=buttons,
                                  json_message=reply.get("custom") or None)
         events += [
             SlotSet("fallback_count", 0.0),
@@ -184,7 +184,7 @@ class TopicResponder:
                                      json_message=reply.get("custom") or None)
         return [SlotSet("easy_words", True), SlotSet("fallback_count", 0.0)]
 
-    def _framed(self, reply: str, text: str, topic_id: str, typed: bool) -> str:
+    def _framed(self, reply: str, text: str, topic_id: str, typed: bool, as_written: str = "") -> str:
         """A greeting back and one sentence for the resident's feeling, before the fact."""
         words = self.answers.knowledge.conversation
         if typed and words is not None and topic_id == "greeting" and reply.startswith(words.greeting_reply):
@@ -192,7 +192,8 @@ class TopicResponder:
         if not typed or words is None or topic_id in CONVERSATION_TOPICS:
             return reply
         lines = []
-        if words.in_english(text) and words.english_note:
+        # As written: the NLU's text has 「マイナンバーカード」 for "My Number card".
+        if words.in_english(as_written or text) and words.english_note:
             lines.append(words.english_note + "\n")
         if words.greets(text):
             lines.append(words.greeting_back(text))

@@ -112,6 +112,9 @@ def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previ
                answered: Optional[str] = None) -> Dict[str, Any]:
     """The reading of previous question + follow-up, as the follow-up's own: its text and entities, and only
     the parts asked in the follow-up itself (the previous question is not offered again)."""
+    if ((together.get("intent") or {}).get("name")) in _UNSURE and ((alone.get("intent") or {}).get("name")) not in _UNSURE:
+        # Read together the NLU is torn, alone it was not (「お金はかかる？」 after a long story): the message alone.
+        return {**alone, CONTEXT_KEY: previous}
     merged = dict(together)
     merged["text"] = text
     merged["entities"] = alone.get("entities") or []

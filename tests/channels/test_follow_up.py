@@ -171,3 +171,15 @@ def test_a_follow_up_asking_the_fee_or_the_desk_is_not_answered_with_the_entry_j
         alone["response_selector"]["default"]["ranking"][0]["confidence"] = sure
         merged = follow_up.in_context(alone, together, "手数料はいくらだ", "コンビニで戸籍謄本はとれますか", answered=answered)
         assert merged["response_selector"]["default"]["response"]["intent_response_key"] == "convenience_store_certificate/koseki"
+
+
+def test_a_follow_up_read_alone_is_kept_when_the_reading_together_is_torn():
+    alone = {"text": "お金はかかる？", "intent": {"name": "fees", "confidence": 1.0}, "response_selector": {"default": {
+        "response": {"intent_response_key": "fees/renewal"}, "ranking": [{"intent_response_key": "fees/renewal", "confidence": 0.7}]}}}
+    together = {"text": "…\nお金はかかる？", "intent": {"name": "nlu_fallback", "confidence": 0.5}, "response_selector": {"default": {
+        "response": {"intent_response_key": "fees/renewal"}, "ranking": [], "parts": []}}}
+    merged = follow_up.in_context(alone, together, "お金はかかる？", "母が施設に入っています。…")
+    assert merged["intent"]["name"] == "fees" and merged["read_with"] == "母が施設に入っています。…"
+    # Both torn: the reading together, as before.
+    alone["intent"] = {"name": "nlu_fallback"}
+    assert follow_up.in_context(alone, together, "お金はかかる？", "…")["intent"]["name"] == "nlu_fallback"

@@ -122,6 +122,12 @@ def test_near_misses_get_no_high_stakes_reply(assistant, text):
     assert not any("handoff" in (r.get("custom") or {}) for r in replies)
 
 
+def test_a_question_in_english_names_the_multilingual_lines_in_english(assistant, knowledge):
+    # The NLU's text has 「マイナンバーカード」 for "My Number card": the message as written is what is English.
+    entry, replies = outcome(assistant, "How do I renew my My Number card?")
+    assert entry == "card_renewal/how_to_renew" and replies[0]["text"].startswith(knowledge.conversation.english_note)
+
+
 def test_a_phishing_mail_gets_the_warning_first(assistant):
     entry, replies = outcome(assistant, "マイナポイント2万円分の付与が保留中ですってメールがきた。ポイントってどこで確認できる？")
     assert entry == "scam_security/phishing"
