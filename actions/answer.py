@@ -113,7 +113,7 @@ class TopicResponder:
         chosen = reading.entry_for(knowledge, topic.id, text, message.get(READ_WITH) or "") if typed and not subtopic else None
         words = knowledge.conversation
         if typed and words is not None and words.looks_like_phishing(text):
-            warned = self._phishing_first(dispatcher, topic, chosen, words, text, wants_easy(tracker))
+            warned = self._phishing_first(dispatcher, topic, chosen, words, text, wants_easy(tracker), as_typed(tracker))
             if warned is not None:
                 return warned
         # A question written in hiragana only (「あんしょうばんごう わすれて しもうた」) is answered in やさしい日本語 too.
@@ -212,7 +212,7 @@ class TopicResponder:
         return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", topic.id), SlotSet("last_entry", key.split("/", 1)[1])] if key else []
 
     def _phishing_first(self, dispatcher, topic: Topic, chosen: Optional[Entry], words, text: str,
-                        easy: bool = False) -> Optional[List[Dict[str, Any]]]:
+                        easy: bool = False, as_written: str = "") -> Optional[List[Dict[str, Any]]]:
         """A suspected scam mail, SMS or call: the warning first, what else was asked as a button."""
         knowledge = self.answers.knowledge
         key = f"{topic.id}/{chosen.id}" if chosen else None
@@ -224,5 +224,6 @@ class TopicResponder:
         buttons = reply["buttons"]
         if chosen is not None and topic.id not in CONVERSATION_TOPICS and not chosen.handoff:
             buttons = [self.answers.entry_button(topic, chosen)] + buttons[:2]
-        dispatcher.utter_message(text=reply["text"], buttons=buttons, json_message=reply.get("custom") or None)
+        english = words.english_note + "\n" if words.english_note and words.in_english(as_written or text) else ""
+        dispatcher.utter_message(text=english + reply["text"], buttons=buttons, json_message=reply.get("custom") or None)
         return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", warning_topic), SlotSet("last_entry", warning.id)]

@@ -75,6 +75,7 @@ async def test_a_scam_call_asking_for_money_gets_the_warning_about_calls_first(r
     messages, events = await run(respond, tracker("scam_security", text, [("scam_security/bank_info", 0.8)]))
     assert SlotSet("last_entry", "scam_calls") in events
     assert "電話" in messages[0]["text"]
+    assert "0120-0178-27" in messages[0]["text"]  # in English: the multilingual lines first
 
 
 async def test_a_bare_acknowledgement_gets_a_plain_go_on_when_you_like(respond):
