@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HUMAN_TOPIC, Answers, as_typed, entity_value, get_yes_no, wants_easy, written_in_hiragana
+from actions.common import Answers, as_typed, entity_value, get_yes_no, wants_easy, written_in_hiragana
 from actions.feedback import with_rating
 from actions.guide import GuideFlow
 from actions.understanding import READ_WITH, Reading, other_parts
@@ -173,11 +173,7 @@ class TopicResponder:
             dispatcher.utter_message(text=words.easier_no_answer, buttons=self.answers.menu_buttons())
         elif wants_easy(tracker):
             # The answer was already in its easiest words: a person explains instead.
-            human = knowledge.topics.get(HUMAN_TOPIC)
-            phone = human.entry("phone") if human is not None else None
-            buttons = [{"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}] + (
-                [self.answers.entry_button(human, phone)] if phone is not None else [])
-            dispatcher.utter_message(text=words.easier_already, buttons=buttons)
+            dispatcher.utter_message(text=words.easier_already, buttons=self.answers.person_buttons())
         else:
             reply = self.answers.answer(topic, entry, easy=True)
             dispatcher.utter_message(text=f"{words.easier_reply}\n{reply['text']}", buttons=reply["buttons"],
@@ -191,10 +187,8 @@ class TopicResponder:
             return words.greeting_back(text) + reply[len(words.greeting_reply):]  # 「おはようございます」 back
         if not typed or words is None or topic_id in CONVERSATION_TOPICS:
             return reply
-        lines = []
-        # As written: the NLU's text has 「マイナンバーカード」 for "My Number card".
-        if words.in_english(as_written or text) and words.english_note:
-            lines.append(words.english_note + "\n")
+        english = words.english_first(as_written or text)
+        lines = [english] if english else []
         if words.greets(text):
             lines.append(words.greeting_back(text))
         feeling = words.acknowledgement(text)
@@ -224,6 +218,5 @@ class TopicResponder:
         buttons = reply["buttons"]
         if chosen is not None and topic.id not in CONVERSATION_TOPICS and not chosen.handoff:
             buttons = [self.answers.entry_button(topic, chosen)] + buttons[:2]
-        english = words.english_note + "\n" if words.english_note and words.in_english(as_written or text) else ""
-        dispatcher.utter_message(text=english + reply["text"], buttons=buttons, json_message=reply.get("custom") or None)
+        dispatcher.utter_message(text=words.english_first(as_written or text) + reply["text"], buttons=buttons, json_message=reply.get("custom") or None)
         return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", warning_topic), SlotSet("last_entry", warning.id)]

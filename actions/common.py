@@ -69,6 +69,12 @@ class Answers:
     def menu_buttons(self) -> List[Dict[str, str]]:
         return self.knowledge.menu_buttons()
 
+    def person_buttons(self) -> List[Dict[str, str]]:
+        """A person, and the desk's phone number (its entry's button)."""
+        human = self.knowledge.topics.get(HUMAN_TOPIC)
+        phone = human.entry("phone") if human is not None else None
+        return [{"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}] + ([self.entry_button(human, phone)] if phone else [])
+
     def answer(self, topic: Topic, entry: Entry, easy: bool = False) -> Dict[str, Any]:
         """The message for one entry: answer (its easy text when asked for), source and checked date, follow-ups."""
         buttons = [self.topic_button(t) for t in topic.followups]

@@ -341,11 +341,7 @@ class GuideFlow:
             return self.not_in_guide(dispatcher)  # nothing was answered that could be unclear
         knowledge = self.answers.knowledge
         guides = knowledge.guides_for(tracker.get_slot("last_topic") or "")
-        human = knowledge.topics.get(HUMAN_TOPIC)
-        phone = human.entry("phone") if human else None
-        buttons = [self.start_button(g) for g in guides[:1]] + [{"title": "職員に相談", "payload": f"/{HUMAN_TOPIC}"}]
-        if phone is not None:
-            buttons.append(self.answers.entry_button(human, phone))
+        buttons = [self.start_button(g) for g in guides[:1]] + self.answers.person_buttons()
         steps = "順番にご案内することも、" if guides else ""
         dispatcher.utter_message(
             text=f"わかりにくくて、すみません。{steps}職員がお答えすることもできます。知りたいことを短く書いていただいても大丈夫です。",

@@ -151,6 +151,11 @@ class Conversation:
         """「How do I renew my card?」: English (or romaji) only, three words or more."""
         return bool(self.english and self.english.search(text.strip()))
 
+    def english_first(self, text: str) -> str:
+        """The English note and a line break for a message in English (read it as written: the NLU's text has
+        「マイナンバーカード」 for "My Number card"), else ""."""
+        return self.english_note + "\n" if self.english_note and self.in_english(text) else ""
+
     def says_only_ok(self, text: str) -> bool:
         """「了解」「わかりました」 and nothing more (not 「了解？」)."""
         return bool(self.only_ok and self.only_ok.search(text.strip()))

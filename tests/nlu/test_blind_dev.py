@@ -16,8 +16,8 @@ FOLDER = Path(__file__).resolve().parents[1] / "data" / "blind_dev"
 FLOOR = 250
 
 
-def cases():
-    for path in sorted(FOLDER.glob("*.tsv")):
+def cases(folder: Path = FOLDER):
+    for path in sorted(folder.glob("*.tsv")):
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
                 yield row["text"].replace("\\n", "\n"), set(row["expected"].split("|")), row["kind"]
@@ -44,15 +44,8 @@ SECOND = Path(__file__).resolve().parents[1] / "data" / "blind_dev2"
 SECOND_FLOOR = 155
 
 
-def second_cases():
-    for path in sorted(SECOND.glob("*.tsv")):
-        with path.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-                yield row["text"].replace("\\n", "\n"), set(row["expected"].split("|")), row["kind"]
-
-
 def test_the_second_set_is_well_formed(knowledge):
-    rows = list(second_cases())
+    rows = list(cases(SECOND))
     assert len(rows) == 180 and {kind for _, _, kind in rows} == {"clear", "vague", "multi"}
     for _, expected, _ in rows:
         assert all(knowledge.entry_by_key(key) is not None for key in expected), expected
@@ -60,7 +53,7 @@ def test_the_second_set_is_well_formed(knowledge):
 
 def test_the_second_set_gets_an_expected_entry_or_a_question_back_when_vague(assistant):
     hits = 0
-    for text, expected, kind in second_cases():
+    for text, expected, kind in cases(SECOND):
         entry = answered_entry(assistant, text)
         hits += entry in expected or (kind == "vague" and (entry is None or entry == "unclear_need_clarification/ask_need"))
     print(f"second development set answered with an expected entry: {hits} of 180")
