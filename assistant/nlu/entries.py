@@ -221,7 +221,10 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
             mixed[another] = _entry_from_own_words(model.labels, sentence_probs[1:][another], mixed[another])
         sentence_probs[1:][unsure] = mixed[unsure]
         asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text) or _before_another(pieces[1:], i)]
-        need = asking[-1] if asking else len(sentence_probs) - 1
+        # The need is the last asking sentence, but not one that says it is another need (「あわせて、その期限も」):
+        # the one before it asked first.
+        first_needs = [i for i in asking if not says_another(pieces[1 + i].text)]
+        need = (first_needs or asking)[-1] if asking else len(sentence_probs) - 1
         # The whole message and the need (read as its parts are: with the sentence before it when it is unsure
         # alone, 「あと手数料かかる？」) must both support the answer: a weighted geometric mean. In 「母が特養に
         # 入所していて歩けません。…家族が代わりに受け取ることはできますでしょうか。」 the need alone says "a proxy",

@@ -76,6 +76,14 @@ def test_the_second_question_is_offered(assistant):
     assert other in offered
 
 
+def test_a_sentence_that_says_it_is_another_need_leaves_the_answer_to_the_first(assistant):
+    """「…というのは何でしょうか。あわせて、登録のやり方も」: the first question is answered, the second offered."""
+    entry, replies = outcome(assistant, "公金受取口座というのは何でしょうか。あわせて、登録のやり方も知りたいです")
+    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    assert entry == "public_fund_account/overview"
+    assert '/public_fund_account{"subtopic":"how_to_register"}' in offered
+
+
 # 5. Conversation words.
 def test_greeting_then_need_greets_and_answers(assistant):
     entry, replies = outcome(assistant, "こんばんは。マイナカードの暗証番号を3回まちがえて使えなくなりました")
