@@ -32,6 +32,11 @@ _BARE_QUESTION = re.compile(
     re.I)
 # 「ほんで何日以内やったっけ」: read as a goodbye (ほな…), but it asks.
 _ASKS_SOMETHING = re.compile(r"(?:何|なん)(?:日|時|回|曜|円|歳|ぼ)|いつ(?!も)|どこ(?!か)|いくら|どうやって|どうすれば|どうしたら|っけ|[?？]")
+# 「どうすれば もらえますか」「できますか」: alone a matter of another office, but they ask how to do what was just
+# answered (not 「ごみの出し方はどうすれば…」, which names its subject).
+_BARE_HOW = re.compile(
+    r"^\W*(?:それ(?:は|って)?)?\s*(?:どう(?:すれば|したら|やって|やれば)|どこ(?:で|に|へ)|いつ)?\s*"
+    r"(?:もらえ|でき|使え|つかえ|取れ|とれ|行け|いけ)(?:ます|る|ん)(?:か|の|かね|やろ|です|ですか)?\W*$", re.I)
 # The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
 CONTEXT_KEY = "read_with"
 # After these the previous question was not answered with an entry: nothing to read the follow-up with.
@@ -40,6 +45,15 @@ _NO_CONTEXT_TOPICS = _KEEP_ALONE | {"human_help_request"}
 
 # The words of the things and events a message can be about (カード, はがき, なくした…: concepts.yml).
 _SUBJECT = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things", "events")).values()), re.I)
+
+
+# The things alone (「エラーで進まん」 names what happened, not to what).
+_THING = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things",)).values()), re.I)
+
+
+def names_a_thing(text: str) -> bool:
+    """「マイナポータルに入れない」 names a thing; 「エラーで進まん」 only what happened."""
+    return bool(_THING.search(text))
 
 
 def names_a_subject(text: str) -> bool:
@@ -94,10 +108,11 @@ def reads_alone(parse: Dict[str, Any], text: str) -> bool:
     key = (selector.get("response") or {}).get("intent_response_key")
     if key == _WHAT_CAN_YOU_DO and _WHAT_IS_NEEDED.search(text) and not names_a_subject(text):
         return False  # 「何が必要？」「何がいいの？」 after an answer ask about its subject, not what the assistant can do
-    if _BARE_QUESTION.search(text):
+    if _BARE_QUESTION.search(text) or _BARE_HOW.search(text):
         return False  # 「どこで？」: about the previous question's subject
     if name in _UNSURE:
-        return names_a_subject(text)  # 「どこに いけば ええの」 after an answer: read with its question
+        # 「どこに いけば ええの」「エラーで進まん」 after an answer: read with its question.
+        return names_a_thing(text)
     if name in ("goodbye", "greeting") and _ASKS_SOMETHING.search(text) and key != _WHAT_CAN_YOU_DO:
         return False  # a question is no goodbye
     if name is None or name in _KEEP_ALONE or name.startswith(("guide_", "handoff_", "age_band")):
@@ -123,7 +138,7 @@ def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previ
         selector["parts"] = [p for p in selector.get("parts") or [] if (p.get("text") or "") and p["text"] in text]
         own = ((alone.get("response_selector") or {}).get("default") or {}).get("ranking") or []
         selector.update(_weighed_with_own(selector, own, (merged.get("intent") or {}).get("name")))
-        aspect = _asked_aspect(selector, own, answered)
+        aspect = _asked_aspect(selector, own, answered) or _instead_of_repeat(selector, own, answered)
         if aspect is not None:
             key, confidence = aspect
             selector["response"] = {**(selector.get("response") or {}), "intent_response_key": key, "confidence": confidence}
@@ -158,6 +173,32 @@ def _asked_aspect(together: Dict[str, Any], own: List[Dict[str, Any]], answered:
         return None
     ranked = [r.get("intent_response_key") for r in together.get("ranking") or [] if aspect(r.get("intent_response_key") or "")]
     return (ranked[0] if ranked else key), confidence
+
+
+# The follow-up alone must read another entry that sure for the previous answer not to be given again.
+SURE_INSTEAD = 0.5
+
+
+def _instead_of_repeat(together: Dict[str, Any], own: List[Dict[str, Any]], answered: Optional[str]):
+    """(entry, confidence) when the reading together would give the answer just given again, but the follow-up alone
+    reads another entry of the answered subject surely (「やっぱりやめたい時は？」 after checking the registration of
+    マイナ保険証: how to cancel it), or one whose kind the subject has too (「持っていくものは？」 after returning the
+    card reads alone as what to bring to receive one: what to bring to return it). None otherwise."""
+    best = ((together.get("response") or {}).get("intent_response_key")) or ""
+    if not answered or best != answered or not own:
+        return None
+    key, confidence = own[0].get("intent_response_key") or "", float(own[0].get("confidence") or 0.0)
+    if key == answered or confidence < SURE_INSTEAD or key.split("/", 1)[0] in _NO_CONTEXT_TOPICS:
+        return None
+    # Only within the subject just answered: another subject read from a few words (「うちの母は80歳なんですけど」:
+    # 後期高齢者) is less likely than the answer the resident is reading.
+    topic = answered.split("/", 1)[0]
+    if key.split("/", 1)[0] == topic:
+        return key, confidence
+    same_kind = f"{topic}/{key.split('/', 1)[-1]}"
+    if any(r.get("intent_response_key") == same_kind for r in together.get("ranking") or []):
+        return same_kind, confidence
+    return None
 
 
 # How much the follow-up read alone counts, against the reading together, in choosing among the topic's entries.

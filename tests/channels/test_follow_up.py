@@ -183,3 +183,49 @@ def test_a_follow_up_read_alone_is_kept_when_the_reading_together_is_torn():
     # Both torn: the reading together, as before.
     alone["intent"] = {"name": "nlu_fallback"}
     assert follow_up.in_context(alone, together, "お金はかかる？", "…")["intent"]["name"] == "nlu_fallback"
+
+
+def _reading(text, intent, ranking):
+    keys = [{"intent_response_key": k, "confidence": c} for k, c in ranking]
+    return {"text": text, "intent": {"name": intent, "confidence": 1.0}, "response_selector": {"default": {
+        "response": dict(keys[0]), "ranking": keys, "parts": []}}}
+
+
+def test_a_follow_up_that_alone_asks_another_entry_of_the_subject_does_not_get_the_same_answer_again():
+    """「カードを返したい」 then 「何を持っていけば？」: read together, the answer on returning leads again; alone the message
+    asks what to bring (to receive a card): what to bring to return it, the same kind of entry in the subject."""
+    together = _reading("カードを返したい\n何を持っていけば？", "card_return",
+                        [("card_return/voluntary", 0.6), ("card_return/what_to_bring", 0.3), ("card_return/deceased", 0.1)])
+    alone = _reading("何を持っていけば？", "receive_card", [("receive_card/what_to_bring", 0.9), ("proxy_receive/what_to_bring", 0.1)])
+    merged = follow_up.in_context(alone, together, "何を持っていけば？", "カードを返したい", answered="card_return/voluntary")
+    assert merged["response_selector"]["default"]["response"]["intent_response_key"] == "card_return/what_to_bring"
+    assert merged["intent"]["name"] == "card_return"
+    # Another entry of the subject itself: that entry.
+    alone = _reading("やめるときは？", "health_insurance_card", [("health_insurance_card/cancel", 0.8)])
+    together = _reading("…\nやめるときは？", "health_insurance_card",
+                        [("health_insurance_card/check_registered", 0.7), ("health_insurance_card/cancel", 0.3)])
+    merged = follow_up.in_context(alone, together, "やめるときは？", "…", answered="health_insurance_card/check_registered")
+    assert merged["response_selector"]["default"]["response"]["intent_response_key"] == "health_insurance_card/cancel"
+
+
+def test_the_same_answer_is_kept_when_the_follow_up_alone_is_unsure_or_about_another_subject():
+    together = _reading("…\nうちの母は80歳なんですけど", "proxy_receive",
+                        [("proxy_receive/when_allowed", 0.8), ("proxy_receive/hospital_facility", 0.2)])
+    for ranking in ([("health_insurance_card/elderly_kouki", 0.9)],  # another subject, read from a few words
+                    [("proxy_receive/hospital_facility", 0.3)],  # the subject's, but unsure
+                    [("proxy_receive/when_allowed", 0.9)]):  # alone it asks the same
+        alone = _reading("うちの母は80歳なんですけど", ranking[0][0].split("/")[0], ranking)
+        merged = follow_up.in_context(alone, together, "うちの母は80歳なんですけど", "…", answered="proxy_receive/when_allowed")
+        assert merged["response_selector"]["default"]["response"]["intent_response_key"] == "proxy_receive/when_allowed"
+
+
+def test_an_unsure_follow_up_naming_only_what_happened_or_asking_how_is_read_with_the_previous_question():
+    unsure = {"intent": {"name": "nlu_fallback"}, "response_selector": {"default": {"own_confidence": 0.6}}}
+    assert not follow_up.reads_alone(unsure, "エラーで進まん")
+    assert follow_up.reads_alone(unsure, "マイナポータルでエラー")
+    other_office = {"intent": {"name": "out_of_scope"}, "response_selector": {"default": {
+        "response": {"intent_response_key": "out_of_scope/other_city_matters"}, "own_confidence": 0.9}}}
+    for text in ("どうすれば もらえますか", "できますか？", "どこで もらえるの"):
+        assert not follow_up.reads_alone(other_office, text), text
+    for text in ("ごみの出し方はどうすればいいですか", "犬の登録はどこでできますか"):
+        assert follow_up.reads_alone(other_office, text), text

@@ -33,9 +33,10 @@ def test_no_training_example_repeats_an_evaluation_message():
                  *sorted((data / "blind_dev2").glob("*.tsv"))):
         with path.open(encoding="utf-8") as handle:
             held |= {_norm(row["text"].replace("\\n", "\n")) for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
-    with (data / "follow_ups" / "follow_ups.tsv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            held.add(_norm(row["followup"]))  # the first messages are plain questions, often the knowledge's own
+    for path in (data / "follow_ups" / "follow_ups.tsv", data / "follow_ups2" / "follow_ups2.tsv"):
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+                held.add(_norm(row["followup"]))  # the first messages are plain questions, often the knowledge's own
     overlap = [text for text, _ in training_examples() if _norm(text) in held]
     assert overlap == [], f"training data repeats frozen evaluation messages: {overlap[:5]}"
 
