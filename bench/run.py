@@ -71,6 +71,7 @@ def main() -> int:
     development = independent_cases(ROOT / "tests" / "data" / "blind_dev")
     development2 = independent_cases(ROOT / "tests" / "data" / "blind_dev2")
     follow_ups = follow_up_cases()
+    follow_ups2 = follow_up_cases(ROOT / "tests" / "data" / "follow_ups2" / "follow_ups2.tsv")
     test_texts = [c.text for c in old]
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"data: {len(train)} training examples ({sum('/' in l for _, l in train)} with an entry label); "
@@ -95,10 +96,11 @@ def main() -> int:
                         for name, cases in (("independent", independent), ("development", development),
                                             ("development2", development2), ("old", old))}
             # A follow-up in the conversation its first message started: its reply is the outcome.
-            outcomes["follow_ups"] = []
-            for i, (first, case) in enumerate(follow_ups):
-                client.outcome(f"eval-follow-{i}", first)
-                outcomes["follow_ups"].append(client.outcome(f"eval-follow-{i}", case.text))
+            for name, pairs in (("follow_ups", follow_ups), ("follow_ups2", follow_ups2)):
+                outcomes[name] = []
+                for i, (first, case) in enumerate(pairs):
+                    client.outcome(f"eval-{name}-{i}", first)
+                    outcomes[name].append(client.outcome(f"eval-{name}-{i}", case.text))
             parse_url = f"{stack.url}/model/parse?token={stack.token}"
             parse_ms = []
             for i in range(args.messages):
@@ -135,13 +137,14 @@ def main() -> int:
                        judge(development2, baseline(train, development2), high_stakes)):
         print(line)
     print()
-    cases = [case for _, case in follow_ups]
-    for kind in ("followup", "switch"):
-        picked = [(c, o) for c, o in zip(cases, outcomes["follow_ups"]) if c.kind == kind]
-        # A question back leaves the first answer's entry in the slots: it is no hit.
-        hits = sum(any(matches(e, o.entry) for e in c.expected) and not o.fallback for c, o in picked)
-        print(f"follow-ups (tests/data/follow_ups/, second message of a conversation), {kind}: "
-              f"{hits} of {len(picked)} answered with an expected entry")
+    for name, pairs in (("follow_ups", follow_ups), ("follow_ups2", follow_ups2)):
+        cases = [case for _, case in pairs]
+        for kind in ("followup", "switch"):
+            picked = [(c, o) for c, o in zip(cases, outcomes[name]) if c.kind == kind]
+            # A question back leaves the first answer's entry in the slots: it is no hit.
+            hits = sum(any(matches(e, o.entry) for e in c.expected) and not o.fallback for c, o in picked)
+            print(f"follow-ups (tests/data/{name}/, second message of a conversation), {kind}: "
+                  f"{hits} of {len(picked)} answered with an expected entry")
     print()
     for line in report("older held-out file (topic labels: entry = any entry of the topic)", judge(old, outcomes["old"], high_stakes),
                        judge(old, baseline(train, old), high_stakes)):
