@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import Answers, as_typed, entity_value, get_yes_no, wants_easy, written_in_hiragana
+from actions.common import HUMAN_TOPIC, Answers, as_typed, entity_value, get_yes_no, wants_easy, written_in_hiragana
 from actions.feedback import with_rating
 from actions.guide import GuideFlow
 from actions.understanding import READ_WITH, Reading, other_parts
@@ -126,6 +126,9 @@ class TopicResponder:
         elif not asked:
             guide_buttons = [self.guides.start_button(g) for g in knowledge.guides_for(topic.id)[:1]]
             part_buttons = [self.answers.entry_button(knowledge.topics[t], e) for t, e in other_parts(knowledge, message, entry)]
+            if typed and self._asks_a_person_too(reading, text):
+                # 「…どこで解除できますか。それと、担当の方と直接話をさせて」: the answer, and a person at one press.
+                part_buttons = self.answers.person_buttons()[:1] + part_buttons
             buttons = (part_buttons[:2] + guide_buttons + buttons)[:4 if part_buttons else 3]
             if entry.handoff:
                 # A DV victim's card, a fraud already suffered: a person takes over; no fee or rating buttons.
@@ -154,6 +157,12 @@ class TopicResponder:
         ]
         # Answered in やさしい日本語 for a hiragana question: easy words for the rest of the conversation too.
         return events + ([SlotSet("easy_words", True)] if easy and not wants_easy(tracker) else [])
+
+    def _asks_a_person_too(self, reading: Reading, text: str) -> bool:
+        """A part of the message asks for a person in so many words."""
+        knowledge = self.answers.knowledge
+        entries = [knowledge.entry_by_key(key) for key in reading.asked if key.startswith(HUMAN_TOPIC + "/")]
+        return any(e is not None and e.handoff and e.signalled_by(text) for e in entries)
 
     def respond_entry(self, dispatcher: CollectingDispatcher, key: str) -> List[Dict[str, Any]]:
         """One entry (`topic/entry`) answered as it stands: a message in a language the assistant does not read gets

@@ -15,7 +15,7 @@ from actions.feedback import rated
 from actions.fallback import FallbackResponder
 from actions.guide import GuideFlow
 from actions.handoff import HandoffResponder
-from actions.understanding import Reading, reroute
+from actions.understanding import CONVERSATION, Reading, reroute
 from assistant.analytics import feedback
 from assistant.knowledge import Entry, Knowledge
 
@@ -27,6 +27,10 @@ GUIDE_INTENTS = {
 SURE_CONTROL = 0.6
 # What these intents ask for is never an answer to a branch question.
 KEEP_INTENT_WHILE_ASKING = {"guide_stuck", "guide_stop", "guide_back", "guide_repeat", "guide_resume", "human_help_request"}
+
+
+# The message's best entry must be this sure to be answered before a person is called.
+SURE_OF_QUESTION = 0.5
 
 
 class ActionRespond(Action):
@@ -119,6 +123,9 @@ class ActionRespond(Action):
             if entry.handoff:
                 where = guides.where(tracker) or {"topic": tracker.get_slot("last_topic")}
                 events, line = guides.handoff(tracker) if guides.active(tracker) else ([], None)
+                if typed and not guides.active(tracker):
+                    # 「どんな写真なら使えるのか教えてください。それと担当の職員と話をさせて」: the question first.
+                    self._answer_asked_part(topics, dispatcher, message)
                 return (events + handoff.open(dispatcher, tracker, reason=entry.handoff, prefix=line, **where)
                         + [SlotSet("last_topic", HUMAN_TOPIC), SlotSet("last_entry", entry.id)])
             if guides.active(tracker):
@@ -135,6 +142,20 @@ class ActionRespond(Action):
             # Some answers need a person at once (a DV victim's card, a fraud under way).
             events += handoff.open(dispatcher, tracker, reason=entry.handoff, topic=intent)
         return events
+
+    @staticmethod
+    def _answer_asked_part(topics: TopicResponder, dispatcher: CollectingDispatcher, message: Dict[str, Any]) -> None:
+        """The answer to the first other question a message asks besides a person (none that hands over itself): the
+        entry the message reads as surely, else an asking sentence's."""
+        knowledge = topics.answers.knowledge
+        reading = Reading.of(message)
+        surest = [key for key, p in reading.ranking[:1] if p >= SURE_OF_QUESTION]
+        for key in surest + list(reading.asked):
+            entry = knowledge.entry_by_key(key)
+            topic = knowledge.topic(key.split("/", 1)[0])
+            if entry is not None and topic is not None and topic.id not in CONVERSATION | {HUMAN_TOPIC} and not entry.handoff:
+                dispatcher.utter_message(text=topics.answers.answer(topic, entry)["text"])
+                return
 
     @staticmethod
     def _instead_of_person(topics: TopicResponder, message: Dict[str, Any], text: str) -> Optional[str]:

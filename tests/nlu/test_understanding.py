@@ -111,6 +111,25 @@ def test_asking_for_a_person_offers_one_at_once(assistant, text):
     assert any("handoff" in (r.get("custom") or {}) or "職員" in (r.get("text") or "") for r in replies)
 
 
+def test_a_question_asked_with_a_person_is_answered_before_the_person_is_called(assistant, knowledge):
+    """「人間と話させて。…解除ってどうやるの」: the answer to the question, then the person (or the call back)."""
+    entry, replies = outcome(assistant, "もう人間と話させて。マイナ保険証の登録の解除ってどうやるの")
+    assert entry == "human_help_request/talk_staff"
+    cancel = knowledge.entry_by_key("health_insurance_card/cancel")
+    assert replies[0]["text"].startswith(cancel.answer.split("\n")[0])
+    assert any("handoff" in (r.get("custom") or {}) or "職員" in (r.get("text") or "") for r in replies[1:])
+    # A person alone: no answer before the person.
+    _, replies = outcome(assistant, "人と話したい")
+    assert not any(replies[0]["text"].startswith(e.answer.split("\n")[0]) for t in knowledge.topics.values() for e in t.entries
+                   if t.id != "human_help_request")
+
+
+def test_a_person_asked_after_the_question_is_offered_with_the_answer(assistant):
+    entry, replies = outcome(assistant, "暗証番号を3回まちがえてロックされました。どこで解除できますか。それと、担当の方と直接話をさせてください")
+    assert entry == "pin_forgotten_locked/forgotten_locked"
+    assert "職員に相談" in [b["title"] for b in replies[0].get("buttons") or []]
+
+
 def test_a_feeling_is_acknowledged_before_the_fact(assistant):
     _, replies = outcome(assistant, "コンビニで何回やってもエラーが出る！！どうなってるの")
     first = replies[0]["text"].splitlines()[0]
