@@ -216,14 +216,14 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
         # A later sentence that says it is another need takes its topic from the sentences before it, its entry
         # from its own words: in 「…銀行が合併しました。…変更は必要でしょうか。また、登録に必要なものも教えて」
         # the context says 公金受取口座 and, read whole, the merger again; the sentence itself asks what is needed.
-        another = np.array([says_another(p.text) for p in pieces[2:]], dtype=bool)
+        another = np.array([says_another(p.text, before.text) for before, p in zip(pieces[1:], pieces[2:])], dtype=bool)
         if another.any():
             mixed[another] = _entry_from_own_words(model.labels, sentence_probs[1:][another], mixed[another])
         sentence_probs[1:][unsure] = mixed[unsure]
         asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text) or _before_another(pieces[1:], i)]
         # The need is the last asking sentence, but not one that says it is another need (「あわせて、その期限も」):
         # the one before it asked first.
-        first_needs = [i for i in asking if not says_another(pieces[1 + i].text)]
+        first_needs = [i for i in asking if not says_another(pieces[1 + i].text, pieces[i].text if i else "")]
         need = (first_needs or asking)[-1] if asking else len(sentence_probs) - 1
         # The whole message and the need (read as its parts are: with the sentence before it when it is unsure
         # alone, 「あと手数料かかる？」) must both support the answer: a weighted geometric mean. In 「母が特養に
@@ -238,7 +238,7 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
         for i in asking:
             j = int(np.argmax(sentence_probs[i]))
             # A sentence that says it is another need is offered when half as sure.
-            threshold = part_threshold / 2 if says_another(pieces[1 + i].text) else part_threshold
+            threshold = part_threshold / 2 if says_another(pieces[1 + i].text, pieces[i].text if i else "") else part_threshold
             if j != best and sentence_probs[i][j] >= threshold and all(p[0] != model.labels[j] for p in parts):
                 parts.append((model.labels[j], float(sentence_probs[i][j]), pieces[1 + i].text.strip()))
         # A sentence that tells rather than asks (「通知カードはどこかにいってしまいました。」) is offered after

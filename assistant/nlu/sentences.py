@@ -21,6 +21,8 @@ _SENTENCE_END = re.compile(
     r"|(?:(?<=ですか[、,])|(?<=ますか[、,])|(?<=でしょうか[、,]))(?!\s*(?:と|って))"
     # 「…何日前から出せるのか、また必要なものは…」: a second question in the same sentence (not 「何度か、また…」).
     r"|(?<=のか[、,])(?=また)"
+    # 「何ができるのかと、手数料について教えて」: two asked things (not 「これでいいのかと、心配です」).
+    r"|(?<=のかと[、,])(?=[^。？?\n]*(?:について|教えて|おしえて|ご教示|知りたい|ください|ますか|でしょうか))"
     # 「登録のしかたと、口座の登録のしかたを教えて」「何ができるのかと、手数料について」: two asked things joined by
     # と after a word that names what is asked (not 「母と、どこに…」).
     # Not a comparison (「カードの期限と、在留カードの期限は同じですか」).
@@ -103,9 +105,11 @@ def starts_another(sentence: str) -> bool:
     return bool(_ANOTHER.match(sentence))
 
 
-def says_another(sentence: str) -> bool:
-    """「あと…」「また、…」「②…」: the sentence says it is another need than the one before."""
-    return bool(_ANOTHER.match(sentence) or re.match(r"^\s*また[、,\s]", sentence))
+def says_another(sentence: str, before: str = "") -> bool:
+    """「あと…」「また、…」「②…」: the sentence says it is another need than the one before (also 「また…」 after a
+    question cut at 「…のか、」: 「何日前から出せるのか、また必要なものは」)."""
+    return bool(_ANOTHER.match(sentence) or re.match(r"^\s*また[、,\s]", sentence)
+                or (re.match(r"^\s*また", sentence) and re.search(r"か[、,]\s*$", before)))
 
 
 _ASKED_AND = re.compile(r"(?:" + "|".join(_ASKED_NOUNS) + r")と[、,]\s*$")

@@ -23,6 +23,7 @@ def test_numbered_questions_and_a_plus_are_read_as_separate_sentences():
     assert split("何日前から出せるのか、また必要なものは何か教えてください") == ["何日前から出せるのか、", "また必要なものは何か教えてください"]
     assert split("何度か、また窓口に行きました") == ["何度か、また窓口に行きました"]
     assert split("これでいいのかと、心配です") == ["これでいいのかと、心配です"]
+    assert split("何ができるのかと、初めての手数料について教えてください") == ["何ができるのかと、", "初めての手数料について教えてください"]
     # Two asked things joined by と after a word that names what is asked; not 「母と、…」.
     assert split("マイナ保険証の登録のしかたと、公金受取口座の登録のしかたを教えて") == [
         "マイナ保険証の登録のしかたと、", "公金受取口座の登録のしかたを教えて"]
@@ -72,4 +73,7 @@ def test_only_a_connective_with_a_comma_or_space_says_another_need():
 
     assert says_another("あと、手数料は？") and says_another("また、必要なものは何ですか") and says_another("②費用は")
     assert says_another("それと 予約はいる？")
+    # 「また…」 with no comma after a question cut at 「…のか、」 is "also", elsewhere it may be "again".
+    assert says_another("また必要なものは何か教えてください", before="何日前から出せるのか、")
+    assert not says_another("また作りたい", before="返納したけど、")
     assert not says_another("あとで電話します") and not says_another("あと何日で届きますか") and not says_another("またせてすみません")
