@@ -47,15 +47,6 @@ _NO_CONTEXT_TOPICS = _KEEP_ALONE | {"human_help_request"}
 _SUBJECT = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things", "events")).values()), re.I)
 
 
-# The things alone (「エラーで進まん」 names what happened, not to what).
-_THING = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things",)).values()), re.I)
-
-
-def names_a_thing(text: str) -> bool:
-    """「マイナポータルに入れない」 names a thing; 「エラーで進まん」 only what happened."""
-    return bool(_THING.search(text))
-
-
 def names_a_subject(text: str) -> bool:
     """「マイナンバーカードをなくしました」 says what it is about; 「手数料は？」「どこに いけば ええの」 do not."""
     return bool(_SUBJECT.search(text))
@@ -111,8 +102,9 @@ def reads_alone(parse: Dict[str, Any], text: str) -> bool:
     if _BARE_QUESTION.search(text) or _BARE_HOW.search(text):
         return False  # 「どこで？」: about the previous question's subject
     if name in _UNSURE:
-        # 「どこに いけば ええの」「エラーで進まん」 after an answer: read with its question.
-        return names_a_thing(text)
+        # 「どこに いけば ええの」「エラーで進まん」「もう口座番号言っちゃった」 after an answer: read with its question (a
+        # reading together that is torn too is still a question back).
+        return False
     if name in ("goodbye", "greeting") and _ASKS_SOMETHING.search(text) and key != _WHAT_CAN_YOU_DO:
         return False  # a question is no goodbye
     if name is None or name in _KEEP_ALONE or name.startswith(("guide_", "handoff_", "age_band")):

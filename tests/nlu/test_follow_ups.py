@@ -89,3 +89,16 @@ def test_a_question_word_alone_asks_about_the_previous_question(assistant):
     replies = assistant.send(sender, "どこで？")
     assert assistant.tracker(sender)["slots"]["last_topic"] == "pin_forgotten_locked"
     assert "窓口" in replies[0]["text"]
+
+
+def test_telling_that_the_pin_or_account_was_already_given_after_a_scam_call_gets_the_victims_answer(assistant):
+    """After a scam call, 「もう暗証番号を教えてしもうた」 is read with it: money or a PIN gone hands over to a person."""
+    for first, then in (("市の職員を名乗る人から、医療費の還付金があるって電話がありました", "実はもう暗証番号を教えてしもうた"),
+                        ("役所の人やいう電話で口座を教えてと言われたんよ", "もう いうてしもうた")):
+        sender = f"f-{uuid.uuid4().hex}"
+        assistant.send(sender, first)
+        assert assistant.tracker(sender)["slots"]["last_topic"] == "scam_security"
+        replies = assistant.send(sender, then)
+        slots = assistant.tracker(sender)["slots"]
+        assert f"{slots['last_topic']}/{slots['last_entry']}" == "scam_security/money_sent", then
+        assert any("handoff" in (r.get("custom") or {}) for r in replies) or str(slots.get("handoff_stage") or "").startswith("offered")
