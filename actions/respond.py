@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import age_band
 from actions.answer import TopicResponder
-from actions.common import HUMAN_TOPIC, Answers, entity_value, get_knowledge
+from actions.common import HUMAN_TOPIC, Answers, as_typed, entity_value, get_knowledge
 from actions.feedback import rated
 from actions.fallback import FallbackResponder
 from actions.guide import GuideFlow
@@ -124,7 +124,12 @@ class ActionRespond(Action):
                 where = guides.where(tracker) or {"topic": tracker.get_slot("last_topic")}
                 events, line = guides.handoff(tracker) if guides.active(tracker) else ([], None)
                 if typed and not guides.active(tracker):
-                    # 「どんな写真なら使えるのか教えてください。それと担当の職員と話をさせて」: the question first.
+                    # 「Can I talk to someone in English?」: the multilingual lines first; 「どんな写真なら使えるのか教えて
+                    # ください。それと担当の職員と話をさせて」: the question first.
+                    words = topics.answers.knowledge.conversation
+                    english = words.english_first(as_typed(tracker)) if words is not None else ""
+                    if english:
+                        dispatcher.utter_message(text=english.strip())
                     self._answer_asked_part(topics, dispatcher, message)
                 return (events + handoff.open(dispatcher, tracker, reason=entry.handoff, prefix=line, **where)
                         + [SlotSet("last_topic", HUMAN_TOPIC), SlotSet("last_entry", entry.id)])

@@ -124,6 +124,12 @@ def test_a_question_asked_with_a_person_is_answered_before_the_person_is_called(
                    if t.id != "human_help_request")
 
 
+def test_a_person_asked_for_in_english_gets_the_multilingual_lines_first(assistant):
+    entry, replies = outcome(assistant, "Can I talk to a staff member who speaks English?")
+    assert entry == "human_help_request/talk_staff"
+    assert "0120-0178-27" in replies[0]["text"]
+
+
 def test_a_person_asked_after_the_question_is_offered_with_the_answer(assistant):
     entry, replies = outcome(assistant, "暗証番号を3回まちがえてロックされました。どこで解除できますか。それと、担当の方と直接話をさせてください")
     assert entry == "pin_forgotten_locked/forgotten_locked"
