@@ -147,6 +147,8 @@ _ASPECTS = {
     "fee": lambda key: key.startswith("fees/") or key.endswith("/fees"),
     "desk": lambda key: key in ("human_help_request/desk_hours", "human_help_request/phone", "human_help_request/fax"),
 }
+# The hours of a subject's own places, asked as the desk's (「なんじまで やっとるん」 after コンビニ交付: the stores').
+_OWN_HOURS = "/hours_stores"
 # The follow-up alone must read that sure of an aspect's entry.
 SURE_OF_ASPECT = 0.5
 
@@ -163,6 +165,9 @@ def _asked_aspect(together: Dict[str, Any], own: List[Dict[str, Any]], answered:
     aspect = next((test for test in _ASPECTS.values() if test(key)), None)
     if aspect is None or confidence < SURE_OF_ASPECT or aspect(best):
         return None
+    if aspect is _ASPECTS["desk"] and f"{best.split('/', 1)[0]}{_OWN_HOURS}" in {
+            r.get("intent_response_key") for r in together.get("ranking") or []}:
+        return f"{best.split('/', 1)[0]}{_OWN_HOURS}", confidence
     ranked = [r.get("intent_response_key") for r in together.get("ranking") or [] if aspect(r.get("intent_response_key") or "")]
     return (ranked[0] if ranked else key), confidence
 

@@ -230,3 +230,13 @@ def test_an_unsure_follow_up_or_a_bare_how_is_read_with_the_previous_question():
         assert not follow_up.reads_alone(other_office, text), text
     for text in ("ごみの出し方はどうすればいいですか", "犬の登録はどこでできますか"):
         assert follow_up.reads_alone(other_office, text), text
+
+
+def test_a_follow_up_asking_the_hours_after_the_convenience_store_gets_the_stores_hours():
+    together = _reading("コンビニで住民票\nなんじまで やっとるん", "convenience_store_certificate",
+                        [("convenience_store_certificate/overview", 0.7), ("human_help_request/desk_hours", 0.2),
+                         ("convenience_store_certificate/hours_stores", 0.1)])
+    alone = _reading("なんじまで やっとるん", "human_help_request", [("human_help_request/desk_hours", 0.99)])
+    merged = follow_up.in_context(alone, together, "なんじまで やっとるん", "コンビニで住民票",
+                                  answered="convenience_store_certificate/overview")
+    assert merged["response_selector"]["default"]["response"]["intent_response_key"] == "convenience_store_certificate/hours_stores"
