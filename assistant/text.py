@@ -63,10 +63,10 @@ _ENGLISH = frozenset(
     "a i do go to no so in on we me be he she use one time name made make take same home site sure are here there"
     " more nine kind hi oh ok case date game hope june note rate safe tune".split())
 # Japanese a message in romaji shows at least once: a particle or ending no English word is (desu, ka, wo,
-# nakushita, dekimasu).
+# nakushita, dekimasu, kireta, doushitara, ii).
 _JAPANESE_MARK = re.compile(
     r"desu|deshita|masu|masen|mashita|ka|wo|ga|wa|ha|ni|de|mo|ne|yo|tte|kedo|dake|kara|nai|kudasai|onegai|dou|nani|"
-    r"doko|itsu|ikura|.*(?:shita|tta|nda|tai|teru|reru|eru)")
+    r"doko|itsu|ikura|dou\w*|ii|.*(?:shita|tta|nda|tai|teru|reru|eru|tara|[kgmnrb]eta|[kgmnrb]ita)")
 # A message is read as romaji when at least this many of its words, and this share of them, are romaji.
 _ROMAJI_MIN_WORDS, _ROMAJI_MIN_SHARE = 3, 0.5
 

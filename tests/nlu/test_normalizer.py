@@ -104,6 +104,8 @@ def test_circled_numbers_stay_question_numbers(normalize):
         ("signature no password wasureta. conbini de reset dekiru tte hontou?",
          "signature の 暗証番号 わすれた. コンビニ で reset できる って ほんとう?"),
         ("Mainanbaa kaado no anshoubangou wo wasuremashita", "マイナンバーカード の 暗証番号 を わすれました"),
+        # Past and conditional endings only, no particle a word of English could be.
+        ("kaado no kigen kireta. doushitara ii?", "カード の きげん きれた. どうしたら いい?"),
     ],
 )
 def test_a_message_in_romaji_is_read_as_kana(normalize, typed, expected):
@@ -121,6 +123,7 @@ def test_a_message_in_romaji_is_read_as_kana(normalize, typed, expected):
         "i made a mistake in my name",
         "how do i use the pittari service?",
         "can we do it at home? same time as last june",
+        "the data on the beta site is here",
     ],
 )
 def test_english_words_and_messages_stay_as_typed(normalize, english):
