@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import age_band
 from actions.answer import TopicResponder
-from actions.common import HUMAN_TOPIC, Answers, as_typed, entity_value, get_knowledge
+from actions.common import HUMAN_TOPIC, Answers, as_typed, entity_value, get_knowledge, wants_easy
 from actions.feedback import rated
 from actions.fallback import FallbackResponder
 from actions.guide import GuideFlow
@@ -18,6 +18,7 @@ from actions.handoff import HandoffResponder
 from actions.understanding import CONVERSATION, Reading, reroute
 from assistant.analytics import feedback
 from assistant.knowledge import Entry, Knowledge
+from assistant.nlu.sentences import sentences
 
 GUIDE_INTENTS = {
     "guide_start", "guide_answer", "guide_done", "guide_stuck", "guide_repeat", "guide_back", "guide_stop", "guide_resume",
@@ -130,7 +131,7 @@ class ActionRespond(Action):
                     english = words.english_first(as_typed(tracker)) if words is not None else ""
                     if english:
                         dispatcher.utter_message(text=english.strip())
-                    self._answer_asked_part(topics, dispatcher, message)
+                    self._answer_asked_part(topics, dispatcher, message, wants_easy(tracker))
                 return (events + handoff.open(dispatcher, tracker, reason=entry.handoff, prefix=line, **where)
                         + [SlotSet("last_topic", HUMAN_TOPIC), SlotSet("last_entry", entry.id)])
             if guides.active(tracker):
@@ -149,18 +150,24 @@ class ActionRespond(Action):
         return events
 
     @staticmethod
-    def _answer_asked_part(topics: TopicResponder, dispatcher: CollectingDispatcher, message: Dict[str, Any]) -> None:
-        """The answer to the first other question a message asks besides a person (none that hands over itself): the
-        entry the message reads as surely, else an asking sentence's."""
-        knowledge = topics.answers.knowledge
+    def _answer_asked_part(topics: TopicResponder, dispatcher: CollectingDispatcher, message: Dict[str, Any],
+                           easy: bool) -> None:
+        """The answer to the other question a message asks besides a person, in a sentence of its own (not 「暗証番号の
+        ことで担当者と話したい」): the entry the message reads as surely, else an asking sentence's; none that hands over
+        itself or lacks its own words."""
+        knowledge, text = topics.answers.knowledge, message.get("text") or ""
+        if len(sentences(text)) < 2:
+            return
         reading = Reading.of(message)
         surest = [key for key, p in reading.ranking[:1] if p >= SURE_OF_QUESTION]
         for key in surest + list(reading.asked):
             entry = knowledge.entry_by_key(key)
             topic = knowledge.topic(key.split("/", 1)[0])
-            if entry is not None and topic is not None and topic.id not in CONVERSATION | {HUMAN_TOPIC} and not entry.handoff:
-                dispatcher.utter_message(text=topics.answers.answer(topic, entry)["text"])
-                return
+            if (entry is None or topic is None or topic.id in CONVERSATION | {HUMAN_TOPIC} or entry.handoff
+                    or (entry.signals and not entry.signalled_by(text))):
+                continue
+            dispatcher.utter_message(text=topics.answers.answer(topic, entry, easy=easy)["text"])
+            return
 
     @staticmethod
     def _instead_of_person(topics: TopicResponder, message: Dict[str, Any], text: str) -> Optional[str]:

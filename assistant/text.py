@@ -66,7 +66,7 @@ _ENGLISH = frozenset(
 # nakushita, dekimasu, kireta, doushitara, ii).
 _JAPANESE_MARK = re.compile(
     r"desu|deshita|masu|masen|mashita|ka|wo|ga|wa|ha|ni|de|mo|ne|yo|tte|kedo|dake|kara|nai|kudasai|onegai|dou|nani|"
-    r"doko|itsu|ikura|dou\w*|ii|.*(?:shita|tta|nda|tai|teru|reru|eru|tara|[kgmnrb]eta|[kgmnrb]ita)")
+    r"doko|itsu|ikura|dou\w*|ii|.*(?:shita|tta|nda|tai|teru|reru|eru|tara|(?:ki|ri|ke|re|ne|ge)ta)")
 # A message is read as romaji when at least this many of its words, and this share of them, are romaji.
 _ROMAJI_MIN_WORDS, _ROMAJI_MIN_SHARE = 3, 0.5
 

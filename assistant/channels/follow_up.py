@@ -13,9 +13,9 @@ MAX_FOLLOW_UP_CHARS = 20
 _NEW_SUBJECT = re.compile(
     r"^\s*(ところで|話(は|が)?変わ|別件|別の話|それとは別|全然関係|関係ない(けど|ですが)|ちなみに|そういえば"
     r"|also\b|by the way|btw|another question)", re.I)
-# What the message alone says of these is never read again with the previous question: thanks, a
-# greeting (but 「何が必要？」), not the card at all, too unsure and naming a subject (reads_alone adds a person, a
-# guide's step, a callback).
+# What the message alone says of these is never read again with the previous question: thanks, a greeting (but
+# 「何が必要？」), not the card at all (reads_alone adds a person, a guide's step, a callback). A message too unsure
+# alone is read with the previous question (reads_alone).
 _UNSURE = {"unclear_need_clarification", "nlu_fallback"}
 _KEEP_ALONE = {"greeting", "goodbye", "out_of_scope"} | _UNSURE
 # 「人と話したい」 stays alone; the desk's hours or phone number may be the previous topic's (「何時まで？」 after コンビニ交付).
@@ -36,7 +36,7 @@ _ASKS_SOMETHING = re.compile(r"(?:何|なん)(?:日|時|回|曜|円|歳|ぼ)|い
 # answered (not 「ごみの出し方はどうすれば…」, which names its subject).
 _BARE_HOW = re.compile(
     r"^\W*(?:それ(?:は|って)?)?\s*(?:どう(?:すれば|したら|やって|やれば)|どこ(?:で|に|へ)|いつ)?\s*"
-    r"(?:もらえ|でき|使え|つかえ|取れ|とれ|行け|いけ)(?:ます|る|ん)(?:か|の|かね|やろ|です|ですか)?\W*$", re.I)
+    r"(?:もらえ|でき|使え|つかえ|取れ|とれ|行け|いけ)(?:ますか|ませんか|るん(?:ですか)?|るの|る[?？]|ん[?？]|るかね|るやろ)\W*$", re.I)
 # The parse data of a follow-up keeps the question it was read with (the first line is the chain's subject).
 CONTEXT_KEY = "read_with"
 # After these the previous question was not answered with an entry: nothing to read the follow-up with.
@@ -165,7 +165,7 @@ def _asked_aspect(together: Dict[str, Any], own: List[Dict[str, Any]], answered:
     aspect = next((test for test in _ASPECTS.values() if test(key)), None)
     if aspect is None or confidence < SURE_OF_ASPECT or aspect(best):
         return None
-    if aspect is _ASPECTS["desk"] and f"{best.split('/', 1)[0]}{_OWN_HOURS}" in {
+    if key == "human_help_request/desk_hours" and f"{best.split('/', 1)[0]}{_OWN_HOURS}" in {
             r.get("intent_response_key") for r in together.get("ranking") or []}:
         return f"{best.split('/', 1)[0]}{_OWN_HOURS}", confidence
     ranked = [r.get("intent_response_key") for r in together.get("ranking") or [] if aspect(r.get("intent_response_key") or "")]

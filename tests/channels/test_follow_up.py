@@ -240,3 +240,10 @@ def test_a_follow_up_asking_the_hours_after_the_convenience_store_gets_the_store
     merged = follow_up.in_context(alone, together, "なんじまで やっとるん", "コンビニで住民票",
                                   answered="convenience_store_certificate/overview")
     assert merged["response_selector"]["default"]["response"]["intent_response_key"] == "convenience_store_certificate/hours_stores"
+    # The desk's phone number stays the desk's.
+    together = _reading("コンビニで住民票\n電話番号は？", "convenience_store_certificate",
+                        [("convenience_store_certificate/overview", 0.7), ("human_help_request/phone", 0.2),
+                         ("convenience_store_certificate/hours_stores", 0.1)])
+    alone = _reading("電話番号は？", "human_help_request", [("human_help_request/phone", 0.99)])
+    merged = follow_up.in_context(alone, together, "電話番号は？", "コンビニで住民票", answered="convenience_store_certificate/overview")
+    assert merged["response_selector"]["default"]["response"]["intent_response_key"] == "human_help_request/phone"

@@ -177,8 +177,14 @@ def test_a_later_question_is_read_after_the_first_sentence():
     assert [joined.text[s:e] for s, e, _ in joined.words] == ["コンビニ", "の", "住民票", "何時", "まで", "?"]
 
 
+def test_a_person_asked_for_after_telling_of_staff(words):
+    assert words.asks_for_person("担当者から折り返し電話してほしい")
+    assert words.asks_for_person("職員から説明を受けたい。人と話したい")
+
+
 @pytest.mark.parametrize("text", ["人と話すのが苦手なのでスマホで申請したい", "職員と話したいわけじゃない、電話番号だけ知りたい",
-                                  "市の職員を名乗る人から、還付金があると電話がありました", "窓口の職員に言われたんですが、写真がだめでした"])
+                                  "市の職員を名乗る人から、還付金があると電話がありました", "市役所の担当の人から電話があったんだけど",
+                                  "市の職員と名のる男から電話"])
 def test_not_asking_for_a_person(knowledge, words, text):
     assert not words.asks_for_person(text)
     assert not knowledge.entry_by_key("human_help_request/talk_staff").signalled_by(text)

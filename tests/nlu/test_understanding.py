@@ -118,10 +118,11 @@ def test_a_question_asked_with_a_person_is_answered_before_the_person_is_called(
     cancel = knowledge.entry_by_key("health_insurance_card/cancel")
     assert replies[0]["text"].startswith(cancel.answer.split("\n")[0])
     assert any("handoff" in (r.get("custom") or {}) or "職員" in (r.get("text") or "") for r in replies[1:])
-    # A person alone: no answer before the person.
-    _, replies = outcome(assistant, "人と話したい")
-    assert not any(replies[0]["text"].startswith(e.answer.split("\n")[0]) for t in knowledge.topics.values() for e in t.entries
-                   if t.id != "human_help_request")
+    # A person alone, or about a subject in the same sentence: no answer before the person.
+    for text in ("人と話したい", "暗証番号のことで担当者と話したい"):
+        _, replies = outcome(assistant, text)
+        assert not any(replies[0]["text"].startswith(e.answer.split("\n")[0]) for t in knowledge.topics.values()
+                       for e in t.entries if t.id != "human_help_request"), text
 
 
 def test_a_person_asked_for_in_english_gets_the_multilingual_lines_first(assistant):
