@@ -16,7 +16,8 @@ _NEW_SUBJECT = re.compile(
 # What the message alone says of these is never read again with the previous question: thanks, a greeting (but
 # 「何が必要？」), not the card at all (reads_alone adds a person, a guide's step, a callback). A message too unsure
 # alone is read with the previous question (reads_alone).
-_UNSURE = {"unclear_need_clarification", "nlu_fallback"}
+_VAGUE = "unclear_need_clarification"
+_UNSURE = {_VAGUE, "nlu_fallback"}
 _KEEP_ALONE = {"greeting", "goodbye", "out_of_scope"} | _UNSURE
 # 「人と話したい」 stays alone; the desk's hours or phone number may be the previous topic's (「何時まで？」 after コンビニ交付).
 _PERSON = "human_help_request/talk_staff"
@@ -101,6 +102,9 @@ def reads_alone(parse: Dict[str, Any], text: str) -> bool:
         return False  # 「何が必要？」「何がいいの？」 after an answer ask about its subject, not what the assistant can do
     if _BARE_QUESTION.search(text) or _BARE_HOW.search(text):
         return False  # 「どこで？」: about the previous question's subject
+    if name == _VAGUE:
+        # 「カード」: asked back whatever it is read with (the actions' is_vague), unless it names nothing.
+        return names_a_subject(text)
     if name in _UNSURE:
         # 「どこに いけば ええの」「エラーで進まん」「もう口座番号言っちゃった」 after an answer: read with its question (a
         # reading together that is torn too is still a question back).

@@ -87,6 +87,8 @@ def test_a_message_sure_of_itself_is_read_alone_only_when_it_names_its_subject()
     unsure = {"intent": {"name": "nlu_fallback"}}
     assert not follow_up.reads_alone(unsure, "どこに いけば ええの")
     assert not follow_up.reads_alone(unsure, "はがきの件")
+    # A bare word the NLU reads as vague is asked back whatever it is read with: alone.
+    assert follow_up.reads_alone({"intent": {"name": "unclear_need_clarification"}}, "カード")
     assert follow_up.names_a_subject("在留カードの期限") and not follow_up.names_a_subject("いくら？")
 
 
