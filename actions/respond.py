@@ -105,6 +105,15 @@ class ActionRespond(Action):
         rerouted = reroute(topics.answers.knowledge, intent, message) if typed else None
         if rerouted is not None:
             intent = rerouted
+        unread = intent in ("nlu_fallback", None) or (intent in GUIDE_INTENTS and not guides.active(tracker))
+        told = self._handoff_told(topics, tracker, text=message.get("text") or "") if typed and unread else None
+        if told is not None:
+            # 「もう口座番号言っちゃった」 right after a scam call's warning: the victim's answer and a person (no rating).
+            topic_id, _, entry_id = told.partition("/")
+            topic = topics.answers.knowledge.topics[topic_id]
+            dispatcher.utter_message(text=topics.answers.answer(topic, topic.entry(entry_id), easy=wants_easy(tracker))["text"])
+            return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", topic_id), SlotSet("last_entry", entry_id)] + \
+                handoff.open(dispatcher, tracker, reason=topic.entry(entry_id).handoff, topic=topic_id)
         if intent in GUIDE_INTENTS:
             confidence = (message.get("intent") or {}).get("confidence") or 0.0
             if typed and not guides.active(tracker) and confidence < SURE_CONTROL:
@@ -148,6 +157,16 @@ class ActionRespond(Action):
             # Some answers need a person at once (a DV victim's card, a fraud under way).
             events += handoff.open(dispatcher, tracker, reason=entry.handoff, topic=intent)
         return events
+
+    @staticmethod
+    def _handoff_told(topics: TopicResponder, tracker: Tracker, text: str) -> Optional[str]:
+        """The entry (`topic/entry`) of the topic just answered that hands over and whose own words a message the NLU
+        could not read shows (「もう口座番号言っちゃった」 after the scam calls' warning: a fraud victim), else None."""
+        topic = topics.answers.knowledge.topic(tracker.get_slot("last_topic") or "")
+        if topic is None:
+            return None
+        told = [e for e in topic.entries if e.handoff and e.signals and e.signalled_by(text)]
+        return f"{topic.id}/{told[0].id}" if len(told) == 1 else None
 
     @staticmethod
     def _answer_asked_part(topics: TopicResponder, dispatcher: CollectingDispatcher, message: Dict[str, Any],

@@ -15,7 +15,7 @@ _NEW_SUBJECT = re.compile(
     r"|also\b|by the way|btw|another question)", re.I)
 # What the message alone says of these is never read again with the previous question: thanks, a greeting (but
 # 「何が必要？」), not the card at all (reads_alone adds a person, a guide's step, a callback). A message too unsure
-# alone is read with the previous question (reads_alone).
+# alone is read with the previous question unless it names a thing (reads_alone).
 _VAGUE = "unclear_need_clarification"
 _UNSURE = {_VAGUE, "nlu_fallback"}
 _KEEP_ALONE = {"greeting", "goodbye", "out_of_scope"} | _UNSURE
@@ -46,6 +46,15 @@ _NO_CONTEXT_TOPICS = _KEEP_ALONE | {"human_help_request"}
 
 # The words of the things and events a message can be about (カード, はがき, なくした…: concepts.yml).
 _SUBJECT = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things", "events")).values()), re.I)
+
+
+# The things alone (「エラーで進まん」 names what happened, not to what).
+_THING = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things",)).values()), re.I)
+
+
+def names_a_thing(text: str) -> bool:
+    """「マイナポータルに入れない」 names a thing; 「エラーで進まん」 only what happened."""
+    return bool(_THING.search(text))
 
 
 def names_a_subject(text: str) -> bool:
@@ -106,9 +115,9 @@ def reads_alone(parse: Dict[str, Any], text: str) -> bool:
         # 「カード」: asked back whatever it is read with (the actions' is_vague), unless it names nothing.
         return names_a_subject(text)
     if name in _UNSURE:
-        # 「どこに いけば ええの」「エラーで進まん」「もう口座番号言っちゃった」 after an answer: read with its question (a
-        # reading together that is torn too is still a question back).
-        return False
+        # 「どこに いけば ええの」「エラーで進まん」 after an answer: read with its question; 「マイナンバーカードのケースは
+        # もらえますか」 names a thing of its own: a question the city has no answer for yet, asked back.
+        return names_a_thing(text)
     if name in ("goodbye", "greeting") and _ASKS_SOMETHING.search(text) and key != _WHAT_CAN_YOU_DO:
         return False  # a question is no goodbye
     if name is None or name in _KEEP_ALONE or name.startswith(("guide_", "handoff_", "age_band")):

@@ -94,7 +94,8 @@ def test_a_question_word_alone_asks_about_the_previous_question(assistant):
 def test_telling_that_the_pin_or_account_was_already_given_after_a_scam_call_gets_the_victims_answer(assistant):
     """After a scam call, 「もう暗証番号を教えてしもうた」 is read with it: money or a PIN gone hands over to a person."""
     for first, then in (("市の職員を名乗る人から、医療費の還付金があるって電話がありました", "実はもう暗証番号を教えてしもうた"),
-                        ("役所の人やいう電話で口座を教えてと言われたんよ", "もう いうてしもうた")):
+                        ("役所の人やいう電話で口座を教えてと言われたんよ", "もう いうてしもうた"),
+                        ("市役所を名乗る電話で、給付金があるから口座を教えてと言われました", "もう口座番号言っちゃった")):
         sender = f"f-{uuid.uuid4().hex}"
         assistant.send(sender, first)
         assert assistant.tracker(sender)["slots"]["last_topic"] == "scam_security"
@@ -102,3 +103,11 @@ def test_telling_that_the_pin_or_account_was_already_given_after_a_scam_call_get
         slots = assistant.tracker(sender)["slots"]
         assert f"{slots['last_topic']}/{slots['last_entry']}" == "scam_security/money_sent", then
         assert any("handoff" in (r.get("custom") or {}) for r in replies) or str(slots.get("handoff_stage") or "").startswith("offered")
+
+
+def test_asking_what_if_after_a_scam_call_gets_no_victims_answer(assistant):
+    sender = f"f-{uuid.uuid4().hex}"
+    assistant.send(sender, "市役所を名乗る電話で、給付金があるから口座を教えてと言われました")
+    replies = assistant.send(sender, "もし口座番号を言っちゃったらどうなるの？")
+    slots = assistant.tracker(sender)["slots"]
+    assert slots.get("last_entry") != "money_sent" and not any("handoff" in (r.get("custom") or {}) for r in replies)
