@@ -163,7 +163,7 @@ class ActionRespond(Action):
         """The entry (`topic/entry`) of the topic just answered that hands over and whose own words a message the NLU
         could not read shows (「もう口座番号言っちゃった」 after the scam calls' warning: a fraud victim), else None."""
         topic = topics.answers.knowledge.topic(tracker.get_slot("last_topic") or "")
-        if topic is None:
+        if topic is None or topic.id == HUMAN_TOPIC:  # a person has its own way (reroute: asks_for_person)
             return None
         told = [e for e in topic.entries if e.handoff and e.signals and e.signalled_by(text)]
         return f"{topic.id}/{told[0].id}" if len(told) == 1 else None

@@ -337,3 +337,24 @@ def test_a_way_to_find_out_is_no_person_and_a_person_after_本人_is_one(knowled
 async def test_a_message_in_chinese_or_korean_gets_the_multilingual_line(respond, text):
     messages, events = await run(respond, tracker("fees", text, [("fees/first_time", 0.5)]))
     assert SlotSet("last_entry", "foreign_language") in events and "0120-0178-27" in messages[0]["text"]
+
+
+async def test_an_unread_message_after_a_persons_answer_does_not_call_a_person_again(respond):
+    t = tracker("nlu_fallback", "直接がいい", [("human_help_request/talk_staff", 0.3)])
+    t.slots["last_topic"], t.slots["last_entry"] = "human_help_request", "talk_staff"
+    messages, events = await run(respond, t)
+    assert not any("handoff" in (m.get("custom") or {}) for m in messages)
+
+
+async def test_a_victims_words_the_nlu_cannot_read_after_a_scam_warning_get_the_victims_answer(respond):
+    t = tracker("nlu_fallback", "もう口座番号言っちゃった", [("scam_security/money_sent", 0.4)])
+    t.slots["last_topic"], t.slots["last_entry"] = "scam_security", "scam_calls"
+    messages, events = await run(respond, t)
+    assert SlotSet("last_entry", "money_sent") in events
+    assert any("handoff" in (m.get("custom") or {}) for m in messages) or any(
+        e.get("name") == "handoff_stage" and str(e.get("value") or "").startswith("offered") for e in events)
+    # A "what if" is no victim's.
+    t = tracker("nlu_fallback", "口座番号を言っちゃったらどうなる？", [("scam_security/money_sent", 0.4)])
+    t.slots["last_topic"], t.slots["last_entry"] = "scam_security", "scam_calls"
+    messages, events = await run(respond, t)
+    assert SlotSet("last_entry", "money_sent") not in events
