@@ -164,13 +164,14 @@ class TopicResponder:
         entries = [knowledge.entry_by_key(key) for key in reading.asked if key.startswith(HUMAN_TOPIC + "/")]
         return any(e is not None and e.handoff and e.signalled_by(text) for e in entries)
 
-    def respond_entry(self, dispatcher: CollectingDispatcher, key: str) -> List[Dict[str, Any]]:
+    def respond_entry(self, dispatcher: CollectingDispatcher, key: str, easy: bool = False,
+                      buttons: bool = True) -> List[Dict[str, Any]]:
         """One entry (`topic/entry`) answered as it stands: a message in a language the assistant does not read gets
-        the multilingual line."""
+        the multilingual line (without buttons: before a person takes over)."""
         topic_id, _, entry_id = key.partition("/")
         topic = self.answers.knowledge.topics[topic_id]
-        reply = self.answers.answer(topic, topic.entry(entry_id))
-        dispatcher.utter_message(text=reply["text"], buttons=reply["buttons"])
+        reply = self.answers.answer(topic, topic.entry(entry_id), easy=easy)
+        dispatcher.utter_message(text=reply["text"], buttons=reply["buttons"] if buttons else [])
         return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", topic_id), SlotSet("last_entry", entry_id)]
 
     def easier(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:

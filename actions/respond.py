@@ -109,11 +109,8 @@ class ActionRespond(Action):
         told = self._handoff_told(topics, tracker, text=message.get("text") or "") if typed and unread else None
         if told is not None:
             # 「もう口座番号言っちゃった」 right after a scam call's warning: the victim's answer and a person (no rating).
-            topic_id, _, entry_id = told.partition("/")
-            topic = topics.answers.knowledge.topics[topic_id]
-            dispatcher.utter_message(text=topics.answers.answer(topic, topic.entry(entry_id), easy=wants_easy(tracker))["text"])
-            return [SlotSet("fallback_count", 0.0), SlotSet("last_topic", topic_id), SlotSet("last_entry", entry_id)] + \
-                handoff.open(dispatcher, tracker, reason=topic.entry(entry_id).handoff, topic=topic_id)
+            return topics.respond_entry(dispatcher, told, easy=wants_easy(tracker), buttons=False) + handoff.open(
+                dispatcher, tracker, reason=topics.answers.knowledge.entry_by_key(told).handoff, topic=told.split("/", 1)[0])
         if intent in GUIDE_INTENTS:
             confidence = (message.get("intent") or {}).get("confidence") or 0.0
             if typed and not guides.active(tracker) and confidence < SURE_CONTROL:

@@ -45,11 +45,13 @@ _NO_CONTEXT_TOPICS = _KEEP_ALONE | {"human_help_request"}
 
 
 # The words of the things and events a message can be about (カード, はがき, なくした…: concepts.yml).
-_SUBJECT = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things", "events")).values()), re.I)
+def _words_of(*groups: str) -> "re.Pattern[str]":
+    return re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=groups).values()), re.I)
 
 
+_SUBJECT = _words_of("things", "events")
 # The things alone (「エラーで進まん」 names what happened, not to what).
-_THING = re.compile("|".join(f"(?:{p})" for p in load_lexicon(groups=("things",)).values()), re.I)
+_THING = _words_of("things")
 
 
 def names_a_thing(text: str) -> bool:
@@ -155,6 +157,13 @@ def in_context(alone: Dict[str, Any], together: Dict[str, Any], text: str, previ
     return merged
 
 
+def _best_and_own(together: Dict[str, Any], own: List[Dict[str, Any]]):
+    """The entry read together, and (entry, confidence) of the follow-up read alone ("" and 0 without one)."""
+    best = ((together.get("response") or {}).get("intent_response_key")) or ""
+    first = own[0] if own else {}
+    return best, (first.get("intent_response_key") or "", float(first.get("confidence") or 0.0))
+
+
 # What a short follow-up may ask of any subject: its fee (fees/…, …/fees) or the desk (hours, phone, FAX).
 _ASPECTS = {
     "fee": lambda key: key.startswith("fees/") or key.endswith("/fees"),
@@ -171,10 +180,9 @@ def _asked_aspect(together: Dict[str, Any], own: List[Dict[str, Any]], answered:
     that is no fee or desk: 「土日あいてる？」 after a renewal read as the expiry notice), but the follow-up alone asks a
     fee or the desk: the likeliest entry of that aspect read together (「手数料はいくら？」 after 戸籍 at the
     convenience store: that fee), else the follow-up's own. None otherwise."""
-    best = ((together.get("response") or {}).get("intent_response_key")) or ""
-    if not answered or best.split("/", 1)[0] != answered.split("/", 1)[0] or not own:
+    best, (key, confidence) = _best_and_own(together, own)
+    if not answered or best.split("/", 1)[0] != answered.split("/", 1)[0] or not key:
         return None
-    key, confidence = own[0].get("intent_response_key") or "", float(own[0].get("confidence") or 0.0)
     aspect = next((test for test in _ASPECTS.values() if test(key)), None)
     if aspect is None or confidence < SURE_OF_ASPECT or aspect(best):
         return None
@@ -194,10 +202,9 @@ def _instead_of_repeat(together: Dict[str, Any], own: List[Dict[str, Any]], answ
     reads another entry of the answered subject surely (「やっぱりやめたい時は？」 after checking the registration of
     マイナ保険証: how to cancel it), or one whose kind the subject has too (「持っていくものは？」 after returning the
     card reads alone as what to bring to receive one: what to bring to return it). None otherwise."""
-    best = ((together.get("response") or {}).get("intent_response_key")) or ""
-    if not answered or best != answered or not own:
+    best, (key, confidence) = _best_and_own(together, own)
+    if not answered or best != answered or not key:
         return None
-    key, confidence = own[0].get("intent_response_key") or "", float(own[0].get("confidence") or 0.0)
     if key == answered or confidence < SURE_INSTEAD or key.split("/", 1)[0] in _NO_CONTEXT_TOPICS:
         return None
     # Only within the subject just answered: another subject read from a few words (「うちの母は80歳なんですけど」:
