@@ -1,6 +1,7 @@
 """What the NLU read in a message, made safe: the entry to answer, the other parts asked, and re-routes."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -141,12 +142,21 @@ def _sure_entry_of_a_tie(knowledge: Knowledge, message: Dict[str, Any], text: st
     return topic if not entry.handoff or entry.signalled_by(text) else None
 
 
+# The topic of fees: a fee asked about beside a procedure whose answer states its fee (「更新どこでできる？あと手数料
+# いる？」: 「…手数料は無料です」) is answered already, not another topic's fee (the first card's) to offer.
+FEES_TOPIC = "fees"
+_FEE_STATED = re.compile(r"手数料[^。]*(?:無料|円)|手数料なし")
+
+
 def other_parts(knowledge: Knowledge, message: Dict[str, Any], answered: Optional[Entry]) -> List[Tuple[str, Entry]]:
     """(topic id, entry) of the other questions the message asks, for buttons under the answer."""
     found: List[Tuple[str, Entry]] = []
+    fee_told = answered is not None and bool(_FEE_STATED.search(answered.answer))
     for key, _, _ in Reading.of(message).parts:
         entry = knowledge.entry_by_key(key)
         if entry is None or entry is answered or entry.handoff or any(e is entry for _, e in found):
+            continue
+        if fee_told and key.split("/", 1)[0] == FEES_TOPIC:
             continue
         found.append((key.split("/", 1)[0], entry))
     return found

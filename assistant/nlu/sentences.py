@@ -112,10 +112,20 @@ def says_another(sentence: str, before: str = "") -> bool:
                 or (re.match(r"^\s*また", sentence) and re.search(r"か[、,]\s*$", before)))
 
 
+# A complaint put as a question (「何回来させるんですか！」「いつまで待たせるの！」「ふざけてるんですか！」): it asks
+# for nothing an entry answers.
+_RHETORICAL = re.compile(
+    r"(?:(?:何|なん)[回度]|なんかい|なんど|いつまで|どれだけ)[^。？?!！]*(?:させ|待たせ|またせ)[^。？?!！]*[!！]+\s*$"
+    r"|(?:ふざけ|いい加減|いいかげん|なめて|馬鹿に|ばかに)[^。？?!！]*[!！]+\s*$")
+
+
 _ASKED_AND = re.compile(r"(?:" + "|".join(_ASKED_NOUNS) + r")と[、,]\s*$")
 
 
 def asks(sentence: str) -> bool:
     """True when the sentence asks for something (a question, a wish, a request), starts a second need
-    (「あと暗証番号って何回までだっけ」) or names a first asked thing before と (「登録のしかたと、」)."""
+    (「あと暗証番号って何回までだっけ」) or names a first asked thing before と (「登録のしかたと、」); not a complaint
+    put as a question (「何回来させるんですか！」)."""
+    if _RHETORICAL.search(sentence.strip()):
+        return False
     return bool(_ASKS.search(sentence.strip()) or _ANOTHER.match(sentence) or _ASKED_AND.search(sentence))
