@@ -21,6 +21,11 @@ ENTRY_CASES = [
     ("もう使わないのでマイナンバーカードを役所に返したい", "card_return/voluntary"),
     ("紙の健康保険証、引き出しにまだあるけどこれで受診できる？", "health_insurance_card/old_card"),
     ("コンビニのコピー機で番号の載った住民票って出せますか", "convenience_store_certificate/my_number_on_certificate"),
+    # Coverage added for what residents asked and knowledge had no entry for.
+    ("証明書の更新って、前もって予約とっていかないと受け付けてもらえない？", "cert_renewal/reservation"),
+    ("5年ぶりに海外から帰ってきました。番号は前と同じですか、カードはどうすれば", "overseas_move/coming_back"),
+    ("母のマイナカードを預かってます。コンビニで母の住民票を出してもいい？", "convenience_store_certificate/family_card"),
+    ("亡くなった夫が登録していた公金受取口座は、家族が消す手続きをしないといけませんか", "public_fund_account/deceased"),
 ]
 # 2. A keyword must not pick the wrong topic.
 KEYWORD_CASES = [
@@ -141,6 +146,24 @@ def test_a_feeling_is_acknowledged_before_the_fact(assistant):
     _, replies = outcome(assistant, "コンビニで何回やってもエラーが出る！！どうなってるの")
     first = replies[0]["text"].splitlines()[0]
     assert "申し訳" in first or "お困り" in first
+
+
+def test_a_complaint_put_as_a_question_is_acknowledged_and_not_offered_as_a_need(assistant):
+    """「何回来させるの！」 asks nothing an entry answers: an apology first, the real question answered, and no button
+    read from the complaint (its 何回 once offered the PIN's tries)."""
+    entry, replies = outcome(assistant, "なんかい市役所に来させるつもりなんですか！有給とって来たのに。申請から2か月たつけど、カードはいつ来るの？")
+    assert entry.startswith("application_status/")
+    assert "申し訳" in replies[0]["text"].splitlines()[0]
+    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    assert not any(p.startswith("/pin_forgotten_locked") for p in offered), offered
+
+
+def test_a_fee_the_answer_states_is_not_offered_as_another_fee(assistant):
+    """「更新はどこ？あと手数料かかる？」: the renewal's answer says 手数料は無料; no button for the first card's fee."""
+    entry, replies = outcome(assistant, "署名用の電子証明書が切れてしまった。更新はどこでやるの？あと手数料かかる？")
+    assert entry == "cert_renewal/how_to_renew" and "無料" in replies[0]["text"]
+    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    assert not any(p.startswith("/fees") for p in offered), offered
 
 
 # 6. Guard rails: high-stakes answers only on explicit signals; scams warned first.
