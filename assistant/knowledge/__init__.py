@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
@@ -251,6 +251,12 @@ def load_knowledge(folder: Path, overlay: Optional[Overlay] = None) -> Knowledge
     office_hours = OfficeHours.from_profile(municipality, profile_path)
     conversation_path = folder / "conversation.yml"
     conversation = Conversation.from_file(conversation_path)
+    person = topics.get(conversation.person_entry.split("/", 1)[0])
+    person_entry = person.entry(conversation.person_entry.split("/", 1)[-1]) if person else None
+    if person_entry is None:
+        raise KnowledgeError(conversation_path, "person.entry", f"unknown entry {conversation.person_entry!r}")
+    # One list of the words that say a message asks for no person: the entry's own.
+    conversation = replace(conversation, person_unless=person_entry.unless)
     knowledge = Knowledge(municipality=municipality, topics=topics, menu=menu, guides=guides,
                           office_hours=office_hours, conversation=conversation)
     for key in conversation.entry_ids():

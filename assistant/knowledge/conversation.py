@@ -33,7 +33,9 @@ class Conversation:
     in_domain: "re.Pattern[str]"
     person: "re.Pattern[str]"
     giving_up: "re.Pattern[str]"
-    person_unless: "re.Pattern[str]"
+    # The entry that calls a person (human_help_request/talk_staff): its `unless:` words (「人と話すのが苦手」「職員を
+    # 名乗る人から電話」) say a message asks for no person, here too; the loader fills them from the entry.
+    person_entry: str
     person_max_chars: int
     vague: "re.Pattern[str]"
     easier: "re.Pattern[str]"
@@ -51,6 +53,7 @@ class Conversation:
     phishing_call: Optional["re.Pattern[str]"] = None
     phishing_call_entry: str = ""
     greeting_replies: Tuple[Tuple["re.Pattern[str]", str], ...] = ()
+    person_unless: Tuple["re.Pattern[str]", ...] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> "Conversation":
@@ -99,7 +102,7 @@ class Conversation:
             in_domain=_pattern(data, "in_domain", path, ""),
             person=_pattern(person, "pattern", path, "person."),
             giving_up=_pattern(person, "giving_up", path, "person."),
-            person_unless=_pattern(person, "unless", path, "person."),
+            person_entry=required_text(person, "entry", path, "person."),
             person_max_chars=max_chars,
             vague=_pattern(data, "vague", path, ""),
             easier=_pattern(easier, "pattern", path, "easier."),
@@ -117,7 +120,7 @@ class Conversation:
         """Every `topic/entry` this file names (checked against the topics by the loader)."""
         return ([self.phishing_entry, *self.phishing_already] + ([self.phishing_call_entry] if self.phishing_call_entry else [])
                 + ([self.other_language_entry] if self.other_language_entry else [])
-                + ([self.only_ok_entry] if self.only_ok_entry else []))
+                + ([self.only_ok_entry] if self.only_ok_entry else []) + [self.person_entry])
 
     def greets(self, text: str) -> bool:
         return bool(self.greeting.search(text))
@@ -176,6 +179,6 @@ class Conversation:
     def asks_for_person(self, text: str) -> bool:
         """A short message that asks for a person in words, or gives up on the assistant."""
         text = text.strip()
-        if len(text) > self.person_max_chars or self.person_unless.search(text):
+        if len(text) > self.person_max_chars or any(u.search(text) for u in self.person_unless):
             return False
         return bool(self.person.search(text) or self.giving_up.search(text))

@@ -205,3 +205,23 @@ def test_a_bare_acknowledgement_is_recognised(words, text, acknowledged):
 ])
 def test_a_message_in_english_is_recognised(words, text, english):
     assert words.in_english(text) is english
+
+
+def test_the_words_that_ask_for_no_person_are_the_person_entrys_own(knowledge, words, tmp_path):
+    """One list: a short message the entry would not hand over for (「職員の番号だけ教えて」) asks for no person here
+    either, and a conversation.yml naming an unknown entry is refused."""
+    import shutil
+
+    from assistant.knowledge import KnowledgeError, load_knowledge
+
+    entry = knowledge.entry_by_key(words.person_entry)
+    assert entry is not None and words.person_unless == entry.unless
+    assert not words.asks_for_person("職員の番号だけ教えて")
+    assert words.asks_for_person("職員と話したい")
+    folder = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "knowledge", folder)
+    path = folder / "conversation.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("entry: human_help_request/talk_staff", "entry: human_help_request/nobody"),
+                    encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="person.entry"):
+        load_knowledge(folder)
