@@ -12,6 +12,8 @@ from assistant.nlu.sentences import asks, says_another, sentences, starts_anothe
 
 # A later sentence this unsure of its entry by itself is read with the first sentence and the one before it too.
 UNSURE_ALONE = 0.6
+# Topics of conversation around a need (thanks, a greeting): a sentence of theirs is no need when another asks.
+CONVERSATION_TOPICS = ("greeting", "goodbye")
 
 
 def _before_another(pieces: Sequence["Reading"], i: int) -> bool:
@@ -221,6 +223,9 @@ def read_message(model: EntryModel, reading: Reading, need_weight: float = 0.3,
             mixed[another] = _entry_from_own_words(model.labels, sentence_probs[1:][another], mixed[another])
         sentence_probs[1:][unsure] = mixed[unsure]
         asking = [i for i, piece in enumerate(pieces[1:]) if asks(piece.text) or _before_another(pieces[1:], i)]
+        # Thanks or a greeting before another need (「ありがとう。それと、登録はどこで…」) is no need itself.
+        needs = [i for i in asking if model.labels[int(np.argmax(sentence_probs[i]))].split("/", 1)[0] not in CONVERSATION_TOPICS]
+        asking = needs or asking
         # The need is the last asking sentence, but not one that says it is another need (「あわせて、その期限も」):
         # the one before it asked first.
         first_needs = [i for i in asking if not says_another(pieces[1 + i].text, pieces[i].text if i else "")]

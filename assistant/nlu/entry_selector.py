@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import joblib
 
@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.nlu.entries import EntryModel, Reading, read_message
+from assistant.nlu.entries import CONVERSATION_TOPICS, EntryModel, Reading, read_message
 from assistant.nlu.ranking import best_topic, joint_ranking, topic_confidences, topic_of
 from assistant.nlu.sentences import asks
 
@@ -147,6 +147,12 @@ class EntrySelector(GraphComponent, IntentClassifier):
             topic = topic_of(own[0])
             confidences[topic] = max(confidences.get(topic, 0.0), own[1])
             intent = {"name": topic}
+        elif self._thanks_beside_a_need(confidences, reply.need):
+            # 「ありがとう。それと マイナ保険証の登録は どこでするんかね」: thanks (or a greeting) ties with the need in the
+            # whole message, while the asking sentence alone is near certain: the need is answered.
+            topic = topic_of(reply.need[0])
+            confidences[topic] = max(confidences.get(topic, 0.0), reply.need[1])
+            intent = {"name": topic}
         top_intent = intent.get("name")
         entry_topics = {topic_of(k) for k in self._model.labels}
         # DIET's dialogue-control intents (guide steps, callbacks, age band) are not entries: leave them.
@@ -201,6 +207,16 @@ class EntrySelector(GraphComponent, IntentClassifier):
                 + safety,
             },
         }, add_to_output=True)
+
+    def _thanks_beside_a_need(self, confidences: Dict[str, float], need: Optional[Tuple[str, float, str]]) -> bool:
+        """Greeting or goodbye is one of the two likeliest topics of a message whose asking sentence (not one that
+        only tells: 「ありがとう。カードを受け取ってきました。」) reads a need, no conversation, near certainly."""
+        config = self._config
+        if (need is None or need[1] < float(config["statement_threshold"]) or topic_of(need[0]) in config["never_parts"]
+                or not asks(need[2])):
+            return False
+        lead = sorted(confidences, key=lambda t: -confidences[t])[:2]
+        return any(t in CONVERSATION_TOPICS for t in lead)
 
     def _lost_card_part(self, text: str, best: str, parts: List) -> List[Dict[str, Any]]:
         """The lost card's stop, as a part told (not asked), when the message says the card is lost and neither the
