@@ -36,7 +36,11 @@ _GAP = rf"(?:[^0-9A-Za-z\n]|{_FILLER}){{0,20}}?"
 _DIGITS_VALUE = (rf"(?<![0-9〇零一二三四五六七八九])(?<![0-9][/.:,\-]){DIGIT}(?:[ \u3000]?{DIGIT}){{3,15}}"
                  rf"(?!{DIGIT})(?![/.:,\-‐‑‒–—―−ー()][0-9])(?!\s*{UNITS})")
 _PW = r"[A-Za-z0-9!#$%&*+?@_.\-]"
-_MIXED_VALUE = (rf"(?<![0-9A-Za-z])(?![0-9]+{UNITS})(?=[A-Za-z0-9]*[0-9])(?=[0-9]*[A-Za-z])"
+# A small count in romaji or English (「password 3kai machigaeta」, "2nd"): no value (a signing password has 6 to 16
+# letters and digits, a PIN 4 digits).
+_ROMAJI_COUNT = (r"(?i:[0-9]{1,2}(?:kai(?:me)?|ka?getsu|nen|nichi|ji|fun|pun|byou|mai|sai|do|ko|hon"
+                 r"|times?|st|nd|rd|th|days?|months?|years?|min|hours?)(?![0-9A-Za-z]))")
+_MIXED_VALUE = (rf"(?<![0-9A-Za-z])(?![0-9]+{UNITS})(?!{_ROMAJI_COUNT})(?=[A-Za-z0-9]*[0-9])(?=[0-9]*[A-Za-z])"
                 rf"[A-Za-z0-9]{_PW}{{2,14}}[A-Za-z0-9](?![0-9A-Za-z])")
 _PIN_AFTER_RE = re.compile(rf"({_WORD}{_GAP})({_DIGITS_VALUE}|{_MIXED_VALUE})")
 _PIN_BEFORE_RE = re.compile(

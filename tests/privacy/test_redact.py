@@ -109,7 +109,7 @@ def test_letters_only_passwords(pin, template):
     "暗証番号の再設定は2階の窓口で", "パスワードは6〜16桁の英数字", "暗証番号を忘れたので、1000円かかりますか",
     "署名用電子証明書のパスワード（英数字6文字以上16文字以下）", "パスポートは2026年まで有効", "暗証番号を4回間違えたらロック",
     "how many wrong tries before the PIN locks?", "entered the wrong PIN twice", "my number card no PIN wasureta",
-    "the PIN is locked", "my password is expired",
+    "the PIN is locked", "my password is expired", "password 3kai machigaeta", "pin 5kaime de lock",
 ])
 def test_pin_words_without_a_pin_stay_readable(text):
     assert redact(text).text == normalise(text) and redact(text).found == []
