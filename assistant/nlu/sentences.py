@@ -38,6 +38,9 @@ _ASKS = re.compile(
     r"[\s。．.!！~〜ー…w笑、,]*$",
     re.I,
 )
+# A worry about an embedded question (「登録されても大丈夫なのか心配です」「安全なのか不安です」) asks it.
+_WORRIED_QUESTION = re.compile(r"(?:か|かどうか)[、,\s]*(?:が|も)?\s*(?:しんぱい|心配|ふあん|不安|気がかり|気になって|気になり)"
+                               r"\s*(?:です|でして|なんです|だ|で)?[\s。．.!！…]*$")
 # Shorter pieces are joined to the sentence before them (「はい。」「あの、」).
 _MIN_SEGMENT = 6
 
@@ -124,8 +127,10 @@ _ASKED_AND = re.compile(r"(?:" + "|".join(_ASKED_NOUNS) + r")と[、,]\s*$")
 
 def asks(sentence: str) -> bool:
     """True when the sentence asks for something (a question, a wish, a request), starts a second need
-    (「あと暗証番号って何回までだっけ」) or names a first asked thing before と (「登録のしかたと、」); not a complaint
+    (「あと暗証番号って何回までだっけ」), names a first asked thing before と (「登録のしかたと、」) or worries about an
+    embedded question (「大丈夫なのか心配です」); not a complaint
     put as a question (「何回来させるんですか！」)."""
     if _RHETORICAL.search(sentence.strip()):
         return False
-    return bool(_ASKS.search(sentence.strip()) or _ANOTHER.match(sentence) or _ASKED_AND.search(sentence))
+    return bool(_ASKS.search(sentence.strip()) or _ANOTHER.match(sentence) or _ASKED_AND.search(sentence)
+                or _WORRIED_QUESTION.search(sentence.strip()))
