@@ -106,7 +106,10 @@ class ActionRespond(Action):
         if rerouted is not None:
             intent = rerouted
         unread = intent in ("nlu_fallback", None) or (intent in GUIDE_INTENTS and not guides.active(tracker))
-        told = self._handoff_told(topics, tracker, text=message.get("text") or "") if typed and unread else None
+        # Read as the answer just given (a follow-up read with the warning) is no reading of its own either.
+        ranked = Reading.of(message).ranking
+        repeated = bool(ranked) and ranked[0][0] == f"{tracker.get_slot('last_topic')}/{tracker.get_slot('last_entry')}"
+        told = self._handoff_told(topics, tracker, text=message.get("text") or "") if typed and (unread or repeated) else None
         if told is not None:
             # 「もう口座番号言っちゃった」 right after a scam call's warning: the victim's answer and a person (no rating).
             return topics.respond_entry(dispatcher, told, easy=wants_easy(tracker), buttons=False) + handoff.open(

@@ -52,6 +52,8 @@ class Conversation:
     only_ok_entry: str = ""
     phishing_call: Optional["re.Pattern[str]"] = None
     phishing_call_entry: str = ""
+    phishing_visit: Optional["re.Pattern[str]"] = None
+    phishing_visit_entry: str = ""
     greeting_replies: Tuple[Tuple["re.Pattern[str]", str], ...] = ()
     person_unless: Tuple["re.Pattern[str]", ...] = ()
 
@@ -98,6 +100,8 @@ class Conversation:
             phishing_bait=_pattern(phishing, "bait", path, "phishing."),
             phishing_already=tuple(already),
             phishing_call=_pattern(phishing, "call", path, "phishing.") if phishing.get("call") else None,
+            phishing_visit=_pattern(phishing, "visit", path, "phishing.") if phishing.get("visit") else None,
+            phishing_visit_entry=required_text(phishing, "visit_entry", path, "phishing.") if phishing.get("visit") else "",
             phishing_call_entry=required_text(phishing, "call_entry", path, "phishing.") if phishing.get("call") else "",
             in_domain=_pattern(data, "in_domain", path, ""),
             person=_pattern(person, "pattern", path, "person."),
@@ -119,6 +123,7 @@ class Conversation:
     def entry_ids(self) -> List[str]:
         """Every `topic/entry` this file names (checked against the topics by the loader)."""
         return ([self.phishing_entry, *self.phishing_already] + ([self.phishing_call_entry] if self.phishing_call_entry else [])
+                + ([self.phishing_visit_entry] if self.phishing_visit_entry else [])
                 + ([self.other_language_entry] if self.other_language_entry else [])
                 + ([self.only_ok_entry] if self.only_ok_entry else []) + [self.person_entry])
 
@@ -138,7 +143,9 @@ class Conversation:
         return bool(self.phishing_channel.search(text) and self.phishing_bait.search(text))
 
     def scam_warning_for(self, text: str) -> str:
-        """The warning a suspected scam gets: about calls for a call or a visit, else about mails and SMS."""
+        """The warning a suspected scam gets: about visits for a visit, about calls for a call, else about mails and SMS."""
+        if self.phishing_visit_entry and self.phishing_visit.search(text):
+            return self.phishing_visit_entry
         if self.phishing_call_entry and self.phishing_call.search(text):
             return self.phishing_call_entry
         return self.phishing_entry

@@ -353,6 +353,11 @@ async def test_a_victims_words_the_nlu_cannot_read_after_a_scam_warning_get_the_
     assert SlotSet("last_entry", "money_sent") in events
     assert any("handoff" in (m.get("custom") or {}) for m in messages) or any(
         e.get("name") == "handoff_stage" and str(e.get("value") or "").startswith("offered") for e in events)
+    # Read with the warning as the warning again (a follow-up) is no reading of its own either.
+    t = tracker("scam_security", "もう教えてしもうた どうしよう", [("scam_security/scam_calls", 0.8)])
+    t.slots["last_topic"], t.slots["last_entry"] = "scam_security", "scam_calls"
+    messages, events = await run(respond, t)
+    assert SlotSet("last_entry", "money_sent") in events
     # A "what if" is no victim's.
     t = tracker("nlu_fallback", "口座番号を言っちゃったらどうなる？", [("scam_security/money_sent", 0.4)])
     t.slots["last_topic"], t.slots["last_entry"] = "scam_security", "scam_calls"

@@ -225,3 +225,24 @@ def test_the_words_that_ask_for_no_person_are_the_person_entrys_own(knowledge, w
                     encoding="utf-8")
     with pytest.raises(KnowledgeError, match="person.entry"):
         load_knowledge(folder)
+
+
+def test_a_family_members_death_gets_condolences_and_a_lost_card_does_not(words):
+    assert words.acknowledgement("先月父が亡くなりました。カードはどうすれば") == "お悔やみ申し上げます。"
+    assert words.acknowledgement("おっとが しにました") == "お悔やみ申し上げます。"
+    assert words.acknowledgement("母のカードがなくなりました") != "お悔やみ申し上げます。"
+    assert words.acknowledgement("亡くなった人のカードは返すの") is None
+
+
+def test_giving_up_on_the_assistant_asks_for_a_person_but_a_machine_that_fails_does_not(words):
+    assert words.asks_for_person("もういい、このチャット全然役に立たない")
+    assert words.asks_for_person("AIじゃ話にならない")
+    for text in ("コンビニの機械が使えない", "これ使えないの？", "カードが使えない"):
+        assert not words.asks_for_person(text), text
+
+
+def test_a_visit_to_take_the_card_gets_the_warning_about_visits(words):
+    text = "市役所の人が家にきてカードをあずかるっていうんだけど わたしていいの"
+    assert words.looks_like_phishing(text) and words.scam_warning_for(text) == "scam_security/home_visit"
+    call = "市役所の人から電話がきて、還付金があるから口座番号を教えてと言われた"
+    assert words.looks_like_phishing(call) and words.scam_warning_for(call) == "scam_security/scam_calls"
