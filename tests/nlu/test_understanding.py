@@ -26,6 +26,8 @@ ENTRY_CASES = [
     ("5年ぶりに海外から帰ってきました。番号は前と同じですか、カードはどうすれば", "overseas_move/coming_back"),
     ("母のマイナカードを預かってます。コンビニで母の住民票を出してもいい？", "convenience_store_certificate/family_card"),
     ("亡くなった夫が登録していた公金受取口座は、家族が消す手続きをしないといけませんか", "public_fund_account/deceased"),
+    ("忘れたら困るけえ、暗証番号をカードの裏にマジックで書いとこうと思うんじゃが、ええかね", "pin_forgotten_locked/keep_safe"),
+    ("国保の資格確認書をどこかでなくしてしまった。新しいのはどこで出してもらえる？", "health_insurance_card/shikaku_lost"),
 ]
 # 2. A keyword must not pick the wrong topic.
 KEYWORD_CASES = [
@@ -101,6 +103,19 @@ def test_a_greeting_before_a_short_need_does_not_hide_it(assistant):
     entry, replies = outcome(assistant, "おはようございます。特急発行ってなに？")
     assert entry == "lost_card_suspend/express"
     assert replies[0]["text"].startswith("おはようございます。") and "特急発行" in replies[0]["text"]
+
+
+def test_thanks_before_another_question_does_not_hide_it(assistant):
+    """「ありがとう。それと…」: the thanks ties with the need in the whole message; the asking sentence is the need."""
+    assert answered(assistant, "ありがとう。それと マイナ保険証の登録は どこでするんかね") == "health_insurance_card/register"
+    assert answered(assistant, "助かりました、ありがとうございます。あと、暗証番号を忘れたときはどうすれば") in {
+        "pin_forgotten_locked/forgotten_locked", "pin_forgotten_locked/convenience_store_reset"}
+
+
+def test_giving_up_on_the_assistant_offers_a_person(assistant):
+    entry, replies = outcome(assistant, "もういい、このチャット全然役に立たんわ")
+    assert entry == "human_help_request/talk_staff"
+    assert any("handoff" in (r.get("custom") or {}) or "職員" in (r.get("text") or "") for r in replies)
 
 
 def test_thanks_closes_politely(assistant):
@@ -185,10 +200,20 @@ def test_a_question_in_english_names_the_multilingual_lines_in_english(assistant
     assert entry == "card_renewal/how_to_renew" and replies[0]["text"].startswith(knowledge.conversation.english_note)
 
 
-def test_a_phishing_mail_gets_the_warning_first(assistant):
-    entry, replies = outcome(assistant, "マイナポイント2万円分の付与が保留中ですってメールがきた。ポイントってどこで確認できる？")
-    assert entry == "scam_security/phishing"
-    assert "詐欺" in replies[0]["text"]
+@pytest.mark.parametrize("text, warning, words", [
+    ("マイナポイント2万円分の付与が保留中ですってメールがきた。ポイントってどこで確認できる？", "scam_security/phishing", "詐欺"),
+    # Someone at the door for the card: the warning about visits.
+    ("さっき区役所の者だという人が家に来て、マイナンバーカードを預かりますと言うんです。渡して大丈夫？", "scam_security/home_visit", "渡さないで"),
+])
+def test_a_suspected_scam_gets_its_warning_first(assistant, text, warning, words):
+    entry, replies = outcome(assistant, text)
+    assert entry == warning
+    assert words in replies[0]["text"]
+
+
+def test_a_yes_no_question_on_writing_the_pin_on_the_card_is_answered_no(assistant):
+    _, replies = outcome(assistant, "暗証番号、カードに書いといてもいいですか")
+    assert replies[0]["text"].startswith("いいえ")
 
 
 def test_out_of_scope_never_wins_on_domain_words(assistant):
