@@ -140,18 +140,22 @@ class EntrySelector(GraphComponent, IntentClassifier):
         confidences = topic_confidences(ranking, diet, float(config["diet_share"]))
         topic = best_topic(confidences)
         own = reply.ranking[0]
-        if topic in ("greeting", "goodbye") and topic_of(own[0]) not in config["never_parts"] \
+        need = None
+        if topic in CONVERSATION_TOPICS and topic_of(own[0]) not in config["never_parts"] \
                 and own[1] >= float(config["statement_threshold"]):
             # 「おはようございます。特急発行ってなに？」: the intent model hears the greeting, the entry model (the asking
             # sentence weighs most) the need; the need is answered (the reply greets back).
-            topic = topic_of(own[0])
-            confidences[topic] = max(confidences.get(topic, 0.0), own[1])
-            intent = {"name": topic}
+            need = own
         elif self._thanks_beside_a_need(confidences, reply.need):
             # 「ありがとう。それと マイナ保険証の登録は どこでするんかね」: thanks (or a greeting) ties with the need in the
             # whole message, while the asking sentence alone is near certain: the need is answered.
-            topic = topic_of(reply.need[0])
-            confidences[topic] = max(confidences.get(topic, 0.0), reply.need[1])
+            need = reply.need
+        if need is not None:
+            topic = topic_of(need[0])
+            confidences[topic] = max(confidences.get(topic, 0.0), need[1])
+            # The greeting or the thanks keeps what is left (no tie for the fallback to see).
+            for other in CONVERSATION_TOPICS:
+                confidences[other] = min(confidences.get(other, 0.0), 1.0 - confidences[topic])
             intent = {"name": topic}
         top_intent = intent.get("name")
         entry_topics = {topic_of(k) for k in self._model.labels}
