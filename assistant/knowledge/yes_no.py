@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 import yaml
 
 from assistant.knowledge import KnowledgeError
+from assistant.text import romaji_as_kana
 
 logger = logging.getLogger(__name__)
 MAX_CHARS = 60
@@ -188,8 +189,9 @@ def _flipped(text: str) -> str:
 
 
 def answer_for(short: ShortAnswer, text: str) -> Optional[str]:
-    """The short answer turned to the resident's question, or None when the text is no yes/no question."""
-    question = question_sentence(text)
+    """The short answer turned to the resident's question, or None when the text is no yes/no question (romaji read
+    as kana: 「nani motte iku?」 asks what)."""
+    question = question_sentence(romaji_as_kana(text))
     if question is None or not speaks_of_the_conditions(question, short.text):
         return None
     other_way = bool(short.opposite and short.opposite.search(question))

@@ -109,6 +109,7 @@ def test_yes_no_questions_get_the_short_answer_first(table, entry, message, expe
     ("pin_forgotten_locked/forgotten_locked", "あんしょうばんごう わすれてしもうた どないしたらええの"),  # wh in dialect
     ("public_fund_account/overview", "公金受取口座ってなんですか"),  # "what is it?", in kana
     ("public_fund_account/how_to_register", "どっから登録すんの"),  # "from where", spoken
+    ("address_change/overview", "nani motte iku?"),  # "what", in romaji
     ("convenience_store_certificate/fees", "コンビニって？"),
     # a condition (a day, today, a proxy, applying) the short answer does not speak of
     ("pin_forgotten_locked/forgotten_locked", "土曜日でもできる？"),
