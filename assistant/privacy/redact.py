@@ -31,15 +31,17 @@ _INTL_PHONE_RE = re.compile(rf"\+\s?81{_SEP}{{0,3}}(?:0\){_SEP}?)?[0-9]{{1,4}}(?
 _WORD = (r"(?:暗証番号|暗唱番号|暗証コード|暗証ナンバー|暗証|あんしょうばんごう|あんしょう番号|パスワード|ぱすわーど|パスコード"
          r"|ピン番号|ピンコード|(?<![ァ-ヺー])パス(?![ァ-ヺー])"
          r"|(?<![A-Za-z])(?i:pin(?:\s?(?:code|number|no)|コード|番号|ナンバー)?|pass\s?(?:word|code)|passwd|pw)(?![A-Za-z]))")
-_FILLER = r"(?i:is|was|are|my|new|old|the|now|will\s+be|should\s+be)(?![A-Za-z])"
+# A small count in romaji or English (「password 3kai machigaeta」, "2nd"): no value, but a word the gap before a value
+# steps over (「password 3kai 1234」). Under 6 letters and digits: a signing password has 6 to 16, a PIN 4 digits.
+_ROMAJI_COUNT = (r"(?=[0-9A-Za-z]{2,5}(?![0-9A-Za-z]))(?i:[0-9]{1,2}(?:kai(?:me)?|ka?getsu|nen|nichi|ji|fun|pun|byou|mai"
+                 r"|sai|do|ko|hon|times?|st|nd|rd|th|days?|months?|years?|min|hours?)(?![0-9A-Za-z]))")
+# A small count with a unit (「暗証番号3回目は1234」「3回間違えた。番号は1234」): the gap before a value steps over it too.
+_COUNT = r"[0-9０-９]{1,2}\s*(?:回目?|度目?|か月|ヶ月|カ月|年|日|時間?|分|枚|桁|才|歳|人)"
+_FILLER = rf"(?:(?i:is|was|are|my|new|old|the|now|will\s+be|should\s+be)(?![A-Za-z])|{_ROMAJI_COUNT}|{_COUNT})"
 _GAP = rf"(?:[^0-9A-Za-z\n]|{_FILLER}){{0,20}}?"
 _DIGITS_VALUE = (rf"(?<![0-9〇零一二三四五六七八九])(?<![0-9][/.:,\-]){DIGIT}(?:[ \u3000]?{DIGIT}){{3,15}}"
                  rf"(?!{DIGIT})(?![/.:,\-‐‑‒–—―−ー()][0-9])(?!\s*{UNITS})")
 _PW = r"[A-Za-z0-9!#$%&*+?@_.\-]"
-# A small count in romaji or English (「password 3kai machigaeta」, "2nd"): no value (a signing password has 6 to 16
-# letters and digits, a PIN 4 digits).
-_ROMAJI_COUNT = (r"(?i:[0-9]{1,2}(?:kai(?:me)?|ka?getsu|nen|nichi|ji|fun|pun|byou|mai|sai|do|ko|hon"
-                 r"|times?|st|nd|rd|th|days?|months?|years?|min|hours?)(?![0-9A-Za-z]))")
 _MIXED_VALUE = (rf"(?<![0-9A-Za-z])(?![0-9]+{UNITS})(?!{_ROMAJI_COUNT})(?=[A-Za-z0-9]*[0-9])(?=[0-9]*[A-Za-z])"
                 rf"[A-Za-z0-9]{_PW}{{2,14}}[A-Za-z0-9](?![0-9A-Za-z])")
 _PIN_AFTER_RE = re.compile(rf"({_WORD}{_GAP})({_DIGITS_VALUE}|{_MIXED_VALUE})")

@@ -109,10 +109,20 @@ def test_letters_only_passwords(pin, template):
     "暗証番号の再設定は2階の窓口で", "パスワードは6〜16桁の英数字", "暗証番号を忘れたので、1000円かかりますか",
     "署名用電子証明書のパスワード（英数字6文字以上16文字以下）", "パスポートは2026年まで有効", "暗証番号を4回間違えたらロック",
     "how many wrong tries before the PIN locks?", "entered the wrong PIN twice", "my number card no PIN wasureta",
-    "the PIN is locked", "my password is expired", "password 3kai machigaeta", "pin 5kaime de lock",
+    "the PIN is locked", "my password is expired", "password 3kai machigaeta", "pin 5kai de lock",
 ])
 def test_pin_words_without_a_pin_stay_readable(text):
     assert redact(text).text == normalise(text) and redact(text).found == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("password 3kai 1234", "1234"), ("暗証番号3回目は1234", "1234"), ("暗証番号を3回間違えた。番号は1234です", "1234"),
+    ("パスワード2回目 abcd1234", "abcd1234"), ("pin 5kaime", "5kaime"),
+])
+def test_a_pin_after_a_count_is_hidden(text, value):
+    """A count between the word and the value (「3回目は」「3kai」) is stepped over; a 6-letter "count" is a password."""
+    result = redact(text)
+    assert value not in result.text and PIN in result.found, result.text
 
 
 # --- phones and e-mails ------------------------------------------------------------------------------
