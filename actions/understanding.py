@@ -143,20 +143,22 @@ def _sure_entry_of_a_tie(knowledge: Knowledge, message: Dict[str, Any], text: st
 
 
 # The topic of fees: a fee asked about beside a procedure whose answer states its fee (「更新どこでできる？あと手数料
-# いる？」: 「…手数料は無料です」) is answered already, not another topic's fee (the first card's) to offer.
+# いる？」: 「…手数料は無料です」) is answered already, not another topic's fee (the first card's) to offer; unless the
+# sentence names the procedure whose fee it asks (「再発行っていくら？」).
 FEES_TOPIC = "fees"
 _FEE_STATED = re.compile(r"手数料[^。]*(?:無料|円)|手数料なし")
+_NAMES_A_PROCEDURE = re.compile(r"再発行|再交付|作り直|つくりなお|初めて|はじめて|新しく作|特急|紛失|なくし|失くし|更新|こうしん")
 
 
 def other_parts(knowledge: Knowledge, message: Dict[str, Any], answered: Optional[Entry]) -> List[Tuple[str, Entry]]:
     """(topic id, entry) of the other questions the message asks, for buttons under the answer."""
     found: List[Tuple[str, Entry]] = []
     fee_told = answered is not None and bool(_FEE_STATED.search(answered.answer))
-    for key, _, _ in Reading.of(message).parts:
+    for key, _, sentence in Reading.of(message).parts:
         entry = knowledge.entry_by_key(key)
         if entry is None or entry is answered or entry.handoff or any(e is entry for _, e in found):
             continue
-        if fee_told and key.split("/", 1)[0] == FEES_TOPIC:
+        if fee_told and key.split("/", 1)[0] == FEES_TOPIC and not _NAMES_A_PROCEDURE.search(sentence or ""):
             continue
         found.append((key.split("/", 1)[0], entry))
     return found

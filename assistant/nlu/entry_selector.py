@@ -61,7 +61,10 @@ class EntrySelector(GraphComponent, IntentClassifier):
             # A sentence that tells (「カードをなくしました。」) is offered only this sure of its entry.
             "statement_threshold": 0.9,
             # Conversation words are never offered as another part of a message.
-            "never_parts": ["greeting", "goodbye", "out_of_scope", "unclear_need_clarification"],
+            "never_parts": [*CONVERSATION_TOPICS, "out_of_scope", "unclear_need_clarification"],
+            # A need beside thanks wins when thanks is the likeliest topic or this close to the likeliest (the
+            # FallbackClassifier's ambiguity_threshold in config.yml).
+            "thanks_margin": 0.1,
             # A message that says the card is lost (concepts.yml: CARD_LOST, not the notification card or a phone)
             # always gets the way to stop it offered, whatever else it asks (「カードをなくしたんですが、再発行の手数料は」).
             "lost_card_entry": "lost_card_suspend/stop_now",
@@ -213,14 +216,17 @@ class EntrySelector(GraphComponent, IntentClassifier):
         }, add_to_output=True)
 
     def _thanks_beside_a_need(self, confidences: Dict[str, float], need: Optional[Tuple[str, float, str]]) -> bool:
-        """Greeting or goodbye is one of the two likeliest topics of a message whose asking sentence (not one that
-        only tells: 「ありがとう。カードを受け取ってきました。」) reads a need, no conversation, near certainly."""
+        """Greeting or goodbye is the likeliest topic, or all but ties with it, in a message whose asking sentence (not
+        one that only tells: 「ありがとう。カードを受け取ってきました。」) reads a need, no conversation, near certainly."""
         config = self._config
         if (need is None or need[1] < float(config["statement_threshold"]) or topic_of(need[0]) in config["never_parts"]
                 or not asks(need[2])):
             return False
         lead = sorted(confidences, key=lambda t: -confidences[t])[:2]
-        return any(t in CONVERSATION_TOPICS for t in lead)
+        if lead and lead[0] in CONVERSATION_TOPICS:
+            return True
+        return len(lead) == 2 and lead[1] in CONVERSATION_TOPICS and \
+            confidences[lead[0]] - confidences[lead[1]] < float(config["thanks_margin"])
 
     def _lost_card_part(self, text: str, best: str, parts: List) -> List[Dict[str, Any]]:
         """The lost card's stop, as a part told (not asked), when the message says the card is lost and neither the

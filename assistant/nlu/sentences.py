@@ -118,8 +118,11 @@ def says_another(sentence: str, before: str = "") -> bool:
 # A complaint put as a question (「何回来させるんですか！」「いつまで待たせるの！」「ふざけてるんですか！」): it asks
 # for nothing an entry answers.
 _RHETORICAL = re.compile(
-    r"(?:(?:何|なん)[回度]|なんかい|なんど|いつまで|どれだけ)[^。？?!！]*(?:させ|待たせ|またせ)[^。？?!！]*[!！]+\s*$"
-    r"|(?:ふざけ|いい加減|いいかげん|なめて|馬鹿に|ばかに)[^。？?!！]*[!！]+\s*$")
+    r"(?:(?:何|なん)[回度]|なんかい|なんど|いつまで|どれだけ)[^。、？?!！]*(?:させ|待たせ|またせ)[^。、？?!！]*[!！]+\s*$"
+    r"|(?:ふざけ|いい加減|いいかげん|なめて|馬鹿に|ばかに)[^。、？?!！]*[!！]+\s*$")
+# A request or a question of what to do in the same sentence asks whatever the tone (「いい加減な説明じゃなくて、
+# ちゃんと手数料を教えてください！」).
+_REQUEST = re.compile(r"教えて|おしえて|ください|下さい|どうしたら|どうすれば|どうやって|(?:いい|よい|ええ)(?:です|ん)?か|ほしい|知りたい")
 
 
 _ASKED_AND = re.compile(r"(?:" + "|".join(_ASKED_NOUNS) + r")と[、,]\s*$")
@@ -130,7 +133,7 @@ def asks(sentence: str) -> bool:
     (「あと暗証番号って何回までだっけ」), names a first asked thing before と (「登録のしかたと、」) or worries about an
     embedded question (「大丈夫なのか心配です」); not a complaint
     put as a question (「何回来させるんですか！」)."""
-    if _RHETORICAL.search(sentence.strip()):
+    if _RHETORICAL.search(sentence.strip()) and not _REQUEST.search(sentence):
         return False
     return bool(_ASKS.search(sentence.strip()) or _ANOTHER.match(sentence) or _ASKED_AND.search(sentence)
                 or _WORRIED_QUESTION.search(sentence.strip()))

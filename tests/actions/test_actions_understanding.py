@@ -102,6 +102,17 @@ async def test_other_parts_are_offered_as_buttons(respond):
     assert messages[0]["buttons"][0]["payload"] == '/fees{"subtopic":"reissue"}'
 
 
+async def test_a_fee_the_answer_states_is_not_offered_unless_its_procedure_is_named(respond):
+    text = "電子証明書の期限が切れた。更新はどこ？あと手数料いる？"
+    messages, _ = await run(respond, tracker("cert_renewal", text, [("cert_renewal/how_to_renew", 0.8)],
+                                             parts=[("fees/first_time", 0.7, "あと手数料いる？")]))
+    assert not any(b["payload"].startswith("/fees") for b in messages[0]["buttons"])
+    text = "電子証明書の期限が切れた。更新はどこ？カードの再発行っていくら？"
+    messages, _ = await run(respond, tracker("cert_renewal", text, [("cert_renewal/how_to_renew", 0.8)],
+                                             parts=[("fees/reissue", 0.7, "カードの再発行っていくら？")]))
+    assert messages[0]["buttons"][0]["payload"] == '/fees{"subtopic":"reissue"}'
+
+
 async def test_greeting_and_feeling_come_before_the_fact(respond):
     text = "こんにちは。暗証番号がわからなくて困っています"
     messages, _ = await run(respond, tracker("pin_forgotten_locked", text, [("pin_forgotten_locked/forgotten_locked", 0.8)]))

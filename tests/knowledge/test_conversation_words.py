@@ -232,17 +232,25 @@ def test_a_family_members_death_gets_condolences_and_a_lost_card_does_not(words)
     assert words.acknowledgement("おっとが しにました") == "お悔やみ申し上げます。"
     assert words.acknowledgement("母のカードがなくなりました") != "お悔やみ申し上げます。"
     assert words.acknowledgement("亡くなった人のカードは返すの") is None
+    # Not for a "what if", nor a card that went missing.
+    for text in ("家族が亡くなったらカードはどうなる", "自分が亡くなったら父の口座は", "母がなくなったカードを見つけました"):
+        assert words.acknowledgement(text) != "お悔やみ申し上げます。", text
 
 
 def test_giving_up_on_the_assistant_asks_for_a_person_but_a_machine_that_fails_does_not(words):
     assert words.asks_for_person("もういい、このチャット全然役に立たない")
     assert words.asks_for_person("AIじゃ話にならない")
-    for text in ("コンビニの機械が使えない", "これ使えないの？", "カードが使えない"):
+    assert words.asks_for_person("このチャット役に立たなかった")
+    for text in ("コンビニの機械が使えない", "これ使えないの？", "カードが使えない", "GMAILが使えない",
+                 "チャットで、カードが使えないって聞いた"):
         assert not words.asks_for_person(text), text
 
 
 def test_a_visit_to_take_the_card_gets_the_warning_about_visits(words):
     text = "市役所の人が家にきてカードをあずかるっていうんだけど わたしていいの"
     assert words.looks_like_phishing(text) and words.scam_warning_for(text) == "scam_security/home_visit"
+    assert words.scam_warning_for("職員を名乗る人が訪問してきて、カードを預かると言う") == "scam_security/home_visit"
+    for text in ("申請が保留になってるけど、カードは近いうちに来ますか", "母が訪問販売の業者にマイナンバーカードを渡して、裏をコピーされた"):
+        assert words.scam_warning_for(text) != "scam_security/home_visit", text
     call = "市役所の人から電話がきて、還付金があるから口座番号を教えてと言われた"
     assert words.looks_like_phishing(call) and words.scam_warning_for(call) == "scam_security/scam_calls"
