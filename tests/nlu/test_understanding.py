@@ -187,11 +187,24 @@ def test_a_fee_the_answer_states_is_not_offered_as_another_fee(assistant):
     "なくしたと思って止めてもらったカード、車のシートの下から出てきました",
     "娘が家を出て一人暮らしを始めました。娘のカードの住所はどうなりますか",
     "口座番号を教えろという電話があったけど、怪しいので何も言わずに切りました",
+    "夫が出張に私のカードを間違えて持って行ってしまいました。帰りは来週です",
 ])
 def test_near_misses_get_no_high_stakes_reply(assistant, text):
     entry, replies = outcome(assistant, text)
     assert entry not in {"lost_card_suspend/dv_evacuated", "scam_security/money_sent"}
     assert not any("handoff" in (r.get("custom") or {}) for r in replies)
+
+
+def test_a_partner_who_took_the_card_away_gets_the_dv_answer_and_a_person(assistant):
+    entry, replies = outcome(assistant, "主人にマイナンバーカードを取り上げられて返してもらえません。子どもを連れて出ていくことも考えています")
+    assert entry == "lost_card_suspend/dv_evacuated"
+    assert "0120-95-0178" in replies[0]["text"]
+
+
+def test_keeping_the_address_from_an_abuser_gets_the_dv_support_measure(assistant):
+    entry, replies = outcome(assistant, "別れた相手に今の住所を知られたくないです。住民票を取られないようにできると聞いたのですが")
+    assert entry == "address_change/dv_support"
+    assert "支援措置" in replies[0]["text"]
 
 
 def test_a_question_in_english_names_the_multilingual_lines_in_english(assistant, knowledge):
