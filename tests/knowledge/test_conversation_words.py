@@ -254,3 +254,9 @@ def test_a_visit_to_take_the_card_gets_the_warning_about_visits(words):
         assert words.scam_warning_for(text) != "scam_security/home_visit", text
     call = "市役所の人から電話がきて、還付金があるから口座番号を教えてと言われた"
     assert words.looks_like_phishing(call) and words.scam_warning_for(call) == "scam_security/scam_calls"
+
+
+def test_calls_the_resident_got_are_no_complaint_about_the_service(words):
+    """「何回も電話が来て」 (someone called the resident) is worry, not our fault; 「何回も電話したのに」 is."""
+    assert words.acknowledgement("知らない番号から何回も電話が来て、出なかったけど大丈夫かな") == "ご心配ですよね。"
+    assert words.acknowledgement("何回も電話したのにつながらない！") == "ご不便をおかけしていて、申し訳ありません。"
