@@ -96,7 +96,8 @@ def test_telling_that_the_pin_or_account_was_already_given_after_a_scam_call_get
     for first, then in (("市の職員を名乗る人から、医療費の還付金があるって電話がありました", "実はもう暗証番号を教えてしもうた"),
                         ("役所の人やいう電話で口座を教えてと言われたんよ", "もう いうてしもうた"),
                         ("市役所を名乗る電話で、給付金があるから口座を教えてと言われました", "もう口座番号言っちゃった"),
-                        ("知らん男から電話で、市役所の者じゃけど暗証番号を確かめたい言われた", "もう教えてしもうた どうしよう")):
+                        ("知らん男から電話で、市役所の者じゃけど暗証番号を確かめたい言われた", "もう教えてしもうた どうしよう"),
+                        ("役所の者だという人が家に来て、カードを預かると言うんです", "もう渡してしもうた")):
         sender = f"f-{uuid.uuid4().hex}"
         assistant.send(sender, first)
         assert assistant.tracker(sender)["slots"]["last_topic"] == "scam_security"
