@@ -106,10 +106,8 @@ class ActionRespond(Action):
         if rerouted is not None:
             intent = rerouted
         unread = intent in ("nlu_fallback", None) or (intent in GUIDE_INTENTS and not guides.active(tracker))
-        # Read as the answer just given (a follow-up read with the warning) is no reading of its own either.
-        ranked = Reading.of(message).ranking
-        repeated = bool(ranked) and ranked[0][0] == f"{tracker.get_slot('last_topic')}/{tracker.get_slot('last_entry')}"
-        told = self._handoff_told(topics, tracker, text=message.get("text") or "") if typed and (unread or repeated) else None
+        told = self._handoff_told(topics, tracker, text=message.get("text") or "") if typed and (
+            unread or self._reads_as_last_answer(tracker, message)) else None
         if told is not None:
             # 「もう口座番号言っちゃった」 right after a scam call's warning: the victim's answer and a person (no rating).
             return topics.respond_entry(dispatcher, told, easy=wants_easy(tracker), buttons=False) + handoff.open(
@@ -157,6 +155,12 @@ class ActionRespond(Action):
             # Some answers need a person at once (a DV victim's card, a fraud under way).
             events += handoff.open(dispatcher, tracker, reason=entry.handoff, topic=intent)
         return events
+
+    @staticmethod
+    def _reads_as_last_answer(tracker: Tracker, message: Dict[str, Any]) -> bool:
+        """The NLU read the message as the answer just given (a follow-up read with the warning): no reading of its own."""
+        ranked = Reading.of(message).ranking
+        return bool(ranked) and ranked[0][0] == f"{tracker.get_slot('last_topic')}/{tracker.get_slot('last_entry')}"
 
     @staticmethod
     def _handoff_told(topics: TopicResponder, tracker: Tracker, text: str) -> Optional[str]:

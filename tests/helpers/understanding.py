@@ -14,5 +14,10 @@ def reply_and_entry(assistant, text: str) -> Tuple[Optional[str], List[dict]]:
     return entry, replies
 
 
+def offered_payloads(replies: List[dict]) -> set:
+    """The payloads of every button under the replies."""
+    return {b["payload"] for r in replies for b in r.get("buttons") or []}
+
+
 def answered_entry(assistant, text: str) -> Optional[str]:
     return reply_and_entry(assistant, text)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.understanding import offered_payloads
 from tests.helpers.understanding import reply_and_entry as outcome
 
 pytestmark = pytest.mark.model
@@ -77,7 +78,7 @@ def test_the_need_at_the_end_of_a_story(assistant):
 def test_the_second_question_is_offered(assistant):
     text = "4月に引っ越して住所変更はしたけど、カードの手続きを忘れてた。もうカード使えない？再発行っていくら？"
     entry, replies = outcome(assistant, text)
-    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    offered = offered_payloads(replies)
     assert entry in {"address_change/ninety_days", "fees/reissue"}
     other = '/fees{"subtopic":"reissue"}' if entry == "address_change/ninety_days" else '/address_change{"subtopic":"ninety_days"}'
     assert other in offered
@@ -86,7 +87,7 @@ def test_the_second_question_is_offered(assistant):
 def test_a_sentence_that_says_it_is_another_need_leaves_the_answer_to_the_first(assistant):
     """「…というのは何でしょうか。あわせて、登録のやり方も」: the first question is answered, the second offered."""
     entry, replies = outcome(assistant, "公金受取口座というのは何でしょうか。あわせて、登録のやり方も知りたいです")
-    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    offered = offered_payloads(replies)
     assert entry == "public_fund_account/overview"
     assert '/public_fund_account{"subtopic":"how_to_register"}' in offered
 
@@ -169,7 +170,7 @@ def test_a_complaint_put_as_a_question_is_acknowledged_and_not_offered_as_a_need
     entry, replies = outcome(assistant, "なんかい市役所に来させるつもりなんですか！有給とって来たのに。申請から2か月たつけど、カードはいつ来るの？")
     assert entry.startswith("application_status/")
     assert "申し訳" in replies[0]["text"].splitlines()[0]
-    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    offered = offered_payloads(replies)
     assert not any(p.startswith("/pin_forgotten_locked") for p in offered), offered
 
 
@@ -177,7 +178,7 @@ def test_a_fee_the_answer_states_is_not_offered_as_another_fee(assistant):
     """「更新はどこ？あと手数料かかる？」: the renewal's answer says 手数料は無料; no button for the first card's fee."""
     entry, replies = outcome(assistant, "署名用の電子証明書が切れてしまった。更新はどこでやるの？あと手数料かかる？")
     assert entry == "cert_renewal/how_to_renew" and "無料" in replies[0]["text"]
-    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    offered = offered_payloads(replies)
     assert not any(p.startswith("/fees") for p in offered), offered
 
 
@@ -195,16 +196,17 @@ def test_near_misses_get_no_high_stakes_reply(assistant, text):
     assert not any("handoff" in (r.get("custom") or {}) for r in replies)
 
 
-def test_a_partner_who_took_the_card_away_gets_the_dv_answer_and_a_person(assistant):
-    entry, replies = outcome(assistant, "主人にマイナンバーカードを取り上げられて返してもらえません。子どもを連れて出ていくことも考えています")
-    assert entry == "lost_card_suspend/dv_evacuated"
-    assert "0120-95-0178" in replies[0]["text"]
-
-
-def test_keeping_the_address_from_an_abuser_gets_the_dv_support_measure(assistant):
-    entry, replies = outcome(assistant, "別れた相手に今の住所を知られたくないです。住民票を取られないようにできると聞いたのですが")
-    assert entry == "address_change/dv_support"
-    assert "支援措置" in replies[0]["text"]
+@pytest.mark.parametrize("text, expected, words", [
+    # A partner who took the card away: the DV answer (stop the card) and a person.
+    ("主人にマイナンバーカードを取り上げられて返してもらえません。子どもを連れて出ていくことも考えています",
+     "lost_card_suspend/dv_evacuated", "0120-95-0178"),
+    # Keeping the address from an abuser: the DV support measure.
+    ("別れた相手に今の住所を知られたくないです。住民票を取られないようにできると聞いたのですが", "address_change/dv_support", "支援措置"),
+])
+def test_dv_situations_get_their_answers(assistant, text, expected, words):
+    entry, replies = outcome(assistant, text)
+    assert entry == expected
+    assert words in replies[0]["text"]
 
 
 def test_a_question_in_english_names_the_multilingual_lines_in_english(assistant, knowledge):
@@ -259,7 +261,7 @@ def test_a_question_word_gets_no_yes_or_no(assistant):
 
 def test_the_asking_sentence_is_offered_when_the_topic_settles_elsewhere(assistant):
     entry, replies = outcome(assistant, "カードをどこかでなくしました。再発行の手数料はいくら？届くまで何日ぐらいかかりますか？")
-    offered = {b["payload"] for r in replies for b in r.get("buttons") or []}
+    offered = offered_payloads(replies)
     answered_or_offered = {entry} | {p.split("{")[0].lstrip("/") + "/" + p.split('"subtopic":"')[1].split('"')[0]
                                      for p in offered if '"subtopic":"' in p}
     assert "fees/reissue" in answered_or_offered
